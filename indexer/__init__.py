@@ -1,0 +1,1 @@
+"""ddsearch indexer: PDF -> pages -> extraction store -> Whoosh index -> queries."""

@@ -1,0 +1,1 @@
+"""ddsearch web front end (Flask)."""
