@@ -1,0 +1,34 @@
+"""The records that flow from extraction to the index, shared by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page as extracted: its text and how we got it."""
+
+    number: int  # 1-based
+    text: str  # cleaned text (khmer.clean applied), what snippets are cut from
+    method: str  # "text" (text layer), "ocr", or "empty" (no text either way)
+    quality: float  # quality-gate score of the text layer, 0..1 (1.0 for OCR'd pages)
+
+
+@dataclass
+class Document:
+    """A document as the index sees it: one content hash, any number of paths."""
+
+    id: str  # stable public id, never reused
+    content_hash: str  # sha256 hex of the file bytes
+    paths: list[str]  # library-relative paths, POSIX separators
+    pages: list[Page]
+    title: str = ""
+    type: str = "other"  # instrument type key from indexer/data/instrument_types.json
+    year: int | None = None
+    number: str = ""  # reference number, e.g. "40 អនក្រ.បក" or "NS/RKM/0508/017"
+    languages: list[str] = field(default_factory=list)  # ["km"], ["en"], ["km", "en"]
+    issuer: str = ""
+    added: float = 0.0  # unix time first indexed
+    updated: float = 0.0  # unix time of the last content change
+    fingerprint: str = ""  # changes whenever anything indexed about the document changes
