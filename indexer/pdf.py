@@ -1,0 +1,92 @@
+"""Opening PDFs and reading what they carry: page count, text layer, fonts, rendered pages.
+
+Khmer text layers come from poppler's ``pdftotext -raw`` (the only extractor that keeps Khmer
+intact, KNOWLEDGE §3); pages are opened and rendered with pypdfium2, 15x faster than pdftoppm.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+#: Largest rendered side in pixels; a page with an absurd media box is rendered smaller, not
+#: at the cost of gigabytes of memory.
+MAX_RENDER_SIDE = 7000
+TEXT_TIMEOUT_S = 120
+
+
+class UnreadablePdf(Exception):
+    """The file cannot be opened as a PDF; the message says why in one sentence."""
+
+
+def page_count(path: Path) -> int:
+    """Open the PDF and count its pages, turning pdfium's errors into sentences."""
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as err:
+        raise UnreadablePdf(_explain(str(err))) from None
+    except OSError as err:
+        raise UnreadablePdf(f"cannot read the file: {err.strerror or err}") from None
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def _explain(pdfium_message: str) -> str:
+    message = pdfium_message.lower()
+    if "password" in message:
+        return "the PDF is encrypted with a password; save an unprotected copy and index that"
+    if "format" in message or "file" in message:
+        return "not a readable PDF (damaged, truncated, or another kind of file named .pdf)"
+    return f"pdfium could not open it ({pdfium_message})"
+
+
+def text_layer(path: Path, pages: int) -> list[str]:
+    """Return the text layer of every page (``pdftotext -raw``), '' for pages without one."""
+    try:
+        done = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            timeout=TEXT_TIMEOUT_S + pages,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return [""] * pages
+    texts = done.stdout.decode("utf-8", errors="replace").split("\f")
+    texts = texts[:pages] + [""] * max(0, pages - len(texts))
+    return texts
+
+
+_FONT_LINE = re.compile(r"^(?:[A-Z]{6}\+)?(\S+)")
+
+
+def fonts(path: Path, page: int | None = None) -> list[str]:
+    """Names of the fonts used in the document, or on one 1-based page, from ``pdffonts``."""
+    command = ["pdffonts"]
+    if page is not None:
+        command += ["-f", str(page), "-l", str(page)]
+    try:
+        done = subprocess.run([*command, str(path)], capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return []
+    lines = done.stdout.decode("utf-8", errors="replace").splitlines()[2:]
+    names = (_FONT_LINE.match(line) for line in lines)
+    return sorted({match.group(1) for match in names if match})
+
+
+def render_page(path: Path, page_index: int, dpi: int = 300) -> Image.Image:
+    """Render one 0-based page to a grayscale image at ``dpi``, capped at MAX_RENDER_SIDE."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[page_index]
+        width, height = page.get_size()
+        scale = min(dpi / 72, MAX_RENDER_SIDE / max(width, height, 1))
+        bitmap = page.render(scale=scale, grayscale=True)
+        return bitmap.to_pil()
+    finally:
+        pdf.close()
