@@ -1,0 +1,138 @@
+"""The ``ddsearch`` command: index a library, search it, serve it, and keep its catalogue."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from indexer import ingest, ocr
+from indexer import status as status_report
+from indexer.config import ENV_VAR, DataDir, default_data_dir
+from indexer.extract import OCR_MODES
+from indexer.lock import IndexBusy
+from indexer.progress import Progress
+
+#: Exit statuses, documented in README.md.
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+
+index_option = click.option(
+    "--index",
+    "data_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Data folder (index, extraction store, state). Default: ${ENV_VAR}, "
+    "else ~/.local/share/ddsearch.",
+)
+
+
+def _data(data_root: Path | None) -> DataDir:
+    return DataDir(data_root or default_data_dir())
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@click.group()
+@click.version_option(package_name="ddsearch")
+def main() -> None:
+    """ddsearch: full-text search of Khmer and English D&D documents."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None, help="OCR workers (default: cores)."
+)
+@click.option(
+    "--ocr",
+    "ocr_mode",
+    type=click.Choice(OCR_MODES),
+    default="auto",
+    show_default=True,
+    help="auto: OCR pages whose text layer fails the quality gate; always; never.",
+)
+@click.option(
+    "--ocr-lang", default=ocr.DEFAULT_LANG, show_default=True, help="Tesseract languages."
+)
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
+)
+@click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
+def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet) -> None:
+    """Index the PDFs under PATHS: new and changed files are extracted, gone ones removed.
+
+    Exit status: 0 all files indexed; 1 some files failed (the others are committed);
+    3 another ddsearch process is writing to the same index.
+    """
+    if ocr_mode != "never":
+        try:
+            ocr.check_languages(ocr_lang)
+        except RuntimeError as err:
+            raise click.UsageError(str(err)) from None
+    data = _data(data_root)
+    progress = Progress(quiet=quiet)
+    try:
+        report = ingest.run_index(
+            data,
+            list(paths),
+            jobs=jobs or os.cpu_count() or 1,
+            ocr_mode=ocr_mode,
+            ocr_lang=ocr_lang,
+            progress=progress,
+        )
+    except IndexBusy as err:
+        _say(f"ddsearch: {err}")
+        sys.exit(EXIT_BUSY)
+    click.echo(report.summary())
+    if report_path:
+        from indexer.report import write_json
+
+        write_json(report_path, report.to_dict())
+    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+@main.command()
+@index_option
+def rebuild(data_root) -> None:
+    """Re-create the index from the extraction store, without extracting or OCRing again."""
+    try:
+        count = ingest.rebuild(_data(data_root), _say)
+    except IndexBusy as err:
+        _say(f"ddsearch: {err}")
+        sys.exit(EXIT_BUSY)
+    click.echo(f"rebuilt the index: {count} documents")
+
+
+@main.command()
+@click.argument("target")
+@index_option
+def remove(target, data_root) -> None:
+    """Remove a document by its id, or a file by its path, from the index."""
+    try:
+        removed = ingest.remove(_data(data_root), target, _say)
+    except IndexBusy as err:
+        _say(f"ddsearch: {err}")
+        sys.exit(EXIT_BUSY)
+    if not removed:
+        raise click.UsageError(f"no indexed document or file is called {target!r}")
+    for entry in removed:
+        click.echo(f"removed {entry['path']} (document {entry['id']})")
+    click.echo("The files are still on disk: delete or move them, or the next index run adds them.")
+
+
+@main.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def status(data_root, as_json) -> None:
+    """Documents, pages (by text layer / OCR), last run's failures, sizes, last update."""
+    figures = status_report.status(_data(data_root))
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    click.echo(status_report.format_status(figures))

@@ -1,0 +1,44 @@
+"""Where ddsearch keeps its data: the index, the extraction store and the library state."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "DDSEARCH_INDEX"
+
+
+def default_data_dir() -> Path:
+    """``$DDSEARCH_INDEX``, else ``$XDG_DATA_HOME/ddsearch`` (``~/.local/share/ddsearch``)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "ddsearch"
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """The files under one data directory; the store and state outlive the index."""
+
+    root: Path
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "store.sqlite"
+
+    @property
+    def library(self) -> Path:
+        return self.root / "library.sqlite"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "writer.lock"
+
+    @property
+    def last_run(self) -> Path:
+        return self.root / "last-run.json"

@@ -1,0 +1,243 @@
+"""Turn PDFs into stored pages: text layer where the quality gate trusts it, OCR elsewhere.
+
+Work runs in a pool of worker processes: opening and gating a file is one task, OCR of a
+page another. pdfium and Tesseract never run in the main process, so a hostile file that
+crashes them costs that file only, never the batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer import ocr, pdf, quality
+from indexer.khmer import clean
+from indexer.model import Page
+from indexer.store import Store
+
+OCR_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """A file whose content (by hash) needs extracting."""
+
+    path: Path
+    content_hash: str
+
+
+@dataclass
+class Outcome:
+    """What extraction made of one file: its page counts, or the reason it failed."""
+
+    job: FileJob
+    error: str = ""
+    pages_text: int = 0
+    pages_ocr: int = 0
+
+
+@dataclass
+class Prepared:
+    """A worker's reading of a file: its pages, which the text layer covers, which need OCR."""
+
+    pages: int
+    fonts: list[str]
+    accepted: list[Page]
+    rejected: list[Page]  # text-layer pages the gate failed; quality says how badly
+
+
+def prepare(path: Path, ocr_mode: str) -> Prepared:
+    """Open a PDF, read its text layer and gate every page (runs in a worker)."""
+    pages = pdf.page_count(path)
+    if pages == 0:
+        raise pdf.UnreadablePdf("the PDF has no pages")
+    fonts = pdf.fonts(path)
+    legacy = quality.has_legacy_font(fonts)
+    accepted, rejected = [], []
+    for number, raw in enumerate(pdf.text_layer(path, pages), start=1):
+        text = clean(raw)
+        page_fonts = pdf.fonts(path, number) if legacy else fonts
+        verdict = quality.assess(text, page_fonts)
+        page = Page(number, text, "text", verdict.score)
+        if verdict.ok and ocr_mode != "always":
+            accepted.append(page)
+        else:
+            rejected.append(page)
+    return Prepared(pages, fonts, accepted, rejected)
+
+
+def ocr_task(path: Path, page_number: int, lang: str) -> str:
+    """OCR one 1-based page (runs in a worker)."""
+    return clean(ocr.ocr_page(path, page_number - 1, lang=lang))
+
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+@dataclass
+class _FileState:
+    job: FileJob
+    remaining: set[int] = field(default_factory=set)
+    outcome: Outcome | None = None
+
+
+class Extractor:
+    """Runs FileJobs through the worker pool, storing each page as soon as it is done."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        workers: int,
+        ocr_mode: str = "auto",
+        ocr_lang: str = ocr.DEFAULT_LANG,
+        on_page: Callable[[str], None] = lambda method: None,
+        on_pages_known: Callable[[int], None] = lambda pages: None,
+    ):
+        self.store = store
+        self.workers = max(1, workers)
+        self.ocr_mode = ocr_mode
+        self.ocr_lang = ocr_lang
+        self.on_page = on_page
+        self.on_pages_known = on_pages_known
+
+    def run(self, jobs: list[FileJob]) -> Iterator[Outcome]:
+        """Yield one Outcome per job, in completion order; the pool is rebuilt if it crashes."""
+        waiting = deque(jobs)
+        self._files: dict[str, _FileState] = {}
+        self._tasks: dict[Future, tuple[str, int | None]] = {}
+        self._crashes: dict[tuple[str, int | None], int] = {}
+        self._pool = self._new_pool()
+        try:
+            while waiting or self._tasks:
+                while waiting and len(self._tasks) < self.workers * 2:
+                    job = waiting.popleft()
+                    self._files[job.content_hash] = _FileState(job)
+                    self._submit(job.content_hash, None)
+                done, _ = wait(self._tasks, return_when=FIRST_COMPLETED)
+                finished = [(future, self._tasks.pop(future)) for future in done]
+                crashed = [key for future, key in finished if self._settle(future, key)]
+                if crashed:
+                    self._restart_pool(crashed)
+                for content_hash in [h for h, s in self._files.items() if s.outcome]:
+                    yield self._files.pop(content_hash).outcome
+        finally:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _settle(self, future: Future, key: tuple[str, int | None]) -> bool:
+        """Take a finished task's result; True when it died with the pool and must be retried."""
+        content_hash, page = key
+        state = self._files.get(content_hash)
+        if state is None or state.outcome:
+            return False  # its file already failed
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            self._crashes[key] = self._crashes.get(key, 0) + 1
+            if self._crashes[key] < 2:
+                return True
+            self._fail(state, "the PDF crashed the PDF renderer or Tesseract; check the file")
+            return False
+        except OSError as err:
+            self._fail(state, _reason(err))
+            return False
+        except Exception as err:  # one file's failure must not stop the batch
+            if page is None:
+                self._fail(state, _reason(err))
+                return False
+            result = ""  # Tesseract gave up on this page: keep the rest of the file
+        if page is None:
+            self._prepared(state, result)
+        else:
+            self._ocr_done(state, page, result)
+        if state.outcome is None and not state.remaining:
+            self._finish(state)
+        return False
+
+    def _restart_pool(self, crashed: list[tuple[str, int | None]]) -> None:
+        """A worker died: every task of the dead pool is retried once in a new pool."""
+        self._pool.shutdown(cancel_futures=True)
+        retry = crashed + list(self._tasks.values())
+        self._tasks.clear()
+        self._pool = self._new_pool()
+        for content_hash, page in retry:
+            state = self._files.get(content_hash)
+            if state is not None and not state.outcome:
+                self._submit(content_hash, page)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_init_worker,
+        )
+
+    def _submit(self, content_hash: str, page: int | None) -> None:
+        path = self._files[content_hash].job.path
+        task = (
+            (prepare, path, self.ocr_mode)
+            if page is None
+            else (ocr_task, path, page, self.ocr_lang)
+        )
+        try:
+            future = self._pool.submit(*task)
+        except BrokenProcessPool:  # a worker died since the last wait: its tasks are retried
+            self._restart_pool([])
+            future = self._pool.submit(*task)
+        self._tasks[future] = (content_hash, page)
+
+    def _prepared(self, state: _FileState, prepared: Prepared) -> None:
+        content_hash = state.job.content_hash
+        self.store.begin_file(content_hash, prepared.pages, prepared.fonts)
+        stored = self.store.stored_methods(content_hash)
+        self.on_pages_known(prepared.pages)
+        for page in prepared.accepted:
+            if stored.get(page.number) != "ocr":
+                self.store.put_page(content_hash, page)
+            self.on_page(stored.get(page.number, "text"))
+        for page in prepared.rejected:
+            if stored.get(page.number) == "ocr":
+                self.on_page("ocr")
+            elif self.ocr_mode == "never":
+                self.store.put_page(content_hash, Page(page.number, "", "skipped", page.quality))
+                self.on_page("skipped")
+            else:
+                state.remaining.add(page.number)
+                self._submit(content_hash, page.number)
+
+    def _ocr_done(self, state: _FileState, page_number: int, text: str) -> None:
+        method = "ocr" if text.strip() else "empty"
+        self.store.put_page(
+            state.job.content_hash, Page(page_number, text, method, 1.0), self.ocr_lang
+        )
+        state.remaining.discard(page_number)
+        self.on_page("ocr")
+
+    def _finish(self, state: _FileState) -> None:
+        content_hash = state.job.content_hash
+        self.store.finish_file(content_hash)
+        state.outcome = Outcome(state.job, **self.store.page_counts(content_hash))
+
+    def _fail(self, state: _FileState, reason: str) -> None:
+        state.remaining.clear()
+        state.outcome = Outcome(state.job, error=reason)
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, pdf.UnreadablePdf):
+        return str(err)
+    if isinstance(err, FileNotFoundError):
+        return "the file disappeared while it was being indexed"
+    if isinstance(err, PermissionError):
+        return "the file cannot be read (permission denied); fix its permissions"
+    if isinstance(err, OSError):
+        return f"the file cannot be read ({err.strerror or err})"
+    name = type(err).__name__
+    return f"extraction failed ({name}: {err})"

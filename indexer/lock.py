@@ -1,0 +1,45 @@
+"""One writer at a time: an flock'd file that names its holder, so a stale one can be explained.
+
+The kernel drops an flock when its process dies, so a lock left by a killed run is never
+stuck; we only tell the librarian that we took it over.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class IndexBusy(Exception):
+    """Another live process is writing to the same data directory."""
+
+
+@contextmanager
+def writer_lock(path: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the writer lock for the block, or raise IndexBusy naming the running process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            raise IndexBusy(
+                f"another ddsearch process (pid {holder}) is writing to {path.parent}; "
+                "wait for it to finish, then run this again"
+            ) from None
+        previous = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        if previous:
+            say(f"cleared a stale writer lock left by process {previous} (no longer running)")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.fsync(fd)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)

@@ -1,0 +1,60 @@
+"""``ddsearch status``: what the index holds, what the last run left failing, how big it is."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from indexer import engine
+from indexer.config import DataDir
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return 0
+
+
+def status(data: DataDir) -> dict:
+    """The status figures; every key is part of the ``status --json`` contract."""
+    stats = engine.index_stats(data.index)
+    last_run = json.loads(data.last_run.read_text("utf-8")) if data.last_run.is_file() else {}
+    store_files = [data.store, data.store.with_name(data.store.name + "-wal")]
+    return {
+        "data_dir": str(data.root),
+        "documents": stats["documents"],
+        "pages": stats["pages"],
+        "pages_by_method": stats["pages_by_method"],
+        "last_run": {
+            "finished": last_run.get("finished"),
+            "counts": last_run.get("counts", {}),
+            "failed": last_run.get("failed", []),
+        },
+        "index_bytes": _size(data.index.resolve()) if data.index.exists() else 0,
+        "store_bytes": sum(_size(path) for path in store_files),
+        "last_updated": last_run.get("finished"),
+    }
+
+
+def format_status(figures: dict) -> str:
+    """The status figures as a few readable lines."""
+    methods = figures["pages_by_method"]
+    updated = figures["last_updated"]
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(updated)) if updated else "never"
+    lines = [
+        f"data folder: {figures['data_dir']}",
+        f"documents:   {figures['documents']}",
+        f"pages:       {figures['pages']} ({methods.get('text', 0)} text layer, "
+        f"{methods.get('ocr', 0)} OCR, {methods.get('empty', 0)} empty, "
+        f"{methods.get('skipped', 0)} awaiting OCR)",
+        f"index size:  {figures['index_bytes'] / 1e6:.1f} MB; "
+        f"extraction store: {figures['store_bytes'] / 1e6:.1f} MB",
+        f"last update: {when}",
+    ]
+    failed = figures["last_run"]["failed"]
+    lines.append(f"last run failures: {len(failed)}")
+    lines += [f"  {entry['path']}: {entry['reason']}" for entry in failed]
+    return "\n".join(lines)
