@@ -1,0 +1,265 @@
+"""The librarian's catalogue: a CSV in the library folder whose non-empty cells override the
+detected metadata, edited in a spreadsheet program.
+
+Files written here open in Excel and LibreOffice with Khmer intact (UTF-8 with a BOM), and files
+saved back by them read cleanly (BOM or not, CRLF or LF, ',' or ';' as the separator, quoted
+cells with commas and line breaks). A bad row never spoils the others: it is skipped and
+reported by its row number as the spreadsheet shows it (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from indexer.khmer import normalize
+from indexer.metadata import TYPES
+
+CATALOG_FILE = "catalog.csv"
+EDITABLE = ("title", "type", "year", "number", "languages", "issuer")
+COLUMNS = ("id", "path", *EDITABLE, "overridden")
+LANGUAGES = {"km": "km", "khmer": "km", "ខ្មែរ": "km", "en": "en", "english": "en"}
+#: Several paths of one document (the same file in two folders) share a cell.
+PATH_SEPARATOR = " | "
+MIN_YEAR = 1800
+#: Excel runs a cell starting with one of these as a formula; such cells are written after a
+#: quote mark (and read back without it).
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """One valid catalogue row: the document it names and the cells that override detection."""
+
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    id: str
+    paths: tuple[str, ...]
+    values: dict = field(default_factory=dict)  # editable field -> parsed value, non-empty only
+
+    @property
+    def key(self) -> str:
+        """The document id when the row has one, else its (first) library-relative path."""
+        return self.id or self.paths[0]
+
+
+def _type_names() -> dict[str, str]:
+    """Every accepted spelling of a type (key, English or Khmer name), folded, to its key."""
+    names = {}
+    for entry in TYPES:
+        for name in (entry["key"], entry["en"], entry["km"]):
+            names[normalize(name).replace("_", "-")] = entry["key"]
+    return names
+
+
+def read_catalog(path: Path) -> tuple[list[CatalogRow], list[str]]:
+    """Read and check a catalogue: the good rows, and one sentence per problem (with its row).
+
+    A missing file is an empty catalogue. Blank rows are ignored; unknown columns (such as
+    "overridden") are ignored too, so an exported file can be edited and saved back as it is.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [
+            f"{path.name} is not UTF-8 text: save it from your spreadsheet as "
+            "'CSV UTF-8' (Excel) or with the character set 'Unicode (UTF-8)' (LibreOffice)."
+        ]
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text)))
+    if not records:
+        return [], []
+    header = [normalize(cell).strip() for cell in records[0]]
+    if "id" not in header and "path" not in header:
+        return [], [
+            f"{path.name} has no 'id' or 'path' column in its first row: export a catalogue "
+            "with `ddsearch catalog export` and edit that."
+        ]
+    rows, problems = [], []
+    type_names = _type_names()
+    for number, record in enumerate(records[1:], start=2):
+        cells = {
+            name: _unquote(record[i].strip())
+            for i, name in enumerate(header)
+            if i < len(record) and name
+        }
+        if not any(cells.values()):
+            continue
+        row, problem = _parse_row(number, cells, type_names)
+        if problem:
+            problems.append(f"{path.name} row {number}: {problem}; the row was skipped.")
+        else:
+            rows.append(row)
+    return rows, problems
+
+
+def _separator(text: str) -> str:
+    """',' normally; ';' when the header uses it (spreadsheets in comma-decimal locales)."""
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _unquote(cell: str) -> str:
+    if cell.startswith("'") and cell[1:2] in _FORMULA_START:
+        return cell[1:]
+    return cell
+
+
+def _parse_row(
+    number: int, cells: dict[str, str], type_names: dict[str, str]
+) -> tuple[CatalogRow | None, str]:
+    document_id = cells.get("id", "")
+    paths = tuple(_clean_path(p) for p in cells.get("path", "").split(PATH_SEPARATOR.strip()))
+    paths = tuple(p for p in paths if p)
+    if not document_id and not paths:
+        return None, "it has neither an id nor a path; fill in one of them"
+    values: dict = {}
+    for name in EDITABLE:
+        cell = cells.get(name, "")
+        if not cell:
+            continue
+        if name == "type":
+            key = type_names.get(normalize(cell).replace("_", "-"))
+            if key is None:
+                known = ", ".join(entry["key"] for entry in TYPES)
+                return None, f"unknown type '{cell}'; use one of {known}"
+            values[name] = key
+        elif name == "year":
+            year = _parse_year(cell)
+            if year is None:
+                return None, (
+                    f"'{cell}' is not a possible year; write a year such as 2005, or leave the "
+                    "cell empty to keep the detected one"
+                )
+            values[name] = year
+        elif name == "languages":
+            codes = [LANGUAGES.get(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
+            if None in codes or not codes:
+                return None, f"unknown language in '{cell}'; write km, en, or km en"
+            values[name] = list(dict.fromkeys(codes))
+        else:
+            values[name] = " ".join(cell.split())
+    return CatalogRow(number, document_id, paths, values), ""
+
+
+def _parse_year(cell: str) -> int | None:
+    """A year as typed or as a spreadsheet saves a number ("2005", "2005.0", "២០០៥")."""
+    match = re.fullmatch(r"(\d{4})(?:\.0*)?", normalize(cell))
+    if not match:
+        return None
+    year = int(match.group(1))
+    return year if MIN_YEAR <= year <= date.today().year + 1 else None
+
+
+def _clean_path(path: str) -> str:
+    """Library-relative path as the index records it: POSIX separators, no leading './'."""
+    path = path.strip().replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def resolve(
+    rows: list[CatalogRow], path_to_id: dict[str, str]
+) -> tuple[dict[str, dict], list[str]]:
+    """Overrides keyed by document id, and a problem per row naming no document in the library.
+
+    A row is matched by its id, else by any of its paths (the id survives moves; a path is what
+    a librarian types for a new row). A second row for the same document is skipped.
+    """
+    known_ids = set(path_to_id.values())
+    overrides: dict[str, dict] = {}
+    first_row: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        document_id = row.id if row.id in known_ids else None
+        if document_id is None:
+            document_id = next((path_to_id[p] for p in row.paths if p in path_to_id), None)
+        if document_id is None:
+            named = " or ".join(f"'{name}'" for name in (row.id, *row.paths) if name)
+            problems.append(
+                f"{CATALOG_FILE} row {row.row}: no document in the library has the id or path "
+                f"{named}; correct it, or delete the row if the file is gone. The row was skipped."
+            )
+            continue
+        if document_id in first_row:
+            problems.append(
+                f"{CATALOG_FILE} row {row.row}: document {document_id} already has row "
+                f"{first_row[document_id]}; keep one of the two. Row {row.row} was skipped."
+            )
+            continue
+        first_row[document_id] = row.row
+        overrides[document_id] = dict(row.values)
+    return overrides, problems
+
+
+def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
+    """Effective metadata of one document, and the fields whose value the catalogue changed.
+
+    A catalogue saved from an export holds every value it showed; a cell equal to the detected
+    value is kept but not reported as an override, so the "overridden" column stays truthful.
+    """
+    effective = {**detected, **override}
+    changed = [
+        name for name in EDITABLE if name in override and override[name] != detected.get(name)
+    ]
+    return effective, changed
+
+
+def write_catalog(path: Path, documents: list[dict]) -> None:
+    """Write the catalogue of ``documents`` atomically, as UTF-8 with a BOM and CRLF lines.
+
+    Each document dict has "id", "paths" (or "path"), the effective editable fields, and
+    "overridden": the fields whose value came from the catalogue.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for document in documents:
+        paths = document.get("paths") or [document.get("path", "")]
+        languages = document.get("languages") or []
+        year = document.get("year")
+        writer.writerow(
+            _quote_formula(cell)
+            for cell in (
+                document["id"],
+                PATH_SEPARATOR.join(paths),
+                document.get("title", ""),
+                document.get("type", ""),
+                "" if year is None else str(year),
+                document.get("number", ""),
+                " ".join(languages),
+                document.get("issuer", ""),
+                " ".join(name for name in EDITABLE if name in document.get("overridden", ())),
+            )
+        )
+    _write_atomically(path, buffer.getvalue())
+
+
+def _quote_formula(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``: a reader never
+    sees half a file, and a crash leaves the old catalogue in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a catalogue is for sharing
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
