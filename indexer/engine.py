@@ -1,26 +1,69 @@
-"""Everything that touches the Whoosh index on disk: open, write in one commit, read back."""
+"""Everything that touches the Whoosh index: open, write in one commit, read back, search.
+
+Searching follows KNOWLEDGE §4: phrases and facets are Whoosh's slow paths, so documents are
+ranked and faceted on the one-record-per-document level (a few thousand records, not a
+hundred thousand pages), and pages are looked up only for the documents shown.
+"""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index
-from whoosh.query import Term
+from whoosh import query as wq
+from whoosh.searching import Searcher
 
+from indexer import querylang as ql
+from indexer.analysis import khmer_query_runs, khmer_query_terms
+from indexer.khmer import segment_words
 from indexer.model import Document
-from indexer.schema import build_schema, records
+from indexer.schema import (
+    DOC_KHMER,
+    DOC_KHMER_WORDS,
+    DOC_LATIN,
+    PAGE_KHMER,
+    PAGE_LATIN,
+    SCHEMA_VERSION,
+    TITLE_BOOST,
+    TITLE_KHMER,
+    TITLE_LATIN,
+    build_schema,
+    latin_analyzer,
+    records,
+)
+
+VERSION_FILE = "ddsearch-schema-version"
+WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
+SORTS = ("relevance", "newest", "oldest", "added")
+
+
+class IndexVersionError(RuntimeError):
+    """The index on disk was built with other fields or analyzers than this version's."""
 
 
 def open_index(index_dir: Path, create: bool = True) -> index.Index:
     """Open the index in ``index_dir``, creating an empty one there when ``create`` allows."""
+    index_dir = Path(index_dir)
     if index.exists_in(str(index_dir)):
+        version_file = index_dir / VERSION_FILE
+        found = version_file.read_text().strip() if version_file.exists() else "1"
+        if found != SCHEMA_VERSION:
+            raise IndexVersionError(
+                f"The index in {index_dir} was built by another version of ddsearch "
+                f"(schema {found}, this one uses {SCHEMA_VERSION}): run `ddsearch rebuild`."
+            )
         return index.open_dir(str(index_dir))
     if not create:
-        raise FileNotFoundError(f"no index in {index_dir}: run `ddsearch index PATH` first")
+        raise FileNotFoundError(f"No index in {index_dir}: run `ddsearch index PATH` first.")
     index_dir.mkdir(parents=True, exist_ok=True)
-    return index.create_in(str(index_dir), build_schema())
+    ix = index.create_in(str(index_dir), build_schema())
+    (index_dir / VERSION_FILE).write_text(SCHEMA_VERSION + "\n")
+    return ix
 
 
 def apply_changes(index_dir: Path, upserts: Iterable[Document], delete_ids: Iterable[str]) -> None:
@@ -44,41 +87,274 @@ def indexed_fingerprints(index_dir: Path) -> dict[str, str]:
     """Map every indexed document id to the fingerprint it was indexed with."""
     if not index.exists_in(str(index_dir)):
         return {}
-    with open_index(index_dir).searcher() as searcher:
-        return {fields["id"]: fields["fingerprint"] for fields in searcher.documents(kind="doc")}
+    searcher = _searcher(index_dir)
+    return {fields["id"]: fields["fingerprint"] for fields in searcher.documents(kind="doc")}
 
 
 def index_stats(index_dir: Path) -> dict:
     """Counts of documents and pages, and pages by how their text was obtained."""
     if not index.exists_in(str(index_dir)):
         return {"documents": 0, "pages": 0, "pages_by_method": {}}
-    with open_index(index_dir).searcher() as searcher:
-        documents = searcher.doc_count_all() and len(list(searcher.document_numbers(kind="doc")))
-        methods = Counter(fields["method"] for fields in searcher.documents(kind="page"))
+    searcher = _searcher(index_dir)
+    documents = sum(1 for _ in searcher.document_numbers(kind="doc"))
+    methods = {
+        method: sum(1 for _ in searcher.document_numbers(kind="page", method=method))
+        for method in ("text", "ocr", "empty")
+    }
     return {
         "documents": documents,
         "pages": sum(methods.values()),
-        "pages_by_method": dict(methods),
+        "pages_by_method": {method: n for method, n in methods.items() if n},
     }
 
 
 def get_document(index_dir: Path, doc_id: str) -> dict | None:
-    """The stored fields of one document record, or None when the id is not indexed."""
-    with open_index(index_dir, create=False).searcher() as searcher:
-        return searcher.document(key=f"doc:{doc_id}")
+    """The metadata of one document (as in a search result, without score or pages), or None."""
+    searcher = _searcher(index_dir, create=False)
+    docnum = searcher.document_number(key=f"doc:{doc_id}")
+    return None if docnum is None else _metadata(searcher.stored_fields(docnum))
 
 
 def get_page_texts(index_dir: Path, doc_id: str) -> list[dict]:
     """Page number, text and method of every page of a document, in page order."""
-    with open_index(index_dir, create=False).searcher() as searcher:
-        pages = [
-            searcher.stored_fields(number) for number in searcher.docs_for_query(Term("id", doc_id))
-        ]
+    searcher = _searcher(index_dir, create=False)
+    pages = (
+        searcher.stored_fields(docnum)
+        for docnum in searcher.document_numbers(kind="page", id=doc_id)
+    )
     return sorted(
-        (
-            {"page": p["page"], "text": p["text"], "method": p["method"]}
-            for p in pages
-            if p["kind"] == "page"
-        ),
+        ({"page": p["page"], "text": p["text"], "method": p["method"]} for p in pages),
         key=lambda p: p["page"],
     )
+
+
+# --- searching --------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentHit:
+    metadata: dict  # id, title, type, year, languages, number, issuer, paths, added
+    score: float
+    pages: list[tuple[int, str]]  # (page number, stored page text), best page first
+
+
+@dataclass
+class SearchOutcome:
+    total: int
+    hits: list[DocumentHit]
+    facets: dict[str, dict[str, int]]  # "type", "year", "language": value -> documents
+
+
+def search_documents(
+    index_dir: Path,
+    node: ql.Node | None,
+    *,
+    sort: str = "relevance",
+    limit: int = 10,
+    offset: int = 0,
+    pages_per_document: int = 3,
+) -> SearchOutcome:
+    """Rank the documents that match ``node`` (None: all), count facets over all of them, and
+    find the best pages of the ``limit`` documents shown from ``offset`` on."""
+    searcher = _searcher(index_dir, create=False)
+    table = _document_table(searcher)
+    text_query = _document_query(node)
+    if text_query is None:
+        matches = [(0.0, docnum) for docnum in table]
+    else:
+        results = searcher.search(wq.And([wq.Term("kind", "doc"), text_query]), limit=None)
+        matches = list(results.top_n)
+    shown = _sorted(matches, table, sort)[offset : offset + limit]
+    pages = _best_pages(searcher, node, [table[docnum]["id"] for _, docnum in shown])
+    hits = [
+        DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], [])[:pages_per_document])
+        for score, docnum in shown
+    ]
+    return SearchOutcome(len(matches), hits, _facets(table[docnum] for _, docnum in matches))
+
+
+def latin_terms(text: str) -> list[str]:
+    """The index terms (lower-cased, stemmed) of the Latin words and numbers in ``text``."""
+    return [token.text for token in _LATIN_ANALYZER(text, mode="query")]
+
+
+_LATIN_ANALYZER = latin_analyzer()
+
+
+def _sorted(matches: list[tuple[float, int]], table: dict, sort: str) -> list[tuple[float, int]]:
+    """Order (score, docnum) pairs; undated documents go last when sorting by year."""
+    if sort == "relevance":
+        return sorted(matches, key=lambda m: (-m[0], m[1]))
+
+    def year_key(match: tuple[float, int]):
+        year = table[match[1]]["year"]
+        return (year is None, -(year or 0) if sort == "newest" else (year or 0), -match[0])
+
+    if sort == "added":
+        return sorted(matches, key=lambda m: (-table[m[1]]["added"], -m[0]))
+    return sorted(matches, key=year_key)
+
+
+def _facets(rows: Iterable[dict]) -> dict[str, dict[str, int]]:
+    types, years, languages = Counter(), Counter(), Counter()
+    for row in rows:
+        types[row["type"]] += 1
+        if row["year"] is not None:
+            years[str(row["year"])] += 1
+        languages.update(row["languages"])
+    return {
+        "type": dict(types.most_common()),
+        "year": dict(sorted(years.items(), reverse=True)),
+        "language": dict(languages.most_common()),
+    }
+
+
+def _best_pages(searcher: Searcher, node: ql.Node | None, doc_ids: list[str]) -> dict:
+    """For the documents shown, their pages matching any searched word, best first."""
+    leaves = [q for text in ql.positive_texts(node) if (q := _page_query(text)) is not None]
+    if not doc_ids or not leaves:
+        return {}
+    query = wq.And(
+        [
+            wq.Term("kind", "page"),
+            wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids]),
+            wq.Or(leaves),
+        ]
+    )
+    pages: dict[str, list[tuple[int, str]]] = {}
+    for _score, docnum in searcher.search(query, limit=None).top_n:
+        fields = searcher.stored_fields(docnum)
+        pages.setdefault(fields["id"], []).append((fields["page"], fields["text"]))
+    return pages
+
+
+# --- from the query tree to Whoosh queries -----------------------------------------------------
+
+
+def _document_query(node: ql.Node | None) -> wq.Query | None:
+    """The Whoosh query over document records; None when the tree puts no condition."""
+    if node is None:
+        return None
+    if isinstance(node, ql.Text):
+        return _text_query(node)
+    if isinstance(node, ql.Facet):
+        field = "languages" if node.field == "lang" else node.field
+        return wq.ConstantScoreQuery(wq.Term(field, node.value), 0.0)
+    if isinstance(node, ql.YearRange):
+        return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
+    if isinstance(node, ql.Not):
+        child = _document_query(node.child)
+        return None if child is None else wq.AndNot(wq.Term("kind", "doc"), child)
+    if isinstance(node, ql.Or):
+        if not node.children:
+            return wq.NullQuery
+        children = [q for child in node.children if (q := _document_query(child)) is not None]
+        return wq.Or(children) if children else None
+    positives = [_document_query(c) for c in node.children if not isinstance(c, ql.Not)]
+    negatives = [_document_query(c.child) for c in node.children if isinstance(c, ql.Not)]
+    positives = [q for q in positives if q is not None]
+    negatives = [q for q in negatives if q is not None]
+    if not positives and not negatives:
+        return None
+    required = wq.And(positives) if positives else wq.Term("kind", "doc")
+    return wq.AndNot(required, wq.Or(negatives)) if negatives else required
+
+
+def _text_query(text: ql.Text) -> wq.Query | None:
+    """Khmer runs as bigram phrases (with a whole-word lift), Latin words as a stemmed
+    phrase, in body or title (title weighted higher), all parts required."""
+    parts = []
+    for run in khmer_query_runs(text.text):
+        terms = khmer_query_terms(run)
+        title = _phrase(TITLE_KHMER, terms, boost=TITLE_BOOST)
+        if text.title_only:
+            parts.append(title)
+            continue
+        words = _phrase(DOC_KHMER_WORDS, segment_words(run), boost=WORD_LIFT)
+        parts.append(wq.AndMaybe(wq.Or([_phrase(DOC_KHMER, terms), title]), words))
+    latin = _latin_query(TITLE_LATIN, text, boost=TITLE_BOOST)
+    if latin is not None:
+        parts.append(latin if text.title_only else wq.Or([_latin_query(DOC_LATIN, text), latin]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _page_query(text: ql.Text) -> wq.Query | None:
+    """The same words, over page records, to pick the pages to show (titles aside)."""
+    if text.title_only:
+        return None
+    parts = [_phrase(PAGE_KHMER, khmer_query_terms(run)) for run in khmer_query_runs(text.text)]
+    latin = _latin_query(PAGE_LATIN, text)
+    parts += [latin] if latin is not None else []
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _latin_query(field: str, text: ql.Text, boost: float = 1.0) -> wq.Query | None:
+    terms = latin_terms(text.text)
+    if not terms:
+        return None
+    if not text.prefix:
+        return _phrase(field, terms, boost)
+    typed = text.text.lower().split()[-1] if text.text.split() else terms[-1]
+    stems = {terms[-1], typed} if typed.isalnum() else {terms[-1]}
+    last = wq.Or([wq.Prefix(field, stem, boost=boost) for stem in sorted(stems)])
+    return last if len(terms) == 1 else wq.And([_phrase(field, terms[:-1], boost), last])
+
+
+def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(field, terms[0], boost=boost)
+    return wq.Phrase(field, terms, boost=boost)
+
+
+# --- open searchers and the per-generation document table --------------------------------------
+
+_local = threading.local()
+_MAX_OPEN = 4
+
+
+def _searcher(index_dir: Path, create: bool = True) -> Searcher:
+    """A searcher on the newest commit, kept open per thread: opening costs far more than a
+    query, and a refreshed searcher sees what a writer committed since."""
+    key = str(Path(index_dir).resolve())
+    open_searchers: dict[str, Searcher] = _local.__dict__.setdefault("searchers", {})
+    searcher = open_searchers.pop(key, None)
+    if searcher is not None and not searcher.up_to_date():
+        searcher = searcher.refresh()
+    if searcher is None:
+        searcher = open_index(Path(index_dir), create=create).searcher()
+    open_searchers[key] = searcher  # most recently used last
+    while len(open_searchers) > _MAX_OPEN:
+        open_searchers.pop(next(iter(open_searchers))).close()
+    return searcher
+
+
+def _document_table(searcher: Searcher) -> dict[int, dict]:
+    """Metadata of every document record by document number, read once per searcher (that
+    is, per commit): facet counts and year sorting then never touch the index."""
+    table = getattr(searcher, "_ddsearch_documents", None)
+    if table is None:
+        table = {
+            docnum: _metadata(searcher.stored_fields(docnum))
+            for docnum in searcher.document_numbers(kind="doc")
+        }
+        searcher._ddsearch_documents = table
+    return table
+
+
+def _metadata(fields: dict) -> dict:
+    return {
+        "id": fields["id"],
+        "title": fields.get("title", ""),
+        "type": fields.get("type", "other"),
+        "year": fields.get("year"),
+        "languages": [lang for lang in fields.get("languages", "").split(",") if lang],
+        "number": fields.get("number", ""),
+        "issuer": fields.get("issuer", ""),
+        "paths": json.loads(fields.get("paths", "[]")),
+        "added": fields.get("added", 0.0),
+        "updated": fields.get("updated", 0.0),
+    }

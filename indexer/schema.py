@@ -1,27 +1,109 @@
-"""The Whoosh schema and the records a Document becomes (one per document, one per page)."""
+"""The Whoosh schema, its analyzers, and the records a Document becomes.
+
+One index holds a record per document (kind "doc": metadata and the whole text, analyzed but
+not stored; ranking and facets happen here) and a record per page (kind "page": the page text,
+stored for snippets and analyzed for finding the best pages of the documents shown).
+"""
 
 from __future__ import annotations
 
 import json
 
 from whoosh import fields
+from whoosh.analysis import StemFilter, Token, Tokenizer
 
+from indexer import analysis
 from indexer.model import Document
 
-SCHEMA_VERSION = "1"
+# Bump whenever fields or analyzers change: an index of another version must be rebuilt.
+SCHEMA_VERSION = "2"
+
+TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
+
+
+class StreamTokenizer(Tokenizer):
+    """Adapts one of the `indexer.analysis` token streams to Whoosh's tokenizer protocol."""
+
+    def __init__(self, stream_name: str):
+        self.stream_name = stream_name
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.stream_name == self.stream_name
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stream = getattr(analysis, self.stream_name)
+        for text, position, start, end in stream(value):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def khmer_bigram_analyzer():
+    return StreamTokenizer("khmer_bigrams")
+
+
+def khmer_word_analyzer():
+    return StreamTokenizer("khmer_words")
+
+
+def latin_analyzer():
+    return StreamTokenizer("latin_words") | StemFilter(cachesize=100_000)
+
+
+def _text(analyzer, **kwargs) -> fields.TEXT:
+    return fields.TEXT(analyzer=analyzer, phrase=True, **kwargs)
+
+
+# Analyzed fields by role; engine.py builds queries from these names.
+DOC_KHMER = "body_km"  # cluster unigrams + bigrams
+DOC_KHMER_WORDS = "body_kmw"  # segmented words
+DOC_LATIN = "body_en"  # stemmed Latin words and numbers
+TITLE_KHMER = "title_km"
+TITLE_LATIN = "title_en"
+PAGE_KHMER = "page_km"
+PAGE_LATIN = "page_en"
 
 
 def build_schema() -> fields.Schema:
-    """Document records carry metadata and the whole text; page records carry stored page text."""
+    """Both record kinds in one schema; a field a record kind does not use stays empty."""
     return fields.Schema(
-        key=fields.ID(unique=True, stored=True),
+        key=fields.ID(unique=True, stored=True),  # "doc:ID" or "page:ID:N"
         kind=fields.ID(stored=True),
         id=fields.ID(stored=True),
         fingerprint=fields.ID(stored=True),
         page=fields.NUMERIC(stored=True),
         method=fields.ID(stored=True),
-        title=fields.TEXT(stored=True, field_boost=3.0),
-        body=fields.TEXT(),
+        title=fields.STORED(),
+        **{
+            TITLE_KHMER: _text(khmer_bigram_analyzer()),
+            TITLE_LATIN: _text(latin_analyzer()),
+            DOC_KHMER: _text(khmer_bigram_analyzer()),
+            DOC_KHMER_WORDS: _text(khmer_word_analyzer()),
+            DOC_LATIN: _text(latin_analyzer()),
+            PAGE_KHMER: _text(khmer_bigram_analyzer()),
+            PAGE_LATIN: _text(latin_analyzer()),
+        },
         text=fields.STORED(),
         type=fields.ID(stored=True, sortable=True),
         year=fields.NUMERIC(stored=True, sortable=True),
@@ -29,25 +111,32 @@ def build_schema() -> fields.Schema:
         number=fields.STORED(),
         issuer=fields.STORED(),
         paths=fields.STORED(),
-        added=fields.NUMERIC(stored=True, sortable=True, numtype=float),
+        added=fields.NUMERIC(stored=True, sortable=True, bits=64),
+        updated=fields.STORED(),
     )
 
 
 def records(doc: Document) -> list[dict]:
     """The Whoosh records of one document: its document record, then one per page."""
+    body = "\n".join(page.text for page in doc.pages)
     head = {
         "key": f"doc:{doc.id}",
         "kind": "doc",
         "id": doc.id,
         "fingerprint": doc.fingerprint,
         "title": doc.title,
-        "body": "\n".join(page.text for page in doc.pages),
+        TITLE_KHMER: doc.title,
+        TITLE_LATIN: doc.title,
+        DOC_KHMER: body,
+        DOC_KHMER_WORDS: body,
+        DOC_LATIN: body,
         "type": doc.type,
         "languages": ",".join(doc.languages),
         "number": doc.number,
         "issuer": doc.issuer,
         "paths": json.dumps(doc.paths, ensure_ascii=False),
-        "added": doc.added,
+        "added": int(doc.added),
+        "updated": doc.updated,
     }
     if doc.year is not None:
         head["year"] = doc.year
@@ -58,7 +147,8 @@ def records(doc: Document) -> list[dict]:
             "id": doc.id,
             "page": page.number,
             "method": page.method,
-            "body": page.text,
+            PAGE_KHMER: page.text,
+            PAGE_LATIN: page.text,
             "text": page.text,
         }
         for page in doc.pages

@@ -1,0 +1,250 @@
+"""The query language researchers type, parsed into an engine-neutral tree.
+
+    council election          both words (AND is the default)
+    "commune council"         a phrase
+    council OR commune        either; NOT word and -word exclude; ( ) group
+    title:budget              in the title only (also title:"a phrase")
+    type:sub-decree  lang:km  year:2001  year:2001..2005  year:..2005
+    decentrali*               words starting with a prefix
+
+Khmer may be typed with or without spaces, with Khmer or Arabic digits and either spelling of
+្ដ/្ត: the analyzers fold all of that. A malformed query never raises: `parse` falls back to
+the query's plain words and says why in `ParsedQuery.warning`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.khmer import clean, fold
+
+FIELDS = ("title", "type", "year", "lang")
+LANGUAGES = {"km": "km", "khmer": "km", "kh": "km", "en": "en", "english": "en"}
+OPERATORS = ("AND", "OR", "NOT")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words that must occur together, in order (one word is a phrase of one)."""
+
+    text: str
+    prefix: bool = False  # the last word may continue (typed as word*)
+    title_only: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    """An exact metadata value: field is "type" or "lang"."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class YearRange:
+    """The instrument's own year, both ends inclusive; None leaves an end open."""
+
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]  # no children: matches nothing
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+Node = Text | Facet | YearRange | And | Or | Not
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    node: Node | None  # None: no query at all, every document matches
+    warning: str | None = None
+
+
+class QuerySyntaxError(ValueError):
+    """A query that does not follow the syntax; its message ends "so ..." in the warning."""
+
+
+_LEXEME = re.compile(
+    r"""(?P<space>\s+)
+    |(?P<lparen>\()|(?P<rparen>\))
+    |(?P<field>[A-Za-z]+):(?=\S)
+    |(?P<quote>")
+    |(?P<minus>-)(?=[^\s\-)])
+    |(?P<word>[^\s"()]+)""",
+    re.VERBOSE,
+)
+_YEAR_RANGE = re.compile(r"(\d{4})?(?:\.\.|-|–)(\d{4})?|(\d{4})")
+
+
+def parse(query: str) -> ParsedQuery:
+    """Parse a query; on a syntax error, search its plain words instead and say so."""
+    query = clean(query)
+    if not query:
+        return ParsedQuery(None)
+    try:
+        return ParsedQuery(_Parser(_lex(query)).parse())
+    except QuerySyntaxError as error:
+        words = tuple(Text(word) for word in _plain_words(query))
+        node = words[0] if len(words) == 1 else And(words) if words else Or(())
+        return ParsedQuery(node, f"{error}, so its words were searched for instead.")
+
+
+def parse_year(value: str) -> YearRange:
+    """Read "2001", "2001..2005", "..2005", "2001.." (Khmer digits too) as a year range."""
+    match = _YEAR_RANGE.fullmatch(fold(value.strip()))
+    if not match or match.group(0) in ("..", "-", "–"):
+        raise QuerySyntaxError(
+            f'"{value}" is not a year or a range of years such as 2001 or 2001..2005'
+        )
+    start, end, single = match.groups()
+    if single:
+        return YearRange(int(single), int(single))
+    return YearRange(int(start) if start else None, int(end) if end else None)
+
+
+def parse_language(value: str) -> Facet:
+    """Read a language name or code (km, khmer, en, english) as a language facet."""
+    code = LANGUAGES.get(value.strip().lower())
+    if code is None:
+        raise QuerySyntaxError(f'"{value}" is not a language we index (use km or en)')
+    return Facet("lang", code)
+
+
+def positive_texts(node: Node | None) -> list[Text]:
+    """The Text leaves that documents match by containing (not those under a NOT): the
+    words to find pages and highlight snippets with."""
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, And | Or):
+        return [text for child in node.children for text in positive_texts(child)]
+    return []
+
+
+def _plain_words(query: str) -> list[str]:
+    """The words of a query with its syntax (quotes, brackets, operators, fields) taken out."""
+    words = re.split(r"[\s\"()*:]+", query)
+    return [w.lstrip("-") for w in words if w.lstrip("-") and w not in OPERATORS]
+
+
+def _lex(query: str) -> list[tuple[str, str]]:
+    """Split a query into (kind, text) lexemes; a quote consumes its whole phrase."""
+    lexemes = []
+    position = 0
+    while position < len(query):
+        match = _LEXEME.match(query, position)
+        kind = match.lastgroup
+        position = match.end()
+        if kind == "quote":
+            close = query.find('"', position)
+            if close < 0:
+                raise QuerySyntaxError("The quote marks in the query are not balanced")
+            lexemes.append(("phrase", query[position:close]))
+            position = close + 1
+        elif kind == "word" and match.group() in OPERATORS:
+            lexemes.append(("operator", match.group()))
+        elif kind != "space":
+            lexemes.append((kind, match.group(kind)))
+    return lexemes
+
+
+class _Parser:
+    """Recursive descent over the lexemes: OR binds loosest, then AND (implicit), then NOT."""
+
+    def __init__(self, lexemes: list[tuple[str, str]]):
+        self.lexemes = lexemes
+        self.index = 0
+
+    def parse(self) -> Node:
+        node = self.or_expression()
+        if self.peek() is not None:
+            raise QuerySyntaxError("A closing bracket in the query has no opening one")
+        return node
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.lexemes[self.index] if self.index < len(self.lexemes) else None
+
+    def take(self) -> tuple[str, str]:
+        lexeme = self.lexemes[self.index]
+        self.index += 1
+        return lexeme
+
+    def at_operator(self, name: str) -> bool:
+        return self.peek() == ("operator", name)
+
+    def or_expression(self) -> Node:
+        children = [self.and_expression()]
+        while self.at_operator("OR"):
+            self.take()
+            children.append(self.and_expression())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expression(self) -> Node:
+        children = [self.unary()]
+        while (lexeme := self.peek()) is not None and lexeme[0] != "rparen":
+            if self.at_operator("OR"):
+                break
+            if self.at_operator("AND"):
+                self.take()
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        lexeme = self.peek()
+        if lexeme in (("operator", "NOT"), ("minus", "-")):
+            self.take()
+            return Not(self.unary())
+        return self.atom()
+
+    def atom(self) -> Node:
+        lexeme = self.peek()
+        if lexeme is None or lexeme[0] == "operator":
+            operator = lexeme[1] if lexeme else self.lexemes[-1][1]
+            raise QuerySyntaxError(f'"{operator}" in the query needs a search term after it')
+        kind, text = self.take()
+        if kind == "lparen":
+            node = self.or_expression()
+            if self.peek() != ("rparen", ")"):
+                raise QuerySyntaxError("A bracket in the query is not closed")
+            self.take()
+            return node
+        if kind == "rparen":
+            raise QuerySyntaxError("A closing bracket in the query has no opening one")
+        if kind == "field":
+            return self.field(text.lower())
+        return self.text(kind, text)
+
+    def text(self, kind: str, text: str, title_only: bool = False) -> Text:
+        if kind == "word" and len(text) > 1 and text.endswith("*"):
+            return Text(text.rstrip("*"), prefix=True, title_only=title_only)
+        return Text(text, title_only=title_only)
+
+    def field(self, name: str) -> Node:
+        if name not in FIELDS and name != "language":
+            raise QuerySyntaxError(
+                f'"{name}:" is not a field we know (use title:, type:, year: or lang:)'
+            )
+        kind, value = self.take() if self.peek() else ("word", "")
+        if name == "title":
+            if kind not in ("word", "phrase"):
+                raise QuerySyntaxError('"title:" needs a word or a "quoted phrase" after it')
+            return self.text(kind, value, title_only=True)
+        if kind not in ("word", "phrase"):
+            raise QuerySyntaxError(f'"{name}:" needs a value after it')
+        if name == "year":
+            return parse_year(value)
+        if name == "type":
+            return Facet("type", value.strip().lower())
+        return parse_language(value)

@@ -1,0 +1,168 @@
+"""The public query API: the CLI and the website call `search` and nothing below it.
+
+`search` returns a JSON-ready dict, the stable contract of ``ddsearch search --json`` and of
+the website's ``/api/search``::
+
+    {
+      "query": "ផ្ដល់ council",          # the query as given
+      "warning": null,                 # or a sentence: the query was malformed and its
+                                       #   plain words were searched for instead
+      "sort": "relevance",             # relevance | newest | oldest | added
+      "offset": 0, "limit": 10,
+      "total": 42,                     # documents matching (query and filters)
+      "results": [                     # documents offset .. offset+limit-1
+        {"id": "k3f9...", "title": "...", "type": "sub-decree", "year": 2001,
+         "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
+         "score": 12.3456,             # relevance (0.0 when the query has no words)
+         "pages": [{"page": 3, "snippet": "…ការ<mark>ផ្តល់</mark>សេវា…"}]}
+      ],
+      "facets": {                      # over all `total` documents, not only those shown
+        "type": {"sub-decree": 30, "law": 12},    # most documents first
+        "year": {"2005": 3, "2001": 39},          # newest year first; undated left out
+        "language": {"km": 40, "en": 2}           # a bilingual document counts for both
+      }
+    }
+
+``pages`` lists up to three pages whose text matches the query's words, best first; it is
+empty when only the title or metadata matched. A snippet is HTML: the page text escaped (``&``,
+``<``, ``>``), whitespace collapsed, matches in ``<mark>``…``</mark>``, "…" where the page
+continues; marks and cuts never split a Khmer cluster. Insert it as HTML without escaping.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from indexer import engine
+from indexer import querylang as ql
+from indexer.analysis import khmer_query_runs
+from indexer.snippets import Highlight, snippet
+
+MAX_LIMIT = 1000
+
+
+def search(
+    index_dir: Path,
+    query: str,
+    *,
+    type: str | None = None,
+    year: str | None = None,
+    lang: str | None = None,
+    sort: str = "relevance",
+    limit: int = 10,
+    offset: int = 0,
+) -> dict:
+    """Search the index; the filters narrow the query as its type:, year: and lang: would.
+
+    A malformed query is not an error (see ``warning``); a bad filter, sort, limit or offset
+    raises ValueError with a sentence to show the user.
+    """
+    if sort not in engine.SORTS:
+        raise ValueError(f"Sort by one of {', '.join(engine.SORTS)}, not {sort!r}.")
+    if not 0 <= limit <= MAX_LIMIT or offset < 0:
+        raise ValueError(f"Ask for 0 to {MAX_LIMIT} results from an offset of 0 or more.")
+    parsed = ql.parse(query)
+    filters = _filters(type, year, lang)
+    node = parsed.node
+    if filters:
+        node = ql.And(((node,) if node is not None else ()) + filters)
+    outcome = engine.search_documents(Path(index_dir), node, sort=sort, limit=limit, offset=offset)
+    highlight = _highlight(parsed.node)
+    return {
+        "query": query,
+        "warning": parsed.warning,
+        "sort": sort,
+        "offset": offset,
+        "limit": limit,
+        "total": outcome.total,
+        "results": [_result(hit, highlight) for hit in outcome.hits],
+        "facets": outcome.facets,
+    }
+
+
+def format_results_text(result: dict) -> str:
+    """The human-readable form of a `search` result: a ranked list with pages and snippets."""
+    lines = []
+    if result.get("warning"):
+        lines += [f"Note: {result['warning']}", ""]
+    shown = len(result["results"])
+    first = result["offset"] + 1
+    if not result["total"]:
+        lines.append("No documents match. Try fewer words, or remove a filter.")
+    else:
+        lines.append(
+            f"{result['total']} document{'s' if result['total'] != 1 else ''} match; "
+            f"showing {first}-{result['offset'] + shown}."
+        )
+    for rank, doc in enumerate(result["results"], start=first):
+        about = ", ".join(
+            str(part)
+            for part in (doc["type"], doc["year"], doc["number"], "+".join(doc["language"]))
+            if part
+        )
+        lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]"]
+        lines.append(f"   id {doc['id']}  {' | '.join(doc['paths'])}")
+        for page in doc["pages"]:
+            lines.append(f"   p. {page['page']}: {_plain(page['snippet'])}")
+    facets = [(name, counts) for name, counts in result["facets"].items() if counts]
+    lines += [""] if facets else []
+    for name, counts in facets:
+        lines.append(f"By {name}: " + ", ".join(f"{value} {n}" for value, n in counts.items()))
+    return "\n".join(lines)
+
+
+def _plain(snippet_html: str) -> str:
+    """A snippet for a terminal: marks shown as «…», entities decoded."""
+    return html.unescape(snippet_html.replace("<mark>", "«").replace("</mark>", "»"))
+
+
+def _filters(type: str | None, year: str | None, lang: str | None) -> tuple[ql.Node, ...]:
+    filters: list[ql.Node] = []
+    if type:
+        filters.append(ql.Facet("type", type.strip().lower()))
+    if year:
+        filters.append(ql.parse_year(year))
+    if lang:
+        filters.append(ql.parse_language(lang))
+    return tuple(filters)
+
+
+def _highlight(node: ql.Node | None) -> Highlight:
+    """The words to mark in snippets: those the query looks for in page text."""
+    texts = [text for text in ql.positive_texts(node) if not text.title_only]
+    latin: set[str] = set()
+    prefixes: list[str] = []
+    for text in texts:
+        terms = engine.latin_terms(text.text)
+        if text.prefix and terms:
+            prefixes.append(terms.pop())
+        latin.update(terms)
+    return Highlight(
+        khmer=tuple(run for text in texts for run in khmer_query_runs(text.text)),
+        latin=frozenset(latin),
+        prefixes=tuple(prefixes),
+        term_of=_term_of,
+    )
+
+
+def _term_of(word: str) -> str:
+    terms = engine.latin_terms(word)
+    return terms[0] if terms else ""
+
+
+def _result(hit: engine.DocumentHit, highlight: Highlight) -> dict:
+    meta = hit.metadata
+    return {
+        "id": meta["id"],
+        "title": meta["title"],
+        "type": meta["type"],
+        "year": meta["year"],
+        "number": meta["number"],
+        "language": meta["languages"],
+        "paths": meta["paths"],
+        "score": round(hit.score, 4),
+        "pages": [
+            {"page": number, "snippet": snippet(text, highlight)} for number, text in hit.pages
+        ],
+    }

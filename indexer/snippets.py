@@ -1,0 +1,154 @@
+"""Highlighted snippets cut from stored page text, safe for Khmer and for HTML.
+
+A snippet is HTML: the page text HTML-escaped, whitespace collapsed, matches wrapped in
+``<mark>``…``</mark>``, and "…" where the fragment cuts the page. Every cut and every mark
+falls on an orthographic-cluster boundary, so no cluster is split and no COENG or vowel sign
+is left dangling (`is_cluster_boundary`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from indexer.khmer import COENG, fold, script_runs
+
+# Characters that attach to the character before them: Khmer vowels, signs, shifters and
+# COENG (U+17B4-U+17D3, U+17DD), ZWNJ/ZWJ, and Latin combining accents.
+_ATTACHING = re.compile("[\u17b4-\u17d3\u17dd\u200c\u200d\u0300-\u036f]")
+_WHITESPACE = re.compile(r"\s+")
+_SOFT_EDGE = re.compile(r"[\s។៕៖,.;:!?()\[\]]")  # where a fragment reads best to start or end
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What to mark: folded Khmer strings, Latin index terms, and Latin prefixes."""
+
+    khmer: tuple[str, ...] = ()
+    latin: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    term_of: Callable[[str], str] = field(default=str.lower, compare=False)  # word -> term
+
+
+def is_cluster_boundary(text: str, i: int) -> bool:
+    """Whether a cut before ``text[i]`` keeps every cluster whole.
+
+    Stricter than `khmer.clusters` on broken text (a stray mark after punctuation), never
+    looser: the character at i must not attach to the one before, nor follow a COENG.
+    """
+    if i <= 0 or i >= len(text):
+        return True
+    return text[i - 1] != COENG and not _ATTACHING.match(text, i)
+
+
+def match_spans(text: str, highlight: Highlight) -> list[tuple[int, int]]:
+    """The (start, end) offsets in ``text`` of every highlighted match, merged and sorted."""
+    folded = fold(text)
+    spans = []
+    for needle in highlight.khmer:
+        start = folded.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            if is_cluster_boundary(folded, start) and is_cluster_boundary(folded, end):
+                spans.append((start, end))
+            start = folded.find(needle, start + 1)
+    if highlight.latin or highlight.prefixes:
+        spans += _latin_spans(folded, highlight)
+    return _merged(spans)
+
+
+def snippet(text: str, highlight: Highlight, *, width: int = 240) -> str:
+    """An HTML fragment of about ``width`` characters around the densest cluster of matches
+    (the page's start when nothing matches)."""
+    spans = match_spans(text, highlight)
+    start, end = best_fragment(text, spans, width)
+    return render(text, start, end, spans)
+
+
+def best_fragment(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """A window of about ``width`` characters holding the most matches, its edges moved to
+    cluster boundaries (to a space or punctuation when one is near) and never cutting a match."""
+    if len(text) <= width:
+        return 0, len(text)
+    lead = width // 4
+    best, best_count = 0, -1
+    for anchor, _ in spans:
+        window_start = max(0, anchor - lead)
+        count = sum(1 for s, e in spans if s >= window_start and e <= window_start + width)
+        if count > best_count:
+            best, best_count = window_start, count
+    start, end = best, min(len(text), best + width)
+    for s, e in spans:  # widen to whole matches at both edges
+        if s < start < e:
+            start = s
+        if s < end < e:
+            end = e
+    return _edge(text, start, -1), _edge(text, end, +1)
+
+
+def render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """HTML for ``text[start:end]`` with the spans inside it marked."""
+    parts = [ELLIPSIS] if start > 0 else []
+    position = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        parts += [_escaped(text[position:s]), "<mark>", _escaped(text[s:e]), "</mark>"]
+        position = e
+    parts.append(_escaped(text[position:end]))
+    if end < len(text):
+        parts.append(ELLIPSIS)
+    return "".join(parts).strip()
+
+
+def _escaped(text: str) -> str:
+    return html.escape(_WHITESPACE.sub(" ", text), quote=False)
+
+
+def _edge(text: str, i: int, direction: int, reach: int = 24) -> int:
+    """Move a cut at i outwards to a soft edge within ``reach``, else to a cluster boundary."""
+    limit = max(0, i - reach) if direction < 0 else min(len(text), i + reach)
+    j = i
+    while j != limit:
+        soft = _SOFT_EDGE.match(text, j if direction > 0 else j - 1)
+        if soft and is_cluster_boundary(text, j):
+            return j
+        j += direction
+    while not is_cluster_boundary(text, i):
+        i += direction
+    return i
+
+
+def _latin_spans(folded: str, highlight: Highlight) -> list[tuple[int, int]]:
+    """Latin words whose index term is searched for, or that start with a searched prefix.
+
+    A stem keeps its word's first two letters, so only words sharing them are stemmed."""
+    heads = {term[:2] for term in highlight.latin}
+    terms: dict[str, str] = {}
+    spans = []
+    for script, start, end in script_runs(folded):
+        if script == "khmer":
+            continue
+        word = folded[start:end]
+        if word.startswith(highlight.prefixes):
+            spans.append((start, end))
+        elif word[:2] in heads:
+            term = terms.get(word)
+            if term is None:
+                term = terms[word] = highlight.term_of(word)
+            if term in highlight.latin:
+                spans.append((start, end))
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
