@@ -33,9 +33,10 @@ _CLUSTER = re.compile(
     re.DOTALL,
 )
 # Orthographic order within a cluster: base, robat, up to three subscripts, a register shifter,
-# one dependent vowel, then signs. A shifter may sit on either side of the vowel in real text.
+# one dependent vowel, then signs. Real text also puts the shifter before the subscripts or
+# after the vowel (ហ៊្វុ, ប៊ី / បី៊), which renders the same.
 _VALID_CLUSTER = re.compile(
-    f"[{_BASE}]\u17cc?(?:{COENG}[{_CONSONANT}]){{0,3}}"
+    f"[{_BASE}]\u17cc?[{_SHIFTER}]?(?:{COENG}[{_CONSONANT}]){{0,3}}"
     f"[{_SHIFTER}]?[{_VOWEL}]?[{_SHIFTER}]?[{_SIGN}]{{0,3}}"
 )
 
