@@ -17,8 +17,10 @@ from indexer import khmer
 
 MIN_LETTERS = 20  # below this a page is a header or a page number: OCR it
 MIN_KHMER_LETTERS = 20  # Khmer checks need this much Khmer to mean anything
-MIN_LATIN_WORDS = 8  # ...and Latin checks this many words,
-MIN_LATIN_SHARE = 0.15  # ...making up this share of the letters (a few odd codes in Khmer pass)
+# Latin checks need Latin to outweigh Khmer, or this many words making up this share of the
+# letters: a few odd codes or names on a Khmer page are no reason to OCR it.
+MIN_LATIN_WORDS = 8
+MIN_LATIN_SHARE = 0.15
 
 VALID_CLUSTERS_MIN = 0.985  # share of Khmer letters in orthographically valid clusters
 KNOWN_PAIRS_MIN = 0.79  # share of adjacent cluster pairs seen in real Khmer text
@@ -40,8 +42,8 @@ _ADDRESS = re.compile(
 # Not at inner commas or semicolons: Limon encodes letters with them (c,ab; for ច្បាប់).
 _TOKEN_SPLIT = re.compile(r"[\s/()]+|\.{2,}|…+")
 _TOKEN_STRIP = "\"'“”‘’[]{}.,;:!?«»*…-–—"
-# A plain word has a vowel (OCR garbage is full of `nn`, `rr`, `nr`), or is an acronym; then
-# compounds, possessives, footnote marks, numbers, dotted abbreviations and domain names.
+# A plain word has a vowel (OCR garbage is full of `nn`, `rr`, `nr`) or is an acronym; so are
+# compounds and possessives of those, with a footnote mark; numbers; dotted abbreviations.
 _WORD = r"(?:[A-Z]?[a-zß-ÿ]*[aeiouyà-ÿ][a-zß-ÿ]*|[A-ZÀ-Þ]+|[A-Z][A-Za-z]{1,5})"
 _PLAIN_WORD = re.compile(
     rf"{_WORD}(?:['’&.-]{_WORD})*(?:['’]s)?(?:\.?\d{{1,2}})?"
@@ -107,7 +109,7 @@ def assess(text: str, fonts: Iterable[str] = ()) -> Quality:
 
     score, reason = min(checks)
     ok = score >= 0.5
-    return Quality(round(score, 4), ok, "" if ok else reason, **measured)
+    return Quality(score, ok, "" if ok else reason, **measured)
 
 
 def _grade(value: float, threshold: float) -> float:
