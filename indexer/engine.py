@@ -323,7 +323,9 @@ def _searcher(index_dir: Path, create: bool = True) -> Searcher:
     open_searchers: dict[str, Searcher] = _local.__dict__.setdefault("searchers", {})
     searcher = open_searchers.pop(key, None)
     if searcher is not None and not searcher.up_to_date():
-        searcher = searcher.refresh()
+        # Not searcher.refresh(): it reuses segment readers and misses their new deletions.
+        searcher.close()
+        searcher = None
     if searcher is None:
         searcher = open_index(Path(index_dir), create=create).searcher()
     open_searchers[key] = searcher  # most recently used last

@@ -1,0 +1,92 @@
+"""The token streams: Khmer cluster bigrams and words, Latin words, and their Whoosh wrappers."""
+
+from __future__ import annotations
+
+from indexer.analysis import (
+    khmer_bigrams,
+    khmer_query_runs,
+    khmer_query_terms,
+    khmer_words,
+    latin_words,
+)
+from indexer.schema import build_schema, latin_analyzer
+
+
+def test_bigrams_index_unigrams_and_bigrams_at_the_same_position():
+    tokens = list(khmer_bigrams("ការធ្វើ"))  # clusters កា រ ធ្វើ
+    assert tokens == [
+        ("កា", 0, 0, 2),
+        ("ការ", 0, 0, 3),
+        ("រ", 1, 2, 3),
+        ("រធ្វើ", 1, 2, 7),
+        ("ធ្វើ", 2, 3, 7),
+    ]
+
+
+def test_query_uses_bigrams_only_and_a_single_cluster_as_itself():
+    assert khmer_query_terms("ការធ្វើ") == ["ការ", "រធ្វើ"]
+    assert khmer_query_terms("ឃុំ") == ["ឃុំ"]
+
+
+def test_no_bigram_spans_two_runs():
+    texts = [token[0] for token in khmer_bigrams("ឃុំ។សង្កាត់ ABC ស្រុក")]
+    assert "ឃុំស" not in texts and "ត់ស្រុ" not in texts
+    assert khmer_query_runs("ឃុំ។សង្កាត់ abc") == ["ឃុំ", "សង្កាត់"]
+
+
+def test_spelling_variants_give_the_same_tokens():
+    assert list(khmer_bigrams("ផ្ដល់ឲ្យ")) == list(khmer_bigrams("ផ្តល់ឱ្យ"))
+    assert [t[0] for t in latin_words("ឆ្នាំ២០០១")] == ["2001"]
+
+
+def test_offsets_point_into_the_input():
+    text = "សេចក្ដីសម្រេច on Decentralisation ២០០៥"
+    for stream in (khmer_bigrams, khmer_words):
+        for token, _, start, end in stream(text):
+            assert text[start:end].replace("ដ", "ត") == token.replace("ដ", "ត")
+    assert [text[start:end] for _, _, start, end in latin_words(text)] == [
+        "on",
+        "Decentralisation",
+        "២០០៥",
+    ]
+
+
+def test_khmer_words_are_segmented_with_a_gap_between_runs():
+    tokens = list(khmer_words("ក្រុមប្រឹក្សាឃុំ។សង្កាត់"))
+    assert [t[0] for t in tokens] == ["ក្រុមប្រឹក្សា", "ឃុំ", "សង្កាត់"]
+    assert [t[1] for t in tokens] == [0, 1, 3]
+
+
+def test_latin_words_lower_cased_and_british_spelling_folded():
+    assert [t[0] for t in latin_words("Organisation DECENTRALISED law")] == [
+        "organization",
+        "decentralized",
+        "law",
+    ]
+
+
+def test_english_stems_meet():
+    stems = {word: [t.text for t in latin_analyzer()(word)] for word in ("council", "councils")}
+    assert stems["council"] == stems["councils"] == ["council"]
+    assert [t.text for t in latin_analyzer()("decentralisation decentralization")] == [
+        "decentr",
+        "decentr",
+    ]
+
+
+def test_mixed_text_goes_to_each_script_field():
+    schema = build_schema()
+    text = "អនុក្រឹត្យ Sub-decree No 40"
+    khmer = {t.text for t in schema["body_km"].analyzer(text)}
+    latin = [t.text for t in schema["body_en"].analyzer(text)]
+    assert "អនុ" in khmer and not any(ch.isascii() for term in khmer for ch in term)
+    assert latin == ["sub", "decre", "no", "40"]
+
+
+def test_whoosh_tokenizer_reports_positions_and_chars():
+    schema = build_schema()
+    tokens = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in schema["body_km"].analyzer("ការធ្វើ", positions=True, chars=True)
+    ]
+    assert tokens == list(khmer_bigrams("ការធ្វើ"))
