@@ -136,3 +136,7 @@ def status(data_root, as_json) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     click.echo(status_report.format_status(figures))
+
+
+if __name__ == "__main__":
+    main()

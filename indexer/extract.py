@@ -58,12 +58,11 @@ def prepare(path: Path, ocr_mode: str) -> Prepared:
     if pages == 0:
         raise pdf.UnreadablePdf("the PDF has no pages")
     fonts = pdf.fonts(path)
-    legacy = quality.has_legacy_font(fonts)
     accepted, rejected = [], []
     for number, raw in enumerate(pdf.text_layer(path, pages), start=1):
         text = clean(raw)
-        page_fonts = pdf.fonts(path, number) if legacy else fonts
-        verdict = quality.assess(text, page_fonts)
+        # Document-level fonts suffice: the gate weighs them only on Latin-looking pages.
+        verdict = quality.assess(text, fonts)
         page = Page(number, text, "text", verdict.score)
         if verdict.ok and ocr_mode != "always":
             accepted.append(page)

@@ -191,7 +191,7 @@ class _IndexRun:
                 if moved_from:
                     entry["moved_from"] = moved_from[0]
             doc_id = existing
-        elif known and self.library.paths_of(known.id) == [seen.path]:
+        elif known and self._remaining_paths(known.id) == [seen.path]:
             doc_id = known.id
             self.library.replace_content(
                 doc_id, content_hash, now, self._detect(content_hash, seen)
@@ -206,9 +206,17 @@ class _IndexRun:
         section.append({**entry, "id": doc_id})
         self.progress.file_done(_status_word(section, self.report), seen.path)
 
+    def _remaining_paths(self, doc_id: str) -> list[str]:
+        """A document's paths that are still on disk (a replaced file keeps its id only then)."""
+        return [p for p in self.library.paths_of(doc_id) if p not in self.vanished]
+
     def _detect(self, content_hash: str, seen: Seen) -> dict:
         texts = [page.text for page in self.store.pages(content_hash)]
-        return metadata.detect(texts, Path(seen.path).name)
+        try:
+            return metadata.detect(texts, Path(seen.path).name)
+        except Exception as err:  # a detector bug must not cost the file its place in the index
+            self.progress.say(f"metadata detection failed on {seen.path} ({err}); using defaults")
+            return {}
 
     def _still_same(self, entries: list[tuple[Seen, str]]) -> bool:
         """Guard against a file rewritten during the run: its stat must not have moved."""

@@ -28,13 +28,23 @@ def page_count(path: Path) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as err:
-        raise UnreadablePdf(_explain(str(err))) from None
+        reason = "the PDF has no pages" if _has_no_pages(path) else _explain(str(err))
+        raise UnreadablePdf(reason) from None
     except OSError as err:
         raise UnreadablePdf(f"cannot read the file: {err.strerror or err}") from None
     try:
         return len(pdf)
     finally:
         pdf.close()
+
+
+def _has_no_pages(path: Path) -> bool:
+    """pdfium refuses a PDF with an empty page tree without saying why; poppler says it."""
+    try:
+        done = subprocess.run(["pdfinfo", str(path)], capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return b"page count 0" in done.stderr or b"Pages:           0" in done.stdout
 
 
 def _explain(pdfium_message: str) -> str:
@@ -65,13 +75,10 @@ def text_layer(path: Path, pages: int) -> list[str]:
 _FONT_LINE = re.compile(r"^(?:[A-Z]{6}\+)?(\S+)")
 
 
-def fonts(path: Path, page: int | None = None) -> list[str]:
-    """Names of the fonts used in the document, or on one 1-based page, from ``pdffonts``."""
-    command = ["pdffonts"]
-    if page is not None:
-        command += ["-f", str(page), "-l", str(page)]
+def fonts(path: Path) -> list[str]:
+    """Names of the fonts used in the document, from ``pdffonts``."""
     try:
-        done = subprocess.run([*command, str(path)], capture_output=True, timeout=60, check=False)
+        done = subprocess.run(["pdffonts", str(path)], capture_output=True, timeout=60, check=False)
     except subprocess.TimeoutExpired:
         return []
     lines = done.stdout.decode("utf-8", errors="replace").splitlines()[2:]

@@ -1,0 +1,275 @@
+"""Indexing real PDFs end to end: the gate, OCR, the store, incremental runs and stable ids."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PDFS, REPO, SHARED, cut_pages, ddsearch
+
+from indexer import engine, ingest, pdf
+from indexer.config import DataDir
+from indexer.khmer import normalize
+from indexer.lock import writer_lock
+from indexer.progress import Progress
+from indexer.store import Store
+
+
+def run(data: DataDir, *roots: Path, ocr_mode: str = "auto") -> tuple[dict, Progress]:
+    progress = Progress(quiet=True)
+    report = ingest.run_index(
+        data, list(roots), jobs=2, ocr_mode=ocr_mode, ocr_lang="khm+eng", progress=progress
+    )
+    return report.to_dict(), progress
+
+
+def pages_of(data: DataDir, report_entry: dict) -> list[dict]:
+    return engine.get_page_texts(data.index, report_entry["id"])
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DataDir:
+    return DataDir(tmp_path / "data")
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    return folder
+
+
+def test_text_layers_kept_and_scans_ocred(data, library, shared_corpus):
+    shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
+    shutil.copy(
+        PDFS / "en_petroleum_regulation_second_amendment_unofficial.pdf", library / "en.pdf"
+    )
+    cut_pages(
+        PDFS / "km_subdecree_2002_060_civil_registration_amend_art8_59.pdf",
+        [1],
+        library / "scan.pdf",
+    )
+    cut_pages(PDFS / "km_guideline_1993_role_limon.pdf", [1], library / "limon.pdf")
+
+    report, progress = run(data, library)
+
+    by_name = {Path(entry["path"]).name: entry for entry in report["added"]}
+    assert set(by_name) == {"speech.pdf", "en.pdf", "scan.pdf", "limon.pdf"}
+    assert by_name["speech.pdf"]["pages_text"] == 5 and by_name["speech.pdf"]["pages_ocr"] == 0
+    assert by_name["en.pdf"]["pages_text"] == 3 and by_name["en.pdf"]["pages_ocr"] == 0
+    # A scanned sub-decree: no text layer, so OCR; its title words come out.
+    scan = pages_of(data, by_name["scan.pdf"])
+    assert [p["method"] for p in scan] == ["ocr"]
+    assert "អនុក្រឹត្យ" in scan[0]["text"]
+    # A Limon page extracts as Latin garbage: the gate catches it and OCR reads the Khmer.
+    limon = pages_of(data, by_name["limon.pdf"])
+    assert limon[0]["method"] == "ocr"
+    assert "maRta" not in limon[0]["text"]
+    assert sum("\u1780" <= ch <= "\u17ff" for ch in limon[0]["text"]) > 200
+    assert progress.pages_ocr == 2
+    english = pages_of(data, by_name["en.pdf"])
+    assert all(p["method"] == "text" for p in english)
+    assert "petroleum" in " ".join(p["text"] for p in english).lower()
+
+
+def test_broken_tounicode_page_is_caught_and_ocr_matches_ground_truth(data, library, shared_corpus):
+    cut_pages(PDFS / "km_constitution_2015_broken_tounicode.pdf", [3], library / "constitution.pdf")
+    report, _ = run(data, library)
+    page = pages_of(data, report["added"][0])[0]
+    assert page["method"] == "ocr"
+    clean = squeeze(
+        (SHARED / "ocr_gt" / "constitution_2015" / "constitution_2015_clean.md").read_text("utf-8")
+    )
+    layer = pdf.text_layer(library / "constitution.pdf", 1)[0]
+    # Share of the page's character 4-grams found in the hand-cleaned text of the constitution.
+    assert gram_share(page["text"], clean) > 0.6
+    assert gram_share(page["text"], clean) > 2 * gram_share(layer, clean)
+
+
+def squeeze(text: str) -> str:
+    return "".join(normalize(text).split())
+
+
+def gram_share(text: str, reference: str) -> float:
+    text = squeeze(text)
+    grams = [text[i : i + 4] for i in range(len(text) - 3)]
+    return sum(gram in reference for gram in grams) / max(1, len(grams))
+
+
+def test_rerun_rename_duplicate_replace_remove(data, library, shared_corpus):
+    speech = PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf"
+    english = PDFS / "en_petroleum_regulation_second_amendment_unofficial.pdf"
+    shutil.copy(speech, library / "a.pdf")
+    cut_pages(PDFS / "km_subdecree_2005_106_civil_registration.pdf", [1], library / "scan.pdf")
+    first, _ = run(data, library)
+    ids = {Path(e["path"]).name: e["id"] for e in first["added"]}
+
+    second, progress = run(data, library)
+    assert len(second["unchanged"]) == 2 and not second["added"] and progress.pages_done == 0
+
+    (library / "scan.pdf").rename(library / "renamed-scan.pdf")
+    shutil.copy(library / "a.pdf", library / "copy-of-a.pdf")
+    third, progress = run(data, library)
+    assert progress.pages_ocr == 0, "a rename must not OCR again"
+    moved = third["updated"][0]
+    assert moved["id"] == ids["scan.pdf"] and moved["moved_from"].endswith("scan.pdf")
+    assert third["duplicates"][0]["id"] == ids["a.pdf"]
+    assert sorted(Path(p).name for p in engine_paths(data, ids["a.pdf"])) == [
+        "a.pdf",
+        "copy-of-a.pdf",
+    ]
+    assert not third["removed"]
+
+    shutil.copy(english, library / "a.pdf")  # a corrected version replaces a.pdf...
+    (library / "copy-of-a.pdf").unlink()  # ...and the copy goes: the id follows the path
+    fourth, _ = run(data, library)
+    assert [e["id"] for e in fourth["updated"]] == [ids["a.pdf"]], "a replacement keeps its id"
+    assert [Path(e["path"]).name for e in fourth["removed"]] == ["copy-of-a.pdf"]
+    assert "petroleum" in engine.get_page_texts(data.index, ids["a.pdf"])[0]["text"].lower()
+
+    (library / "renamed-scan.pdf").unlink()
+    fifth, _ = run(data, library)
+    assert [e["id"] for e in fifth["removed"]] == [ids["scan.pdf"]]
+    assert engine.get_document(data.index, ids["scan.pdf"]) is None
+    assert engine.get_document(data.index, ids["a.pdf"]) is not None
+
+
+def engine_paths(data: DataDir, doc_id: str) -> list[str]:
+    paths = engine.get_document(data.index, doc_id)["paths"]
+    return json.loads(paths) if isinstance(paths, str) else paths
+
+
+def test_bad_inputs_are_reported_and_the_batch_goes_on(data, library, shared_corpus, tmp_path):
+    good = library / "good.pdf"
+    shutil.copy(PDFS / "en_petroleum_regulation_second_amendment_unofficial.pdf", good)
+    (library / "empty.pdf").write_bytes(b"")
+    (library / "truncated.pdf").write_bytes(good.read_bytes()[:5000])
+    (library / "html.pdf").write_text("<html><body>not a pdf</body></html>")
+    (library / "vanished.pdf").symlink_to(tmp_path / "no-such-file.pdf")
+    import pypdfium2 as pdfium
+
+    pdfium.PdfDocument.new().save(str(library / "no-pages.pdf"))
+    encrypt = ["qpdf", "--encrypt", "secret", "owner", "256", "--"]
+    import subprocess
+
+    subprocess.run([*encrypt, str(good), str(library / "encrypted.pdf")], check=True)
+
+    report, _ = run(data, library)
+
+    reasons = {Path(e["path"]).name: e["reason"] for e in report["failed"]}
+    assert set(reasons) == {
+        "empty.pdf",
+        "truncated.pdf",
+        "html.pdf",
+        "vanished.pdf",
+        "no-pages.pdf",
+        "encrypted.pdf",
+    }
+    assert "empty" in reasons["empty.pdf"]
+    assert "password" in reasons["encrypted.pdf"]
+    assert "no pages" in reasons["no-pages.pdf"]
+    assert "not a readable PDF" in reasons["html.pdf"]
+    assert all("\n" not in reason for reason in reasons.values())
+    assert [Path(e["path"]).name for e in report["added"]] == ["good.pdf"]
+
+
+def test_cli_report_status_and_exit_codes(data, library, shared_corpus, tmp_path):
+    shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
+    (library / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    report_file = tmp_path / "report.json"
+    done = ddsearch("index", str(library), "--report", str(report_file), data=data.root)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(report_file.read_text("utf-8"))
+    assert set(report) >= {"added", "updated", "unchanged", "duplicates", "removed", "failed"}
+    assert report["failed"][0]["path"].endswith("broken.pdf") and report["failed"][0]["reason"]
+    assert set(report["added"][0]) >= {"path", "id", "pages_text", "pages_ocr"}
+
+    figures = json.loads(ddsearch("status", "--json", data=data.root, check=True).stdout)
+    assert figures["documents"] == 1 and figures["pages"] == 5
+    assert figures["pages_by_method"] == {"text": 5}
+    assert len(figures["last_run"]["failed"]) == 1 and figures["index_bytes"] > 0
+
+    (library / "broken.pdf").unlink()
+    assert ddsearch("index", str(library), data=data.root).returncode == 0
+    doc_id = report["added"][0]["id"]
+    removed = ddsearch("remove", doc_id, data=data.root, check=True)
+    assert doc_id in removed.stdout
+    assert json.loads(ddsearch("status", "--json", data=data.root).stdout)["documents"] == 0
+
+
+def test_rebuild_keeps_ids_and_needs_no_ocr(data, library, shared_corpus):
+    cut_pages(PDFS / "km_law_1996_02.pdf", [1], library / "law.pdf")
+    first, _ = run(data, library)
+    doc_id = first["added"][0]["id"]
+    before = engine.get_page_texts(data.index, doc_id)
+    store = Store(data.store)
+    ocr_rows = store.db.execute("SELECT count(*) FROM pages WHERE method = 'ocr'").fetchone()
+    store.close()
+    assert ingest.rebuild(data, print) == 1
+    assert engine.get_page_texts(data.index, doc_id) == before
+    store = Store(data.store)
+    assert (
+        store.db.execute("SELECT count(*) FROM pages WHERE method = 'ocr'").fetchone() == ocr_rows
+    )
+    store.close()
+    second, progress = run(data, library)
+    assert second["unchanged"][0]["id"] == doc_id and progress.pages_done == 0
+
+
+def test_kill_9_mid_ocr_leaves_a_working_index_and_resumes(tmp_path, library, shared_corpus):
+    data = tmp_path / "data"
+    shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
+    ddsearch("index", str(library), data=data, check=True)
+    cut_pages(PDFS / "km_law_2003_amend_art26_finance_law.pdf", [1, 2, 3, 4], library / "scan.pdf")
+    env = {**os.environ, "DDSEARCH_INDEX": str(data)}
+    command = [sys.executable, "-m", "indexer.cli", "index", str(library), "--jobs", "1"]
+    process = subprocess.Popen(
+        command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    store = DataDir(data).store
+    deadline = time.monotonic() + 120
+    while ocr_pages(store) < 1 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = ocr_pages(store)
+    assert 1 <= done_before < 4, "the kill should land in the middle of the OCR"
+
+    # The index opens and searches; the killed run's writer lock is noticed and cleared.
+    figures = json.loads(ddsearch("status", "--json", data=data, check=True).stdout)
+    assert figures["documents"] == 1
+    rerun = ddsearch(
+        "index", str(library), "--report", str(tmp_path / "r.json"), data=data, check=True
+    )
+    assert "stale writer lock" in rerun.stderr
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert report["added"][0]["pages_ocr"] == 4
+    assert ocr_pages(store) == 4
+    assert json.loads(ddsearch("status", "--json", data=data).stdout)["documents"] == 2
+
+
+def ocr_pages(store: Path) -> int:
+    if not store.exists():
+        return 0
+    with sqlite3.connect(store, timeout=30) as db:
+        try:
+            return db.execute("SELECT count(*) FROM pages WHERE method = 'ocr'").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def test_a_second_writer_exits_with_a_clear_message(data, library, shared_corpus):
+    shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
+    with writer_lock(data.lock, print):
+        done = ddsearch("index", str(library), data=data.root)
+    assert done.returncode == 3
+    assert "another ddsearch process" in done.stderr and str(os.getpid()) in done.stderr
+    assert ddsearch("index", str(library), data=data.root).returncode == 0
