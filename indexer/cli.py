@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from indexer import ingest, ocr
+from indexer import catalog, ingest, ocr, search
 from indexer import status as status_report
 from indexer.config import ENV_VAR, DataDir, default_data_dir
 from indexer.extract import OCR_MODES
@@ -136,6 +136,61 @@ def status(data_root, as_json) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     click.echo(status_report.format_status(figures))
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("--type", "type_", help="Only this instrument type (e.g. sub-decree).")
+@click.option("--year", help="A year (2001) or a range (2001..2005).")
+@click.option("--lang", type=click.Choice(["km", "en"]), help="Only documents in this language.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract (see README).")
+def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_json) -> None:
+    """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang:, word*."""
+    data = _data(data_root)
+    try:
+        result = search.search(
+            data.index,
+            " ".join(query),
+            type=type_,
+            year=year,
+            lang=lang,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+    except FileNotFoundError:
+        raise click.UsageError(
+            f"no index in {data.root}: run `ddsearch index PATH` first"
+        ) from None
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(search.format_results_text(result))
+
+
+@main.group("catalog")
+def catalog_group() -> None:
+    """The librarian's metadata spreadsheet (catalog.csv in the library folder)."""
+
+
+@catalog_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@index_option
+def catalog_export(file, data_root) -> None:
+    """Write the current metadata (detected + catalogue) to FILE.csv for a spreadsheet.
+
+    Save it as catalog.csv in the library folder; the next `ddsearch index` applies its
+    non-empty cells without extracting anything again.
+    """
+    rows = ingest.catalog_rows(_data(data_root), file.parent)
+    catalog.write_catalog(file, rows)
+    click.echo(f"wrote {len(rows)} documents to {file}")
 
 
 if __name__ == "__main__":

@@ -302,12 +302,11 @@ def _status_word(section: list, report: Report) -> str:
 # -- the index as a function of state + store ---------------------------------------------------
 
 
-def effective_metadata(row: DocumentRow) -> dict:
-    """Detected metadata with the librarian's catalogue cells laid over it."""
-    fields = {**DEFAULT_FIELDS, "languages": []}
-    fields.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
-    fields.update({k: v for k, v in row.overrides.items() if v not in (None, "", [])})
-    return fields
+def effective_metadata(row: DocumentRow) -> tuple[dict, list[str]]:
+    """Detected metadata with the librarian's catalogue cells laid over it, and which changed."""
+    detected = {**DEFAULT_FIELDS, "languages": []}
+    detected.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
+    return catalog.apply(detected, row.overrides)
 
 
 def _fingerprint(row: DocumentRow, paths: list[str], fields: dict) -> str:
@@ -322,7 +321,7 @@ def desired_documents(library: Library) -> dict[str, tuple[DocumentRow, list[str
         paths = library.paths_of(row.id)
         if not paths:
             continue
-        fields = effective_metadata(row)
+        fields, _ = effective_metadata(row)
         if not fields["title"]:
             fields["title"] = Path(paths[0]).stem.replace("_", " ")
         wanted[row.id] = (row, paths, fields, _fingerprint(row, paths, fields))
@@ -416,3 +415,26 @@ def remove(data: DataDir, target: str, say) -> list[dict]:
         finally:
             library.close()
             store.close()
+
+
+def catalog_rows(data: DataDir, relative_to: Path) -> list[dict]:
+    """Every live document's effective metadata for ``catalog export``; paths inside
+    ``relative_to`` (the folder the catalogue will live in) are written relative to it."""
+    library = Library(data.library)
+    try:
+        rows = []
+        for row in library.live_documents():
+            fields, overridden = effective_metadata(row)
+            paths = [_relative(path, relative_to) for path in library.paths_of(row.id)]
+            if paths:
+                rows.append({"id": row.id, "paths": paths, **fields, "overridden": overridden})
+        return rows
+    finally:
+        library.close()
+
+
+def _relative(path: str, folder: Path) -> str:
+    folder_text = os.path.abspath(folder)
+    if path.startswith(folder_text + os.sep):
+        return os.path.relpath(path, folder_text).replace(os.sep, "/")
+    return path
