@@ -45,7 +45,14 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\f\v\x85\u2028\u2029]")
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace other than newline, incl. NBSP and tabs
 _SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_SPACE_INSIDE_KHMER = re.compile(f"(?<=[{_WORD_CHAR}])\\s+(?=[{_WORD_CHAR}])")
+# Spaces only: a line break stays, so titles and headings keep their lines for readers and
+# for metadata detection (typeset Khmer wraps lines between words).
+# A line break after a COENG or before a vowel sign or diacritic is inside a cluster, never a
+# real line end; other line breaks stay.
+_SPACE_INSIDE_KHMER = re.compile(
+    f"(?<=[{_WORD_CHAR}])(?: |\\s+(?=[\u17b6-\u17d3\u17dd]))(?=[{_WORD_CHAR}])"
+    f"|(?<=\u17d2)\\s+(?=[{_WORD_CHAR}])"
+)
 _SPLIT_VOWELS = {"\u17c1\u17b8": "\u17be", "\u17c1\u17b6": "\u17c4"}  # េ+ី → ើ, េ+ា → ោ
 _SPLIT_VOWEL = re.compile("|".join(_SPLIT_VOWELS))
 
@@ -70,10 +77,10 @@ def clean(text: str) -> str:
     """Make the length-changing corrections to extracted or typed text.
 
     NFC; invisible characters out; two-part vowels joined; whitespace tidied, with newlines
-    kept (page text is shown to readers) except between two Khmer letters. There any whitespace
-    is deleted: PDF extraction and OCR put spaces, and even line breaks, inside words and
-    clusters; a Khmer line ending in a letter is a wrap, not a word boundary; and a real phrase
-    space cannot be told from an inserted one. Merging costs nothing for cluster bigrams and
+    kept (page text is shown to readers). Between two Khmer letters, any space
+    is deleted: PDF extraction and OCR put spaces inside words and clusters, and a real phrase
+    space cannot be told from an inserted one. Line breaks stay: a title or heading is a line,
+    and readers and metadata detection need them. Merging costs nothing for cluster bigrams and
     lets a query match whether or not the searcher typed the space. Whitespace next to Latin
     text, digits or punctuation (។) is kept.
     """

@@ -68,7 +68,8 @@ def test_clean_merges_khmer_phrases_but_keeps_spaces_next_to_latin_digits_and_pu
     assert clean("លោក Tag បាន") == "លោក Tag បាន"
     assert clean("ថ្ងៃទី ២២ ខែតុលា") == "ថ្ងៃទី ២២ ខែតុលា"
     assert clean("ភ្នំពេញ ៖ កិច្ចប្រជុំ") == "ភ្នំពេញ ៖ កិច្ចប្រជុំ"
-    assert clean("ក្រុង\nព្រះសីហនុ។\nគ្រា") == "ក្រុងព្រះសីហនុ។\nគ្រា"
+    # A line break between two whole clusters is a line end and stays (titles are lines).
+    assert clean("ក្រុង\nព្រះសីហនុ។\nគ្រា") == "ក្រុង\nព្រះសីហនុ។\nគ្រា"
 
 
 def test_clean_tidies_whitespace_and_keeps_lines():
