@@ -19,7 +19,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from indexer.khmer import khmer_share, normalize
+from indexer.khmer import clean, fold, khmer_share
 
 DATA_DIR = Path(__file__).with_name("data")
 TYPES_FILE = DATA_DIR / "instrument_types.json"
@@ -27,6 +27,8 @@ TYPES_FILE = DATA_DIR / "instrument_types.json"
 #: Pages read for the type, title, number and issuer: the heading is on the first page, or on
 #: the second after a cover or a Royal Gazette page that ends the previous instrument.
 HEAD_PAGES = 3
+#: Pages read at the end for the signing date (and the type the text calls itself).
+TAIL_PAGES = 2
 #: Lines of a page searched for the heading (the header block is short).
 HEAD_LINES = 45
 
@@ -47,13 +49,34 @@ OTHER = "other"
 
 # OCR confuses these marks; matching folds each pair to one (stored text is never changed).
 _LOOSE = str.maketrans({"ឹ": "ិ", "ី": "ិ", "៖": "ះ", "៏": "៍", "ឺ": "ិ", "ួ": "ូ", "ុ": "ូ"})
-_NOT_KHMER_OR_DIGIT = re.compile(r"[^\u1780-\u17d30-9]+")
+_KHMER_OR_DIGIT = re.compile(r"[\u1780-\u17d30-9]")
+
+
+def _lines(page: str) -> list[tuple[str, str]]:
+    """(shown, folded) per line: the line as cleaned text, and folded for matching (same length).
+
+    Each line is cleaned on its own so that line breaks survive in raw text; in text that
+    `khmer.clean` already joined (it joins lines between two Khmer letters), a heading may sit
+    in the middle of a line, and the heading search allows for that.
+    """
+    pairs = []
+    for line in page.splitlines():
+        shown = clean(line)
+        if shown:
+            pairs.append((shown, fold(shown)))
+    return pairs
+
+
+def _compact(folded: str) -> tuple[str, list[int]]:
+    """Khmer letters and digits only, OCR-confused marks folded, with each kept character's
+    offset in ``folded``: the form headings are compared in."""
+    loose = folded.translate(_LOOSE)
+    kept = [i for i, ch in enumerate(loose) if _KHMER_OR_DIGIT.match(ch)]
+    return "".join(loose[i] for i in kept), kept
 
 
 def _loose(text: str) -> str:
-    """Normalized Khmer with OCR-confused marks folded and everything but letters and digits
-    removed: the form heading lines and patterns are compared in."""
-    return _NOT_KHMER_OR_DIGIT.sub("", normalize(text).translate(_LOOSE))
+    return _compact(fold(clean(text)))[0]
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -86,57 +109,88 @@ def _km_patterns() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
-_KM_NUMBER_WORD = ("លេខ", "លខ")
-
-
-def _khmer_heading(line: str) -> str | None:
-    """The type a Khmer heading line names, or None when the line is not a heading.
-
-    A heading is the type word alone, or followed by its number or by ស្តីពី ("on"); body text
-    that merely starts with a type word (ប្រកាសឱ្យប្រើ... "promulgates") is not a heading.
-    """
-    compact = _loose(line)
-    if len(compact) < 3:
-        return None
-    for pattern, key in _km_patterns():
-        slips = _allowed_slips(pattern)
-        for size in sorted({len(pattern), len(pattern) - slips, len(pattern) + slips}):
-            head, rest = compact[:size], compact[size:]
-            if head == pattern or (slips and _edit_distance(head, pattern, slips) <= slips):
-                if _is_heading_rest(rest):
-                    return key
-                break
-    return None
+@cache
+def _loose_words(*words: str) -> tuple[str, ...]:
+    return tuple(_loose(word) for word in words)
 
 
 def _is_heading_rest(rest: str) -> bool:
-    """What may follow a type word on its heading line: nothing much, a number, or ស្តីពី."""
-    about = _loose("ស្តីពី")
+    """What may follow a type word in its heading: nothing much, its number, or ស្តីពី ("on")."""
+    about, about_long, number, year = _loose_words("ស្តីពី", "ស្តីអំពី", "លេខ", "ឆ្នាំ")
     return (
         len(rest) <= 2
-        or rest[0].isdigit()
-        or rest.startswith(_KM_NUMBER_WORD)
+        or any(ch.isdigit() for ch in rest[:8])  # its number, or ឆ្នាំ១៩៩៣ as OCR reads it
+        or number in rest[:5]
+        or "លខ" in rest[:5]
         or about in rest[:10]
-        or _loose("ស្តីអំពី") in rest[:10]
-        or "ឆ្នាំ" in rest[:6]  # រដ្ឋធម្មនុញ្ញឆ្នាំ១៩៩៣
+        or about_long in rest[:10]
     )
+
+
+def _is_heading_start(before: str) -> bool:
+    """Whether a type word at this point of a joined line starts a heading: at the line's
+    start, or right after the header it was joined to (kingdom, motto, government or ministry,
+    number); not after "having seen", "promulgates", "of", "this"..."""
+    if len(before) <= 2 or before.isdigit():  # nothing, or the number OCR left of it
+        return True
+    enders = _loose_words("ព្រះមហាក្សត្រ", "កម្ពុជា", "រាជរដ្ឋាភិបាល", "អនក្របក", "ប្រក")
+    if before.endswith(enders):
+        return True
+    ministry, government, number = _loose_words("ក្រសួង", "រាជរដ្ឋាភិបាល", "លេខ")
+    return before.startswith((ministry, government, number)) and len(before) < 40
+
+
+def _find_heading(folded: str) -> tuple[str, int] | None:
+    """(type key, offset in the line) of the first heading in a folded line, or None.
+
+    A heading is a type word alone, or followed by its number or by ស្តីពី ("on"); body text
+    that merely contains a type word (ប្រកាសឱ្យប្រើ... "promulgates", អនុក្រឹត្យនេះ "this
+    sub-decree") is not one.
+    """
+    compact, offsets = _compact(folded)
+    if len(compact) < 3:
+        return None
+    for start in range(len(compact) - 2):
+        if not _is_heading_start(compact[:start]):
+            continue
+        for pattern, key in _km_patterns():
+            if _matches_at(compact, start, pattern):
+                return key, offsets[start]
+    return None
+
+
+def _matches_at(compact: str, start: int, pattern: str) -> bool:
+    slips = _allowed_slips(pattern)
+    if compact[start] != pattern[0] and not slips:
+        return False
+    for size in sorted({len(pattern), len(pattern) - slips, len(pattern) + slips}):
+        head, rest = compact[start : start + size], compact[start + size :]
+        exact = head == pattern
+        if exact or (slips and _edit_distance(head, pattern, slips) <= slips):
+            return _is_heading_rest(rest)
+    return False
 
 
 # Royal codes in the header: នស/រកម (royal kram), នស/រកត (royal decree); OCR often mangles
 # the first letters, so the part after the slash decides.
-_ROYAL_CODE = re.compile(r"(?:នស|ន\.ស|ជស|NS)\s*/+\s*(រកម|រកត|រ\.ក\.ម|រ\.ក\.ត|RKM|RKT)", re.I)
+_ROYAL_CODE = re.compile(r"/\s*(រកម|រកត|រ\.ក\.ម|រ\.ក\.ត|rkm|rkt)(?![\u1780-\u17ff])")
 _ROYAL_CODE_TYPE = {"រកម": "royal-kram", "រ.ក.ម": "royal-kram", "rkm": "royal-kram"}
-_CITATION_LINE = re.compile(r"^\W*(?:បានឃើញ|បានទ្រង់យល់|ជានទ្រង់យល់|បានទ្រង|having seen|-\s*seen)", re.I)
-_THIS_LAW = re.compile("ច្បាប់នេះ|ច្បាបំនេះ|ច្បាប៉នេះ")
+#: "Having seen ..." (បានឃើញ, for the King បានទ្រង់យល់) opens each citation of an older
+#: instrument; OCR often garbles the first letters, so the end of the word decides.
+_CITATION_LINE = re.compile(
+    r"^[\W\d]*[\u1780-\u17ff]{0,4}(?:ឃើញ|ឃើព្យ|ទ្រង់យល|ទ្រងំយល|ទ្រង័យល|ទ្រង៉យល)"
+    r"|^\W*(?:having )?seen\b"
+)
 
 
-def _header_lines(page: str) -> list[str]:
-    """The lines of a page before its first "having seen" citation: where headings live."""
+def _header_lines(page: str) -> list[tuple[str, str]]:
+    """(shown, folded) lines of a page before its first "having seen" citation: the header,
+    where headings live."""
     lines = []
-    for line in page.splitlines()[:HEAD_LINES]:
-        if _CITATION_LINE.match(line.strip()):
+    for shown, folded in _lines(page)[:HEAD_LINES]:
+        if _CITATION_LINE.match(folded):
             break
-        lines.append(line)
+        lines.append((shown, folded))
     return lines
 
 
@@ -170,7 +224,8 @@ _TITLE_TAIL = re.compile(
     re.I,
 )
 _EN_HEADING = re.compile(
-    r"^\s*(?:the\s+)?(?P<type>.+?)(?:\s+(?:no\.?|number|#|on|of|concerning|regarding|dated)\b.*)?$",
+    r"^\W*(?:the\s+)?(?P<type>[a-z][a-z -]*?)\s*"
+    r"(?:\b(?:no\.?|number|#|on|of|concerning|regarding|dated)\b.*)?$",
     re.I,
 )
 
@@ -181,70 +236,108 @@ def type_of_title(title: str) -> str:
     English titles name the type at their end ("Investment Law 1994") or their start ("Sub-Decree
     No. 148 on ..."); the end wins, as in the catalogue titles the vocabulary was measured on.
     """
-    key = _khmer_heading(title)
-    if key:
-        return key
+    found = _find_heading(fold(clean(title)))
+    if found:
+        return found[0]
     stem = _TITLE_TAIL.sub("", title).strip(" -–,:;.")
-    alternation = _en_alternation()
-    matches = list(alternation.finditer(stem))
+    matches = list(_en_alternation().finditer(stem))
     if not matches:
         return OTHER
-    last = matches[-1]
+    first, last = matches[0], matches[-1]
     if stem[last.end() :].strip() == "":
         return _en_key(last.group())
-    first = matches[0]
     if stem[: first.start()].strip().lower() in ("", "the", "draft", "joint", "the draft"):
         return _en_key(first.group())
     return _en_key(last.group())
 
 
-def _english_heading(line: str) -> str | None:
-    """The type an English heading line names ("SUB-DECREE No. 148", "LAW ON INVESTMENT")."""
-    match = _EN_HEADING.match(line)
+def _english_heading(folded: str) -> str | None:
+    """The type an English heading line names ("sub-decree no. 148", "law on investment")."""
+    match = _EN_HEADING.match(folded)
     if not match:
         return None
-    phrase = match.group("type").strip(" .:-")
-    key = _en_key(phrase)
+    key = _en_key(match.group("type").strip(" -"))
     return key if key != OTHER else None
+
+
+def _heading(folded: str) -> tuple[str, int] | None:
+    """(type key, offset) of a Khmer or English heading in a folded line."""
+    found = _find_heading(folded)
+    if found:
+        return found
+    key = _english_heading(folded)
+    return (key, 0) if key else None
 
 
 # --- Type ----------------------------------------------------------------------------------
 
+#: Lines at the top of a later page searched for a heading (a cover, or a law after its kram).
+TOP_LINES = 8
+_PROMULGATED = ("law", "constitution")
+#: A document longer than this that opens with a royal kram holds the law the kram promulgates.
+KRAM_PAGES = 1
+
 
 def detect_type(pages: Sequence[str], filename: str = "") -> str:
-    """Instrument type key, from the heading of the first pages; "other" when none is found.
+    """Instrument type key; "other" when nothing names one.
 
-    A royal kram heading over the text of a law ("ច្បាប់នេះ ...") is that law: every law is
-    published under the kram that promulgates it.
+    In order of trust: the heading in the header of the first page; the royal code of that
+    header (នស/រកម is a kram, នស/រកត a royal decree); the type the text calls itself ("this
+    sub-decree", អនុក្រឹត្យនេះ), which survives OCR that loses the heading; a heading at the top
+    of the second or third page (after a cover); the file name. A royal kram over the
+    text of a law is that law: every law is published under the kram that promulgates it, and a
+    kram alone is a page or so.
     """
-    head = pages[:HEAD_PAGES]
-    key = _first_heading(head)
-    if key == "royal-kram" and any(_THIS_LAW.search(normalize(p)) for p in head):
-        return "law"
-    if key:
-        return key
-    return _type_from_filename(filename) or OTHER
+    head = list(pages[:HEAD_PAGES])
+    named = _self_reference(head + list(pages[HEAD_PAGES:][-TAIL_PAGES:]))
+    first = _heading_type(head[:1], HEAD_LINES) or _royal_code_type(head[:1])
+    first = first or named or _heading_type(head[1:], TOP_LINES)
+    if first == "royal-kram" and (named in _PROMULGATED or len(pages) > KRAM_PAGES):
+        return named if named in _PROMULGATED else "law"
+    return first or _type_from_filename(filename) or OTHER
 
 
-def _first_heading(pages: Sequence[str]) -> str | None:
+def _heading_type(pages: Sequence[str], lines: int) -> str | None:
     for page in pages:
-        for line in _header_lines(page):
-            key = _khmer_heading(line) or _english_heading(line)
-            if key:
-                return key
-            code = _ROYAL_CODE.search(normalize(line))
-            if code:
-                return _ROYAL_CODE_TYPE.get(code.group(1).lower(), "royal-decree")
+        for _, folded in _header_lines(page)[:lines]:
+            found = _heading(folded)
+            if found:
+                return found[0]
     return None
 
 
-_FILENAME_WORDS = re.compile(r"[a-z]+")
+def _royal_code_type(pages: Sequence[str]) -> str | None:
+    for page in pages:
+        for _, folded in _header_lines(page):
+            code = _ROYAL_CODE.search(folded)
+            if code:
+                return _ROYAL_CODE_TYPE.get(code.group(1), "royal-decree")
+    return None
+
+
+@cache
+def _self_reference_pattern() -> re.Pattern[str]:
+    """ "<type word>នេះ" ("this sub-decree") over loose text, longest type word first."""
+    this = _loose("នេះ")
+    words = "|".join(re.escape(pattern) for pattern, _ in _km_patterns())
+    return re.compile(f"({words}){this}")
+
+
+def _self_reference(pages: Sequence[str]) -> str | None:
+    """The type the text most often calls itself ("this law", "this sub-decree"), or None."""
+    keys = dict((pattern, key) for pattern, key in _km_patterns())
+    counts: dict[str, int] = {}
+    for page in pages:
+        for match in _self_reference_pattern().finditer(_loose(page)):
+            key = keys[match.group(1)]
+            counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=counts.get) if counts else None
 
 
 def _type_from_filename(filename: str) -> str | None:
     """A weak last resort: a type word in the file name (file names lie, so only this late)."""
-    words = " ".join(_FILENAME_WORDS.findall(Path(filename).stem.lower().replace("sub", "sub-")))
-    words = words.replace("sub- ", "sub-").replace("royaldecree", "royal decree")
+    words = re.sub(r"[^a-z]+", " ", Path(filename).stem.lower())
+    words = re.sub(r"\bsub ?decree", "sub-decree", words).replace("royaldecree", "royal decree")
     for regex, key in _en_patterns():
         if regex.search(words):
             return key
@@ -267,20 +360,10 @@ KHMER_MONTHS = (
     ("វិច្ឆិកា", "វិច្ចិកា"),
     ("ធ្នូ", "ផ្នូ"),
 )
-ENGLISH_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+ENGLISH_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
 #: Lunar months in calendar order from មិគសិរ (about December); the Buddhist era year turns at
 #: ពិសាខ (about May), so BE − 543 before it and BE − 544 from it.
 LUNAR_MONTHS = (
@@ -289,45 +372,40 @@ LUNAR_MONTHS = (
 )  # fmt: skip
 _BEFORE_NEW_ERA = frozenset(LUNAR_MONTHS[1:5])  # បុស្ស..ចេត្រ: January to April
 
-_MONTH_NUMBER = {name: n for n, names in enumerate(KHMER_MONTHS, 1) for name in names}
-_MONTH_NUMBER.update({name: n for n, name in enumerate(ENGLISH_MONTHS, 1)})
 _KM_MONTH = "|".join(sorted((m for names in KHMER_MONTHS for m in names), key=len, reverse=True))
 _EN_MONTH = "|".join(ENGLISH_MONTHS)
 _DATE = re.compile(
-    rf"(?:(?P<day>\d{{1,2}})\s*)?(?:ខែ|ខៃ|ទៃ|ខេ)?\s*(?P<km_month>{_KM_MONTH})[^\d\n]{{0,8}}?"
-    rf"(?P<km_year>\d{{4}})(?!\d)"
-    rf"|(?:(?P<en_day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?P<en_month>{_EN_MONTH})"
-    rf"(?:\s+(?P<en_day2>\d{{1,2}})(?:st|nd|rd|th)?)?,?\s+(?P<en_year>\d{{4}})(?!\d)",
-    re.I,
+    rf"(?:ខែ|ខៃ|ទៃ|ខេ)?\s*(?:{_KM_MONTH})[^\d\n]{{0,8}}?(?P<km_year>\d{{4}})(?!\d)"
+    rf"|(?:{_EN_MONTH})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+(?P<en_year>\d{{4}})(?!\d)"
 )
-_SIGNING = re.compile(
-    r"ធ្វើនៅ|ភ្នំពេញ|រាជវាំង|ព្រះបរមរាជវាំង|អនុម័ត|done at|made at|phnom penh|adopted", re.I
-)
-_CITED = re.compile(r"(?:ចុះ|ចុ|dated|of|on)\s*(?:ថ្ងៃ\S{0,3})?\s*\d{0,2}\s*$", re.I)
-_GAZETTE = re.compile(r"រាជកិច្ច|រាជកម្ច|royal gazette", re.I)
+_SIGNING = re.compile(r"ធ្វើនៅ|ភ្នំពេញ|រាជវាំង|វាំង|អនុម័ត|done at|made at|phnom penh|adopted|signed")
+_CITED = re.compile(r"(?:ចុះ|ចុ|dated|of|on)\s*(?:ថ្ងៃ\S{0,3})?\s*[\d\w]{0,3}\s*$")
+_CITING_WORD = re.compile(r"ចុះ|ចុ|dated")
+_GAZETTE = re.compile(r"រាជកិច្ច|រាជកម្ច|royal gazette")
 _CHRISTIAN_ERA = re.compile(r"គ\.?\s*ស\.?\s*(\d{4})(?!\d)")
 _BUDDHIST_ERA = re.compile(r"ព\.?\s*ស\.?\s*(25\d\d)(?!\d)")
-_ROYAL_CODE_DATE = re.compile(r"(?:រកម|រកត|RKM|RKT)\s*/+\s*(\d\d)(\d\d)\s*/", re.I)
-_BARE_YEAR = re.compile(r"(?:ឆ្នាំ|year|\b)\s*((?:19|20)\d\d)\b", re.I)
+_ROYAL_CODE_DATE = re.compile(r"/\s*(?:រកម|រកត|rkm|rkt)\W*(\d\d)(\d\d)")
+_BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 def _plausible(year: int) -> bool:
     return 1900 <= year <= date.today().year + 1
 
 
-def _dates(page: str) -> Iterable[tuple[int, str]]:
-    """(year, context) for each full date on a page; context is "signing", "cited", "gazette"
-    (the Royal Gazette page header) or "plain"."""
-    for match in _DATE.finditer(page):
+def _dates(folded: str) -> Iterable[tuple[int, str]]:
+    """(year, context) for each full date in folded text; context is "signing", "cited",
+    "gazette" (the Royal Gazette page header) or "plain"."""
+    for match in _DATE.finditer(folded):
         year = int(match.group("km_year") or match.group("en_year"))
         if not _plausible(year):
             continue
-        line_start = page.rfind("\n", 0, match.start()) + 1
-        line = page[line_start : page.find("\n", match.end()) % (len(page) + 1)]
-        before = page[max(0, match.start() - 60) : match.start()]
+        line_start = folded.rfind("\n", 0, match.start()) + 1
+        line_end = folded.find("\n", match.end())
+        line = folded[line_start : line_end if line_end >= 0 else len(folded)]
+        before = folded[max(0, match.start() - 60) : match.start()]
         if _GAZETTE.search(line):
             yield year, "gazette"
-        elif _CITED.search(before[-14:]) or _CITATION_LINE.match(page[line_start:]):
+        elif _CITED.search(before[-16:]) or _CITATION_LINE.match(line):
             yield year, "cited"
         elif _SIGNING.search(before):
             yield year, "signing"
@@ -335,52 +413,115 @@ def _dates(page: str) -> Iterable[tuple[int, str]]:
             yield year, "plain"
 
 
-def detect_year(pages: Sequence[str], filename: str = "") -> int | None:
+#: Weight of each kind of evidence for the year, and its rank when weights tie. A signing
+#: date read wrong by OCR (៤ and ៨ look alike) is outvoted by the cover's Christian-era year
+#: and the Buddhist-era year, which agree with each other.
+YEAR_EVIDENCE = {
+    "signing": (3, 5),
+    "gazette": (3, 4),
+    "christian-era": (3, 3),
+    "royal-code": (2, 2),
+    "plain": (1, 1),
+    "buddhist-era": (1, 0),
+}
+#: Plain dates are many in some texts (deadlines, periods); each year counts this many times.
+MAX_PLAIN_VOTES = 2
+
+
+def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") -> int | None:
     """Year the instrument was signed or adopted, or None.
 
-    In order of trust: a date after "done at/Phnom Penh/adopted" (the signing block, usually on
-    the last page); the latest other full date that is not a citation of an older instrument
-    ("ចុះថ្ងៃទី ..."); the Royal Gazette page header; the Christian-era year of a cover
-    (គ.ស. ១៩៩៤); the month-year inside a royal code (នស/រកម/0508/017 is May 2008); a
-    Buddhist-era year (ព.ស.) converted to the Gregorian year; a bare year in the heading lines; a
-    year in the file name. The lunar date line (ថ្ងៃ... កើត ខែមាឃ ឆ្នាំរោង ...) names no
-    Gregorian month, so it never passes for the signing date.
+    Reads the first HEAD_PAGES and last TAIL_PAGES pages and weighs the evidence (YEAR_EVIDENCE):
+    dates after "done at/Phnom Penh/adopted" (the signing block), the Royal Gazette page header,
+    the Christian-era year of a cover (គ.ស. ១៩៩៤), the month-year in the header's royal code
+    (នស/រកម/0508/017 is May 2008), other full dates, the Buddhist-era year (ព.ស.) converted
+    to the Gregorian one. Dates of cited instruments ("ចុះថ្ងៃទី ...", "dated") count for
+    nothing, and the lunar date line (ថ្ងៃ... កើត ខែមាឃ ឆ្នាំរោង ...) names no Gregorian month,
+    so it never passes for a signing date. With no evidence: a year in the first lines, then
+    one in the file name. A constitution keeps its year of adoption, the first date it gives,
+    however often amended: its consolidated editions end with the latest amendment's signature.
     """
-    found: dict[str, list[int]] = {"signing": [], "plain": [], "gazette": [], "cited": []}
-    for page in pages:
-        for year, context in _dates(normalize(page)):
-            found[context].append(year)
-    if found["signing"]:
-        return max(found["signing"])
-    if found["plain"]:
-        return max(found["plain"])
-    if found["gazette"]:
-        return min(found["gazette"])
-    text = "\n".join(normalize(page) for page in pages[:HEAD_PAGES])
-    for year in map(int, _CHRISTIAN_ERA.findall(text)):
-        if _plausible(year):
-            return year
-    code = _ROYAL_CODE_DATE.search(text)
-    if code and 1 <= int(code.group(1)) <= 12:
-        year = int(code.group(2))
-        return 2000 + year if year < 50 else 1900 + year
-    buddhist = _buddhist_year("\n".join(normalize(page) for page in pages))
+    read = _pages_read(pages)
+    folded_pages = [fold(page) for page in read]
+    head = "\n".join(folded_pages[:HEAD_PAGES])
+    if type_key == "constitution":
+        adopted = _adoption_year(folded_pages[:HEAD_PAGES])
+        if adopted:
+            return adopted
+    votes: dict[int, list[int]] = {}
+
+    def vote(year: int, kind: str) -> None:
+        weight, rank = YEAR_EVIDENCE[kind]
+        total, best = votes.get(year, [0, -1])
+        votes[year] = [total + weight, max(best, rank)]
+
+    plain: dict[int, int] = {}
+    gazette = set()
+    for folded in folded_pages:
+        for year, context in _dates(folded):
+            if context == "signing":
+                vote(year, "signing")
+            elif context == "gazette":
+                gazette.add(year)
+            elif context == "plain" and plain.get(year, 0) < MAX_PLAIN_VOTES:
+                plain[year] = plain.get(year, 0) + 1
+                vote(year, "plain")
+    for year in gazette:
+        vote(year, "gazette")
+    for year in {int(y) for y in _CHRISTIAN_ERA.findall(head) if _plausible(int(y))}:
+        vote(year, "christian-era")
+    code_year = _royal_code_year(read[:HEAD_PAGES])
+    if code_year:
+        vote(code_year, "royal-code")
+    buddhist = _buddhist_year("\n".join(folded_pages))
     if buddhist:
-        return buddhist
-    for source in (text[:600], Path(filename).stem):
+        vote(buddhist, "buddhist-era")
+    if votes:
+        return max(votes, key=lambda year: tuple(votes[year]))
+    header = "\n".join(folded for _, folded in _header_lines(read[0])) if read else ""
+    for source in (header[:600], Path(filename).stem):
         years = [int(y) for y in _BARE_YEAR.findall(source) if _plausible(int(y))]
         if years:
             return years[0]
     return None
 
 
-def _buddhist_year(text: str) -> int | None:
+def _pages_read(pages: Sequence[str]) -> list[str]:
+    """The first HEAD_PAGES and the last TAIL_PAGES pages: all that detection reads."""
+    return list(pages[:HEAD_PAGES]) + list(pages[HEAD_PAGES:][-TAIL_PAGES:])
+
+
+def _adoption_year(folded_pages: Sequence[str]) -> int | None:
+    """Earliest year in a heading (រដ្ឋធម្មនុញ្ញឆ្នាំ១៩៩៣) or uncited full date of the pages."""
+    years = []
+    for folded in folded_pages:
+        years += [year for year, context in _dates(folded) if context in ("plain", "signing")]
+        for _, line in _lines(folded)[:HEAD_LINES]:
+            if _heading(line):
+                years += [int(y) for y in _BARE_YEAR.findall(line) if _plausible(int(y))]
+    return min(years, default=None)
+
+
+def _royal_code_year(pages: Sequence[str]) -> int | None:
+    """Year in the royal code of the first header that has one (នស/រកម/MMYY/NNN: a cover may
+    come first), not of a cited instrument."""
+    for page in pages:
+        for _, folded in _header_lines(page):
+            code = _ROYAL_CODE_DATE.search(folded)
+            cited = code and _CITING_WORD.search(folded, code.end(), code.end() + 16)
+            if code and not cited and 1 <= int(code.group(1)) <= 12:
+                year = int(code.group(2))
+                return 2000 + year if year < 50 else 1900 + year
+    return None
+
+
+def _buddhist_year(folded: str) -> int | None:
     """Gregorian year of the first Buddhist-era year (ព.ស. 25xx), using the lunar month on the
     same line when there is one: BE − 543 from បុស្ស to ចេត្រ, BE − 544 otherwise."""
-    match = _BUDDHIST_ERA.search(text)
+    match = _BUDDHIST_ERA.search(folded)
     if not match:
         return None
-    line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+    line = folded[folded.rfind("\n", 0, match.start()) + 1 : match.start()]
     early = any(month in line for month in _BEFORE_NEW_ERA)
     year = int(match.group(1)) - (543 if early else 544)
     return year if _plausible(year) else None
@@ -390,84 +531,86 @@ def _buddhist_year(text: str) -> int | None:
 
 _NUMBER_PATTERNS = (
     # royal codes: នស/រកម/0508/017, NS/RKT/0605/267
-    re.compile(r"(?:នស|ន\.ស|NS)\s*/+\s*(?:រកម|រកត|RKM|RKT)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}", re.I),
+    re.compile(r"(?:នស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
     # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក"
     re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?(?:អនក្រ\.?\s*បក|ប្រក|"
                r"សជណ|សសរ|សរណន|អនក្រ|ក\.?ប|ច\.?ល)\.?"),
-    # English "No. 148 ANK/BK", "No. 40 ANKR.BK", "Prakas No. 065 PRK"
-    re.compile(r"(?<=\bNo\.)\s*\d{1,5}\s*[A-Z][A-Z./]{1,12}", re.I),
+    # English "No. 148 ANK/BK", "No. 40 ANKR.BK"
+    re.compile(r"(?<=\bno\.)\s*\d{1,5}\s*[a-z][a-z./]{1,12}"),
 )  # fmt: skip
+_KHMER_DIGITS = str.maketrans({chr(0x17E0 + d): str(d) for d in range(10)})
 
 
 def detect_number(pages: Sequence[str]) -> str:
-    """Reference number of the instrument, from its header ('' when not found)."""
+    """Reference number of the instrument, from its header ('' when not found); digits ASCII."""
     for page in pages[:HEAD_PAGES]:
-        text = "\n".join(_header_lines(normalize(page)))
-        for pattern in _NUMBER_PATTERNS:
-            match = pattern.search(text)
-            if match:
-                return re.sub(r"\s*/\s*", "/", " ".join(match.group().split())).strip(" :៖.")
+        for shown, folded in _header_lines(page):
+            for pattern in _NUMBER_PATTERNS:
+                match = pattern.search(folded)
+                if match:
+                    number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
+                    return re.sub(r"\s*/\s*", "/", " ".join(number.split())).strip(" :៖.")
     return ""
 
 
-_HEADER_NOISE = re.compile(
-    r"ព្រះរាជាណាចក្រ|ជាតិ\s*សាសនា|រាជកិច្ច|kingdom of cambodia|nation\s+religion\s+king", re.I
-)
+_HEADER_NOISE = re.compile(r"ព្រះរាជាណាចក្រ|ជាតិសាសនា|រាជកិច្ច|kingdom of cambodia|nation religion")
 _TITLE_STOP = re.compile(
-    r"^\W*(?:រាជរដ្ឋាភិបាល|បានឃើញ|បានទ្រង់យល់|យើង|ជំពូក|មាត្រា|ប្រការ|ឧបនាយករដ្ឋមន្ត្រី|"
-    r"រដ្ឋមន្ត្រី|chapter|article|the royal government|having seen)",
-    re.I,
+    r"រាជរដ្ឋាភិបាល(?!កម្ពុជា|នៃ)|បានឃើញ|បានទ្រង់យល់|យើង|ជំពូក|មាត្រា|ប្រការ|ឧបនាយករដ្ឋមន្ត្រី|"
+    r"\bchapter|\barticle|\bthe royal government|\bhaving seen"
 )
+#: Longest title kept; OCR of a scan with no clear heading would otherwise yield a paragraph.
+MAX_TITLE = 250
 
 
-def _usable_line(line: str) -> bool:
+def _usable_line(shown: str) -> bool:
     """Whether a line carries words rather than OCR crumbs or the kingdom's header."""
-    letters = sum(ch.isalpha() for ch in line)
-    return letters >= 3 and not _HEADER_NOISE.search(line)
+    return sum(ch.isalpha() for ch in shown) >= 3 and not _HEADER_NOISE.search(fold(shown))
 
 
 def detect_title(pages: Sequence[str], filename: str = "") -> str:
     """Title: the heading with the lines under it (ស្តីពី ...), else the first line of words,
     else the file name."""
     for page in pages[:HEAD_PAGES]:
-        lines = [line.strip() for line in normalize(page).splitlines()]
-        lines = [line for line in lines[:HEAD_LINES] if _usable_line(line)]
-        for i, line in enumerate(lines):
-            if _khmer_heading(line) or _english_heading(line):
-                return _title_from(lines, i)
+        lines = [(s, f) for s, f in _header_lines(page) if _usable_line(s)]
+        for i, (shown, folded) in enumerate(lines):
+            found = _heading(folded)
+            if found:
+                parts = [shown[found[1] :]] + [s for s, _ in lines[i + 1 : i + 5]]
+                return _cut_title(" ".join(parts))
     for page in pages[:1]:
-        for line in normalize(page).splitlines()[:HEAD_LINES]:
-            if _usable_line(line) and len(line) >= 8:
-                return line.strip()[:200]
+        for shown, _ in _lines(page)[:HEAD_LINES]:
+            if _usable_line(shown) and len(shown) >= 8:
+                return _cut_title(shown)
     return Path(filename).stem.replace("_", " ") if filename else ""
 
 
-def _title_from(lines: list[str], start: int) -> str:
-    parts = [lines[start]]
-    for line in lines[start + 1 : start + 5]:
-        if _TITLE_STOP.match(line) or _CITATION_LINE.match(line):
-            break
-        parts.append(line)
-    return " ".join(parts)[:300]
+def _cut_title(text: str) -> str:
+    """The title up to where the enacting words or the articles begin."""
+    stop = _TITLE_STOP.search(fold(text), 8)
+    text = text[: stop.start()] if stop else text
+    return " ".join(text.split()).strip(" -–|:;,.\"'“”")[:MAX_TITLE]
 
 
 _ISSUERS = re.compile(
-    r"^\W*(ក្រសួង[\u1780-\u17d3 ]{2,60}|រាជរដ្ឋាភិបាល(?:កម្ពុជា)?|ទីស្តីការគណៈរដ្ឋមន្ត្រី|"
-    r"រដ្ឋសភា|ព្រឹទ្ធសភា|ក្រុមប្រឹក្សា[\u1780-\u17d3 ]{2,60}|គណៈកម្មាធិការ[\u1780-\u17d3 ]{2,60}|"
-    r"ធនាគារជាតិនៃកម្ពុជា|សាលា(?:រាជធានី|ខេត្ត|ក្រុង|ស្រុក|ខណ្ឌ)[\u1780-\u17d3 ]{2,40}|"
-    r"(?:royal government of cambodia|ministry of [a-z ,&]+|national assembly|senate|"
-    r"council (?:of|for) [a-z ,&]+|national bank of cambodia))",
-    re.I,
+    r"ក្រសួង[\u1780-\u17d3 ]{2,60}|រាជរដ្ឋាភិបាល(?:កម្ពុជា)?|ទីស្តីការគណៈរដ្ឋមន្ត្រី|"
+    r"រដ្ឋសភា|ព្រឹទ្ធសភា|ក្រុមប្រឹក្សា[\u1780-\u17d3 ]{2,60}|"
+    r"គណៈកម្មាធិការ[\u1780-\u17d3 ]{2,60}|ធនាគារជាតិនៃកម្ពុជា|"
+    r"សាលា(?:រាជធានី|ខេត្ត|ក្រុង|ស្រុក|ខណ្ឌ)[\u1780-\u17d3 ]{2,40}|"
+    r"royal government of cambodia|ministry of [a-z ,&]+|national assembly|senate|"
+    r"council (?:of|for) [a-z ,&]+|national bank of cambodia"
 )
+_MOTTO = re.compile(r"ជាតិ\s*សាសនា\s*ព្រះមហាក្សត្រ|ព្រះរាជាណាចក្រកម្ពុជា")
 
 
 def detect_issuer(pages: Sequence[str]) -> str:
     """The issuing body named in the header (ministry, Royal Government...), '' when none."""
     for page in pages[:1]:
-        for line in _header_lines(normalize(page)):
-            match = _ISSUERS.match(line.strip())
-            if match:
-                return " ".join(match.group(1).split())
+        for shown, folded in _header_lines(page):
+            folded = _MOTTO.sub(lambda m: " " * len(m.group()), folded)
+            match = _ISSUERS.search(folded)
+            if match and match.start() <= 3 or match and _MOTTO.search(fold(shown)):
+                issuer = shown[match.start() : match.end()]
+                return _cut_title(re.split(r"\s{2,}|[|/]", issuer.strip())[0])
     return ""
 
 
@@ -493,17 +636,18 @@ def detect_languages(pages: Sequence[str]) -> list[str]:
 
 
 def detect(pages: Sequence[str], filename: str = "") -> dict:
-    """Metadata of one document from the texts of its pages, in order.
+    """Metadata of one document from the texts of its pages, in order (raw or `khmer.clean`ed).
 
     Pass every page: the type, title, number and issuer come from the first HEAD_PAGES pages, the
     year from the signing date, which Khmer instruments put at the end of their text (with
     annexes after it), so all pages are read for dates. ``filename`` is a weak fallback only.
     Returns title, type (a key of TYPES), year (int or None), number, languages, issuer.
     """
+    kind = detect_type(pages, filename)
     return {
         "title": detect_title(pages, filename),
-        "type": detect_type(pages, filename),
-        "year": detect_year(pages, filename),
+        "type": kind,
+        "year": detect_year(pages, filename, kind),
         "number": detect_number(pages),
         "languages": detect_languages(pages),
         "issuer": detect_issuer(pages),

@@ -1,0 +1,187 @@
+"""Metadata detection on instrument texts written the way Khmer and English instruments are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from indexer.khmer import clean
+from indexer.metadata import (
+    TYPE_KEYS,
+    TYPES,
+    detect,
+    detect_languages,
+    detect_year,
+    load_types,
+    type_of_title,
+)
+from indexer.model import Document
+
+SUB_DECREE_FIRST_PAGE = """ព្រះរាជាណាចក្រកម្ពុជា
+ជាតិ សាសនា ព្រះមហាក្សត្រ
+រាជរដ្ឋាភិបាលកម្ពុជា
+លេខ ៤០ អនក្រ.បក
+អនុក្រឹត្យ
+ស្តីពី
+ការកំណត់ចំនួនសមាជិកក្រុមប្រឹក្សាឃុំ សង្កាត់
+រាជរដ្ឋាភិបាល
+- បានឃើញរដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជា
+- បានឃើញព្រះរាជក្រឹត្យលេខ នស/រកត/១១៩៨/៧២ ចុះថ្ងៃទី៣០ ខែវិច្ឆិកា ឆ្នាំ១៩៩៨ ស្តីពីការតែងតាំង
+- បានឃើញព្រះរាជក្រមលេខ នស/រកម/០៣០១/០៥ ចុះថ្ងៃទី ១៩ ខែ មីនា ឆ្នាំ ២០០១ ដែលប្រកាសឱ្យប្រើច្បាប់
+ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ សង្កាត់
+សម្រេច
+មាត្រា ១.- ត្រូវបានកំណត់ចំនួនសមាជិកក្រុមប្រឹក្សា តាមឃុំ សង្កាត់នីមួយៗ
+"""
+SIGNED_LAST_PAGE = """មាត្រា ៥.- អនុក្រឹត្យនេះមានអានុភាពចាប់ពីថ្ងៃចុះហត្ថលេខាតទៅ ។
+ថ្ងៃព្រហស្បតិ៍ ៤ រោច ខែចេត្រ ឆ្នាំម្សាញ់ ត្រីស័ក ព.ស. ២៥៤៤
+ធ្វើនៅរាជធានីភ្នំពេញ ថ្ងៃទី២៥ ខែមេសា ឆ្នាំ២០០១
+នាយករដ្ឋមន្ត្រី
+ហ៊ុន សែន
+"""
+
+
+#: Detection must work on raw extracted text and on the cleaned text the index stores.
+as_extracted_or_stored = pytest.mark.parametrize("prepare", [str, clean], ids=["raw", "cleaned"])
+
+
+def test_vocabulary_names_every_type_in_both_languages() -> None:
+    keys = [entry["key"] for entry in TYPES]
+    assert len(keys) == len(set(keys)) == len(load_types())
+    assert {"law", "royal-kram", "royal-decree", "sub-decree", "prakas", "decision", "circular",
+            "instruction", "guideline", "notification", "policy", "report", "manual", "book",
+            "other"} <= TYPE_KEYS  # fmt: skip
+    assert all(entry["en"] and entry["km"] for entry in TYPES)
+    assert Document("x", "h", [], []).type in TYPE_KEYS
+
+
+@as_extracted_or_stored
+def test_khmer_sub_decree_with_khmer_digits_and_citations(prepare: Callable) -> None:
+    pages = [prepare(p) for p in (SUB_DECREE_FIRST_PAGE, "មាត្រា ២.- ...", SIGNED_LAST_PAGE)]
+    metadata = detect(pages, "scan_0042.pdf")
+    assert metadata["type"] == "sub-decree"
+    assert metadata["year"] == 2001  # the signing date, not 1998 cited, not the lunar BE 2544
+    assert metadata["number"] == "40 អនក្រ.បក"
+    assert metadata["title"].startswith("អនុក្រឹត្យ ស្តីពី ការកំណត់ចំនួនសមាជិក")
+    assert metadata["languages"] == ["km"]
+    assert metadata["issuer"] == "រាជរដ្ឋាភិបាលកម្ពុជា"
+
+
+@as_extracted_or_stored
+def test_own_year_wins_over_the_later_dates_of_cited_instruments(prepare: Callable) -> None:
+    """An amendment cites what it amends, with dates; the newest citation is not its year."""
+    first_page = SUB_DECREE_FIRST_PAGE.replace("ឆ្នាំ ២០០១", "ឆ្នាំ ២០០៨")
+    last_page = SIGNED_LAST_PAGE.replace("ឆ្នាំ២០០១", "ឆ្នាំ២០០៧")
+    assert detect_year([prepare(first_page), prepare(last_page)]) == 2007
+
+
+def test_gazette_header_dates_an_instrument_whose_signature_is_unreadable() -> None:
+    gazette = "ឆ្នាំទី៥ លេខ ៤៨ ថ្ងៃទី៣១ ខែ ធ្នូ ឆ្នាំ២០០៥ រាជកិច្ច ទំព័រ ៧៨៣៥\n"
+    unreadable_end = "ធ្វើនៅរាជធានីភ្នំពេញ ថ្ងៃទី ៗ ខែ ? ឆ្នាំ ?\n"
+    assert detect_year([gazette + SUB_DECREE_FIRST_PAGE, gazette + unreadable_end]) == 2005
+
+
+def test_lunar_date_line_alone_gives_the_gregorian_year_of_its_buddhist_era() -> None:
+    # BE 2548 runs from Visakha 2004 to Visakha 2005: ភទ្របទ (about September) is in 2004 ...
+    late = "ថ្ងៃសុក្រ ១០ កើត ខែភទ្របទ ឆ្នាំវក ឆស័ក ព.ស. ២៥៤៨\n"
+    assert detect_year(["ព្រះរាជក្រឹត្យ\n", late]) == 2004
+    # ... and ផល្គុន (about March) in 2005.
+    early = "ថ្ងៃអង្គារ ៥ កើត ខែផល្គុន ឆ្នាំវក ឆស័ក ព.ស.២៥៤៨\n"
+    assert detect_year(["ព្រះរាជក្រឹត្យ\n", early]) == 2005
+
+
+def test_dates_in_arabic_digits_english_and_royal_codes() -> None:
+    assert detect_year(["ធ្វើនៅរាជធានីភ្នំពេញ ថ្ងៃទី 5 ខែ កក្កដា ឆ្នាំ 2003\n"]) == 2003
+    assert detect_year(["Done at Phnom Penh, 29 December 2005\n"]) == 2005
+    assert detect_year(["Phnom Penh, May 8, 2008\n"]) == 2008
+    assert detect_year(["ព្រះរាជក្រម\nនស/រកម/០៥០៨/០១៧\nយើង\n"]) == 2008
+    assert detect_year(["ច្បាប់\nស្តីពី\nវិនិយោគ\nព.ស. ២៥៣៨ គ.ស. ១៩៩៤\n"]) == 1994
+    assert detect_year(["no date here"], "km_law_1997_abortion.pdf") == 1997
+    assert detect_year(["no date here"]) is None
+
+
+@as_extracted_or_stored
+def test_royal_kram_over_a_law_is_the_law_and_alone_is_a_kram(prepare: Callable) -> None:
+    kram = (
+        "ព្រះរាជក្រម\nនស/រកម/០១៩៦/០២\nយើង\nព្រះបាទសម្តេចព្រះ នរោត្តម សីហនុ\n"
+        "- បានទ្រង់យល់រដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជា\n"
+        "ប្រកាសឱ្យប្រើ\nច្បាប់ស្តីពីការបង្កើតក្រសួងវប្បធម៌ និងវិចិត្រសិល្បៈ\n"
+        "រាជវាំង ភ្នំពេញ ថ្ងៃទី ២៤ ខែ មករា ឆ្នាំ ១៩៩៦\n"
+    )
+    law = "ច្បាប់\nស្តីពី\nការបង្កើតក្រសួងវប្បធម៌\nមាត្រា ១.-\nច្បាប់នេះត្រូវប្រកាសជាការប្រញាប់ ។\n"
+    kram, law = prepare(kram), prepare(law)
+    assert detect([kram, law])["type"] == "law"
+    assert detect([kram])["type"] == "royal-kram"
+    assert detect([kram])["year"] == 1996
+
+
+def test_ocr_slips_in_the_heading_are_tolerated() -> None:
+    page = "ឆ្នាំទី៩ លេខ១៦ រាជកិច្ច\nអនុត្រីត្យលេខ ៤០ អនក្រ.បក\nការកំណត់ចំនួនសមាជិក\n"
+    assert detect([page])["type"] == "sub-decree"
+    assert detect(["ព្រាះរាជក្រឹត្យ\nនស/រកត/០៦០២/១៦៩\n"])["type"] == "royal-decree"
+
+
+def test_body_words_that_start_like_a_type_are_not_headings() -> None:
+    page = "ប្រកាសឱ្យប្រើច្បាប់ដែលរដ្ឋសភាបានអនុម័ត\nប្រការ៣ ត្រូវកែសម្រួល\n"
+    assert detect([page])["type"] == "other"
+
+
+def test_english_instrument() -> None:
+    page = (
+        "KINGDOM OF CAMBODIA\nNATION RELIGION KING\nRoyal Government of Cambodia\n"
+        "No. 148 ANK/BK\nSUB-DECREE\nON THE ESTABLISHMENT AND MANAGEMENT OF THE SPECIAL "
+        "ECONOMIC ZONE\nThe Royal Government of Cambodia\n- Having seen the Constitution of "
+        "the Kingdom of Cambodia\n- Having seen Royal Decree NS/RKT/0704/124 dated 15 July 2004\n"
+        "Article 1: This sub-decree is to determine the establishment of the zones.\n"
+    )
+    metadata = detect([page, "Phnom Penh, 29 December 2005\nPrime Minister"])
+    assert metadata["type"] == "sub-decree"
+    assert metadata["year"] == 2005
+    assert metadata["number"] == "148 ANK/BK"
+    assert metadata["languages"] == ["en"]
+    assert metadata["issuer"] == "Royal Government of Cambodia"
+    assert metadata["title"].startswith("SUB-DECREE ON THE ESTABLISHMENT")
+
+
+def test_languages_by_script_share() -> None:
+    khmer = "ច្បាប់ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ សង្កាត់ " * 20
+    english = "The commune council shall meet once a month in the commune office. " * 10
+    assert detect_languages([khmer + " EES RRS HMBS fing igs"]) == ["km"]  # OCR crumbs
+    assert detect_languages([english]) == ["en"]
+    assert detect_languages([khmer, english]) == ["km", "en"]
+    assert detect_languages([""]) == []
+
+
+def test_english_titles_name_their_type_at_the_end_or_the_start() -> None:
+    assert type_of_title("Classification of Taxpayers Prakas 2015") == "prakas"
+    assert type_of_title("Revision of Export Fees Inter-Ministerial Prakas 2007 (Repealed)") == (
+        "prakas"
+    )
+    assert type_of_title("Sub-Decree No. 148 on the Special Economic Zone") == "sub-decree"
+    assert type_of_title("Law on Investment_940805") == "law"
+    assert type_of_title("Kram on the General Statute of Public Enterprises_960617") == (
+        "royal-kram"
+    )
+    assert type_of_title("Royal Gazette No. 30 Year 2006") == "other"
+    assert type_of_title("អនុក្រឹត្យស្តីពីការចុះបញ្ជីអត្រានុកូលដ្ឋាន") == "sub-decree"
+
+
+def test_type_the_text_calls_itself_when_ocr_lost_the_heading() -> None:
+    first = "ព្រះរាជាណាចក្រកម្ពុជា\nរាជរដ្ឋាភិបាលកម្ពុជា\n| QL aS\nស្តីពី\nអត្តសញ្ញាណប័ណ្ណ\n"
+    last = "មាត្រា ១២ : ក្រសួងពាក់ព័ន្ធ ត្រូវអនុវត្តអនុក្រឹត្យនេះ ចាប់ពីថ្ងៃចុះហត្ថលេខាតទៅ ។\n"
+    assert detect([first, last])["type"] == "sub-decree"
+
+
+def test_cover_page_then_kram_gives_type_and_year_from_the_kram_code() -> None:
+    cover = "ច្បាប់\nស្តីពី\nការរលូតកូន\n"
+    kram = "ជស/រកម១១៩៧០៦ ព្រះរាជក្រម\nយើង\n- បានឃើញព្រះរាជក្រឹត្យចុះថ្ងៃទី០១ ខែវិច្ឆិកា ឆ្នាំ១៩៩៣\n"
+    end = "ធ្វើនៅរាជធានីភ្នំពេញ ថ្ងៃទី១២ ៦ វិការ ១៩៧\n"  # the signing date as OCR left it
+    metadata = detect([cover, kram, "មាត្រា ១", end])
+    assert (metadata["type"], metadata["year"]) == ("law", 1997)
+
+
+def test_constitution_keeps_the_year_it_was_adopted_however_amended() -> None:
+    cover = "រដ្ឋធម្មនុញ្ញឆ្នាំ១៩៩៣\nនៃ\nព្រះរាជាណាចក្រកម្ពុជា\n"
+    last = "ធ្វើនៅព្រះបរមរាជវាំង រាជធានីភ្នំពេញ ថ្ងៃទី ៩ ខែ មីនា ឆ្នាំ ២០០៦\n"
+    metadata = detect([cover, "មាត្រា ១", last])
+    assert (metadata["type"], metadata["year"]) == ("constitution", 1993)
