@@ -28,34 +28,42 @@ def khmer_runs(text: str) -> Iterator[tuple[str, int]]:
 
 
 def khmer_bigrams(text: str) -> Iterator[Token]:
-    """Cluster unigrams and bigrams: cluster i yields itself and, with cluster i+1, a bigram,
-    both at position i.
+    """Overlapping cluster bigrams: clusters i and i+1 make one token at position i.
 
-    A query of n clusters then matches as a phrase of its n-1 bigrams wherever it occurs,
-    inside longer words too (see `khmer_query_terms`). Positions run on across Khmer runs: no
-    bigram spans two runs, so no phrase can match across a run boundary.
+    A query of n clusters matches as a phrase of its n-1 bigrams wherever it occurs, inside
+    longer words too (`khmer_query`). Runs are a position apart, so no phrase spans two.
     """
     position = 0
     for run, offset in khmer_runs(text):
         spans = clusters(run)
-        last = len(spans) - 1
-        for i, (start, end) in enumerate(spans):
+        for (start, _), (_, end) in zip(spans, spans[1:], strict=False):
             yield run[start:end], position, offset + start, offset + end
-            if i < last:
-                nxt = spans[i + 1][1]
-                yield run[start:nxt], position, offset + start, offset + nxt
+            position += 1
+        position += 1
+
+
+def khmer_clusters(text: str) -> Iterator[Token]:
+    """Single clusters, for the one-cluster queries bigrams cannot answer (ឃុំ, ខេត្ត)."""
+    position = 0
+    for run, offset in khmer_runs(text):
+        for start, end in clusters(run):
+            yield run[start:end], position, offset + start, offset + end
             position += 1
 
 
-def khmer_query_terms(run: str) -> list[str]:
-    """The phrase that finds one Khmer run: its cluster bigrams, or the cluster itself.
+def khmer_query(run: str) -> tuple[str, list[str]]:
+    """What finds one Khmer run: ("bigrams", its bigrams as a phrase), or ("cluster", [run])
+    when it is a single cluster.
 
-    Querying with bigrams only keeps recall at 1.0; adding the unigrams halves it (KNOWLEDGE §1).
+    Bigrams alone keep recall at 1.0 (KNOWLEDGE §1); the single-cluster words, common in
+    Khmer, need the cluster index.
     """
     spans = clusters(run)
     if len(spans) == 1:
-        return [run]
-    return [run[start : spans[i + 1][1]] for i, (start, _) in enumerate(spans[:-1])]
+        return "cluster", [run]
+    return "bigrams", [
+        run[start:end] for (start, _), (_, end) in zip(spans, spans[1:], strict=False)
+    ]
 
 
 def khmer_query_runs(text: str) -> list[str]:

@@ -19,18 +19,21 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer import querylang as ql
-from indexer.analysis import khmer_query_runs, khmer_query_terms
+from indexer.analysis import khmer_query, khmer_query_runs
 from indexer.khmer import segment_words
 from indexer.model import Document
 from indexer.schema import (
     DOC_KHMER,
+    DOC_KHMER_CLUSTERS,
     DOC_KHMER_WORDS,
     DOC_LATIN,
     PAGE_KHMER,
+    PAGE_KHMER_CLUSTERS,
     PAGE_LATIN,
     SCHEMA_VERSION,
     TITLE_BOOST,
     TITLE_KHMER,
+    TITLE_KHMER_CLUSTERS,
     TITLE_LATIN,
     build_schema,
     latin_analyzer,
@@ -66,10 +69,19 @@ def open_index(index_dir: Path, create: bool = True) -> index.Index:
     return ix
 
 
-def apply_changes(index_dir: Path, upserts: Iterable[Document], delete_ids: Iterable[str]) -> None:
-    """Replace and delete documents in ONE commit, so a crash leaves the old or the new state."""
+def apply_changes(
+    index_dir: Path, upserts: Iterable[Document], delete_ids: Iterable[str], *, jobs: int = 1
+) -> None:
+    """Replace and delete documents in ONE commit, so a crash leaves the old or the new state.
+
+    ``jobs`` > 1 analyzes in that many processes, each writing its own segment (KNOWLEDGE §4:
+    worth it for a full build, not for a few documents).
+    """
     ix = open_index(index_dir)
-    writer = ix.writer(timeout=60)
+    if jobs > 1:
+        writer = ix.writer(timeout=60, procs=jobs, multisegment=True, limitmb=256)
+    else:
+        writer = ix.writer(timeout=60)
     try:
         for doc_id in delete_ids:
             writer.delete_by_term("id", doc_id)
@@ -135,7 +147,7 @@ def get_page_texts(index_dir: Path, doc_id: str) -> list[dict]:
 class DocumentHit:
     metadata: dict  # id, title, type, year, languages, number, issuer, paths, added
     score: float
-    pages: list[tuple[int, str]]  # (page number, stored page text), best page first
+    pages: list[tuple[int, str]]  # (page number, stored text) of candidate pages, best first
 
 
 @dataclass
@@ -152,10 +164,12 @@ def search_documents(
     sort: str = "relevance",
     limit: int = 10,
     offset: int = 0,
-    pages_per_document: int = 3,
+    pages_per_document: int = 10,
 ) -> SearchOutcome:
     """Rank the documents that match ``node`` (None: all), count facets over all of them, and
-    find the best pages of the ``limit`` documents shown from ``offset`` on."""
+    find up to ``pages_per_document`` pages holding the searched terms for each of the ``limit``
+    documents shown from ``offset`` on. Pages are matched on terms, not positions: the caller
+    keeps those whose text really matches (`snippets.match_spans`)."""
     searcher = _searcher(index_dir, create=False)
     table = _document_table(searcher)
     text_query = _document_query(node)
@@ -171,6 +185,11 @@ def search_documents(
         for score, docnum in shown
     ]
     return SearchOutcome(len(matches), hits, _facets(table[docnum] for _, docnum in matches))
+
+
+def candidate_pages(index_dir: Path, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+    """Every page of one document holding the searched terms, as (number, text), best first."""
+    return _best_pages(_searcher(index_dir, create=False), node, [doc_id]).get(doc_id, [])
 
 
 def latin_terms(text: str) -> list[str]:
@@ -265,31 +284,38 @@ def _text_query(text: ql.Text) -> wq.Query | None:
     phrase, in body or title (title weighted higher), all parts required."""
     parts = []
     for run in khmer_query_runs(text.text):
-        terms = khmer_query_terms(run)
-        title = _phrase(TITLE_KHMER, terms, boost=TITLE_BOOST)
+        kind, terms = khmer_query(run)
+        if kind == "cluster":
+            body, title = wq.Term(DOC_KHMER_CLUSTERS, run), wq.Term(TITLE_KHMER_CLUSTERS, run)
+        else:
+            body, title = wq.Phrase(DOC_KHMER, terms), wq.Phrase(TITLE_KHMER, terms)
+        title.boost = TITLE_BOOST
         if text.title_only:
             parts.append(title)
             continue
         words = _phrase(DOC_KHMER_WORDS, segment_words(run), boost=WORD_LIFT)
-        parts.append(wq.AndMaybe(wq.Or([_phrase(DOC_KHMER, terms), title]), words))
+        parts.append(wq.AndMaybe(wq.Or([body, title]), words))
     latin = _latin_query(TITLE_LATIN, text, boost=TITLE_BOOST)
     if latin is not None:
         parts.append(latin if text.title_only else wq.Or([_latin_query(DOC_LATIN, text), latin]))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    return _all(parts)
 
 
 def _page_query(text: ql.Text) -> wq.Query | None:
-    """The same words, over page records, to pick the pages to show (titles aside)."""
+    """The same words over page records, as plain terms: pages keep no positions, so a
+    phrase becomes all of its terms (snippets then check the exact text)."""
     if text.title_only:
         return None
-    parts = [_phrase(PAGE_KHMER, khmer_query_terms(run)) for run in khmer_query_runs(text.text)]
-    latin = _latin_query(PAGE_LATIN, text)
-    parts += [latin] if latin is not None else []
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    parts = []
+    for run in khmer_query_runs(text.text):
+        kind, terms = khmer_query(run)
+        field = PAGE_KHMER_CLUSTERS if kind == "cluster" else PAGE_KHMER
+        parts += [wq.Term(field, term) for term in terms]
+    terms = latin_terms(text.text)
+    if text.prefix and terms:
+        parts.append(wq.Prefix(PAGE_LATIN, terms.pop()))
+    parts += [wq.Term(PAGE_LATIN, term) for term in terms]
+    return _all(parts)
 
 
 def _latin_query(field: str, text: ql.Text, boost: float = 1.0) -> wq.Query | None:
@@ -308,6 +334,12 @@ def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
     if len(terms) == 1:
         return wq.Term(field, terms[0], boost=boost)
     return wq.Phrase(field, terms, boost=boost)
+
+
+def _all(parts: list[wq.Query]) -> wq.Query | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 # --- open searchers and the per-generation document table --------------------------------------

@@ -16,7 +16,7 @@ from indexer import analysis
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -63,6 +63,10 @@ def khmer_bigram_analyzer():
     return StreamTokenizer("khmer_bigrams")
 
 
+def khmer_cluster_analyzer():
+    return StreamTokenizer("khmer_clusters")
+
+
 def khmer_word_analyzer():
     return StreamTokenizer("khmer_words")
 
@@ -71,17 +75,27 @@ def latin_analyzer():
     return StreamTokenizer("latin_words") | StemFilter(cachesize=100_000)
 
 
-def _text(analyzer, **kwargs) -> fields.TEXT:
-    return fields.TEXT(analyzer=analyzer, phrase=True, **kwargs)
+def _positional(analyzer) -> fields.TEXT:
+    return fields.TEXT(analyzer=analyzer, phrase=True)
 
 
-# Analyzed fields by role; engine.py builds queries from these names.
-DOC_KHMER = "body_km"  # cluster unigrams + bigrams
-DOC_KHMER_WORDS = "body_kmw"  # segmented words
-DOC_LATIN = "body_en"  # stemmed Latin words and numbers
-TITLE_KHMER = "title_km"
-TITLE_LATIN = "title_en"
+def _counted(analyzer) -> fields.TEXT:
+    """Term frequencies without positions: a fraction of the size, no phrase queries."""
+    return fields.TEXT(analyzer=analyzer, phrase=False)
+
+
+# Analyzed fields by role; engine.py builds queries from these names. Document records hold
+# positions (phrases are matched there); page records only pick the pages of documents already
+# found, so they keep term counts alone and snippets check the exact text.
+TITLE_KHMER = "title_km"  # cluster bigrams
+TITLE_KHMER_CLUSTERS = "title_km1"  # single clusters
+TITLE_LATIN = "title_en"  # stemmed Latin words and numbers
+DOC_KHMER = "body_km"
+DOC_KHMER_CLUSTERS = "body_km1"
+DOC_KHMER_WORDS = "body_kmw"  # segmented words, to lift whole-word matches
+DOC_LATIN = "body_en"
 PAGE_KHMER = "page_km"
+PAGE_KHMER_CLUSTERS = "page_km1"
 PAGE_LATIN = "page_en"
 
 
@@ -96,13 +110,16 @@ def build_schema() -> fields.Schema:
         method=fields.ID(stored=True),
         title=fields.STORED(),
         **{
-            TITLE_KHMER: _text(khmer_bigram_analyzer()),
-            TITLE_LATIN: _text(latin_analyzer()),
-            DOC_KHMER: _text(khmer_bigram_analyzer()),
-            DOC_KHMER_WORDS: _text(khmer_word_analyzer()),
-            DOC_LATIN: _text(latin_analyzer()),
-            PAGE_KHMER: _text(khmer_bigram_analyzer()),
-            PAGE_LATIN: _text(latin_analyzer()),
+            TITLE_KHMER: _positional(khmer_bigram_analyzer()),
+            TITLE_KHMER_CLUSTERS: _counted(khmer_cluster_analyzer()),
+            TITLE_LATIN: _positional(latin_analyzer()),
+            DOC_KHMER: _positional(khmer_bigram_analyzer()),
+            DOC_KHMER_CLUSTERS: _counted(khmer_cluster_analyzer()),
+            DOC_KHMER_WORDS: _positional(khmer_word_analyzer()),
+            DOC_LATIN: _positional(latin_analyzer()),
+            PAGE_KHMER: _counted(khmer_bigram_analyzer()),
+            PAGE_KHMER_CLUSTERS: _counted(khmer_cluster_analyzer()),
+            PAGE_LATIN: _counted(latin_analyzer()),
         },
         text=fields.STORED(),
         type=fields.ID(stored=True, sortable=True),
@@ -111,7 +128,7 @@ def build_schema() -> fields.Schema:
         number=fields.STORED(),
         issuer=fields.STORED(),
         paths=fields.STORED(),
-        added=fields.NUMERIC(stored=True, sortable=True, bits=64),
+        added=fields.STORED(),
         updated=fields.STORED(),
     )
 
@@ -125,11 +142,8 @@ def records(doc: Document) -> list[dict]:
         "id": doc.id,
         "fingerprint": doc.fingerprint,
         "title": doc.title,
-        TITLE_KHMER: doc.title,
-        TITLE_LATIN: doc.title,
-        DOC_KHMER: body,
-        DOC_KHMER_WORDS: body,
-        DOC_LATIN: body,
+        **dict.fromkeys((TITLE_KHMER, TITLE_KHMER_CLUSTERS, TITLE_LATIN), doc.title),
+        **dict.fromkeys((DOC_KHMER, DOC_KHMER_CLUSTERS, DOC_KHMER_WORDS, DOC_LATIN), body),
         "type": doc.type,
         "languages": ",".join(doc.languages),
         "number": doc.number,
@@ -147,8 +161,7 @@ def records(doc: Document) -> list[dict]:
             "id": doc.id,
             "page": page.number,
             "method": page.method,
-            PAGE_KHMER: page.text,
-            PAGE_LATIN: page.text,
+            **dict.fromkeys((PAGE_KHMER, PAGE_KHMER_CLUSTERS, PAGE_LATIN), page.text),
             "text": page.text,
         }
         for page in doc.pages

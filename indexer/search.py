@@ -1,4 +1,5 @@
-"""The public query API: the CLI and the website call `search` and nothing below it.
+"""The public query API: the CLI and the website call `search` and `matching_pages`, and
+nothing below them.
 
 `search` returns a JSON-ready dict, the stable contract of ``ddsearch search --json`` and of
 the website's ``/api/search``::
@@ -24,7 +25,8 @@ the website's ``/api/search``::
     }
 
 ``pages`` lists up to three pages whose text matches the query's words, best first; it is
-empty when only the title or metadata matched. A snippet is HTML: the page text escaped (``&``,
+empty when only the title or metadata matched (or holds the best-scoring page without marks
+when its words occur only apart). A snippet is HTML: the page text escaped (``&``,
 ``<``, ``>``), whitespace collapsed, matches in ``<mark>``…``</mark>``, "…" where the page
 continues; marks and cuts never split a Khmer cluster. Insert it as HTML without escaping.
 """
@@ -32,14 +34,17 @@ continues; marks and cuts never split a Khmer cluster. Insert it as HTML without
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from indexer import engine
 from indexer import querylang as ql
 from indexer.analysis import khmer_query_runs
-from indexer.snippets import Highlight, snippet
+from indexer.snippets import Highlight, match_spans, snippet
 
 MAX_LIMIT = 1000
+PAGES_SHOWN = 3  # pages listed per result
 
 
 def search(
@@ -79,6 +84,14 @@ def search(
         "results": [_result(hit, highlight) for hit in outcome.hits],
         "facets": outcome.facets,
     }
+
+
+def matching_pages(index_dir: Path, doc_id: str, query: str) -> list[dict]:
+    """The pages of one document whose text matches the query's words, best first, each as
+    ``{"page", "snippet"}`` like a search result's pages; [] for an empty query."""
+    node = ql.parse(query).node
+    highlight = _highlight(node)
+    return list(_matched(engine.candidate_pages(Path(index_dir), node, doc_id), highlight))
 
 
 def format_results_text(result: dict) -> str:
@@ -162,7 +175,23 @@ def _result(hit: engine.DocumentHit, highlight: Highlight) -> dict:
         "language": meta["languages"],
         "paths": meta["paths"],
         "score": round(hit.score, 4),
-        "pages": [
-            {"page": number, "snippet": snippet(text, highlight)} for number, text in hit.pages
-        ],
+        "pages": _pages(hit.pages, highlight),
     }
+
+
+def _pages(candidates: list[tuple[int, str]], highlight: Highlight) -> list[dict]:
+    """The best few matching pages; the best candidate unmarked when none really matches."""
+    pages = list(islice(_matched(candidates, highlight), PAGES_SHOWN))
+    if not pages and candidates:
+        number, text = candidates[0]
+        pages.append({"page": number, "snippet": snippet(text, highlight, spans=[])})
+    return pages
+
+
+def _matched(candidates: Iterable[tuple[int, str]], highlight: Highlight) -> Iterator[dict]:
+    """Candidate pages (which hold the searched terms) whose text really holds a searched
+    word or phrase: terms can be apart on a page, as pages are indexed without positions."""
+    for number, text in candidates:
+        spans = match_spans(text, highlight)
+        if spans:
+            yield {"page": number, "snippet": snippet(text, highlight, spans=spans)}

@@ -60,10 +60,17 @@ def match_spans(text: str, highlight: Highlight) -> list[tuple[int, int]]:
     return _merged(spans)
 
 
-def snippet(text: str, highlight: Highlight, *, width: int = 240) -> str:
+def snippet(
+    text: str,
+    highlight: Highlight,
+    *,
+    width: int = 240,
+    spans: list[tuple[int, int]] | None = None,
+) -> str:
     """An HTML fragment of about ``width`` characters around the densest cluster of matches
-    (the page's start when nothing matches)."""
-    spans = match_spans(text, highlight)
+    (the page's start when nothing matches); pass ``spans`` if already found."""
+    if spans is None:
+        spans = match_spans(text, highlight)
     start, end = best_fragment(text, spans, width)
     return render(text, start, end, spans)
 

@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from indexer.analysis import (
     khmer_bigrams,
+    khmer_clusters,
+    khmer_query,
     khmer_query_runs,
-    khmer_query_terms,
     khmer_words,
     latin_words,
 )
 from indexer.schema import build_schema, latin_analyzer
 
 
-def test_bigrams_index_unigrams_and_bigrams_at_the_same_position():
-    tokens = list(khmer_bigrams("ការធ្វើ"))  # clusters កា រ ធ្វើ
-    assert tokens == [
-        ("កា", 0, 0, 2),
-        ("ការ", 0, 0, 3),
-        ("រ", 1, 2, 3),
-        ("រធ្វើ", 1, 2, 7),
-        ("ធ្វើ", 2, 3, 7),
-    ]
+def test_bigrams_overlap_one_position_apart():
+    assert list(khmer_bigrams("ការធ្វើ")) == [("ការ", 0, 0, 3), ("រធ្វើ", 1, 2, 7)]
+    assert [t[0] for t in khmer_clusters("ការធ្វើ")] == ["កា", "រ", "ធ្វើ"]
 
 
-def test_query_uses_bigrams_only_and_a_single_cluster_as_itself():
-    assert khmer_query_terms("ការធ្វើ") == ["ការ", "រធ្វើ"]
-    assert khmer_query_terms("ឃុំ") == ["ឃុំ"]
+def test_query_is_a_bigram_phrase_or_a_single_cluster():
+    assert khmer_query("ការធ្វើ") == ("bigrams", ["ការ", "រធ្វើ"])
+    assert khmer_query("ឃុំ") == ("cluster", ["ឃុំ"])
 
 
-def test_no_bigram_spans_two_runs():
-    texts = [token[0] for token in khmer_bigrams("ឃុំ។សង្កាត់ ABC ស្រុក")]
-    assert "ឃុំស" not in texts and "ត់ស្រុ" not in texts
+def test_no_bigram_spans_two_runs_and_runs_are_a_position_apart():
+    tokens = list(khmer_bigrams("ឃុំសង្កាត់។ស្រុក ABC ខេត្ត"))
+    assert [t[0] for t in tokens] == ["ឃុំស", "សង្កា", "ង្កាត់", "ស្រុក", "ខេត្ត"]
+    assert [t[1] for t in tokens] == [0, 1, 2, 4, 6]
     assert khmer_query_runs("ឃុំ។សង្កាត់ abc") == ["ឃុំ", "សង្កាត់"]
 
 
@@ -41,7 +37,7 @@ def test_spelling_variants_give_the_same_tokens():
 
 def test_offsets_point_into_the_input():
     text = "សេចក្ដីសម្រេច on Decentralisation ២០០៥"
-    for stream in (khmer_bigrams, khmer_words):
+    for stream in (khmer_bigrams, khmer_clusters, khmer_words):
         for token, _, start, end in stream(text):
             assert text[start:end].replace("ដ", "ត") == token.replace("ដ", "ត")
     assert [text[start:end] for _, _, start, end in latin_words(text)] == [
