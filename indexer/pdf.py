@@ -25,6 +25,8 @@ class UnreadablePdf(Exception):
 
 def page_count(path: Path) -> int:
     """Open the PDF and count its pages, turning pdfium's errors into sentences."""
+    if not path.exists():
+        raise FileNotFoundError(path)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as err:
