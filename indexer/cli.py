@@ -193,5 +193,16 @@ def catalog_export(file, data_root) -> None:
     click.echo(f"wrote {len(rows)} documents to {file}")
 
 
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+def serve(data_root, host, port) -> None:
+    """Serve the search website; it shows new index commits without a restart."""
+    from search_web.server import serve as serve_site
+
+    serve_site(_data(data_root).root, host, port)
+
+
 if __name__ == "__main__":
     main()

@@ -1,1 +1,53 @@
-"""ddsearch web front end (Flask)."""
+"""ddsearch's website: search pages, document pages, the PDF at the hit, a JSON twin, CSV,
+Atom and OpenSearch, in English and Khmer. ``flask --app search_web run`` finds `create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from indexer.config import DataDir, default_data_dir
+from search_web import i18n, views
+
+UI_COOKIE = "lang_ui"
+ONE_YEAR = 365 * 24 * 3600
+
+#: No inline scripts or styles anywhere: the CSS and the font are files of this app.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(data_root: Path | None = None) -> Flask:
+    """The website over the data folder of ``ddsearch --index`` (default: $DDSEARCH_INDEX,
+    else ~/.local/share/ddsearch). Each request searches the newest index commit."""
+    app = Flask(__name__)
+    app.config["DATA"] = DataDir(Path(data_root) if data_root else default_data_dir())
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.register_blueprint(views.bp)
+    views.register_errors(app)
+
+    @app.before_request
+    def pick_interface_language() -> None:
+        g.ui = i18n.choose_ui(
+            request.args.get("lang_ui"), request.cookies.get(UI_COOKIE), request.accept_languages
+        )
+
+    @app.after_request
+    def headers_and_language_cookie(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.args.get("lang_ui") in i18n.UI_LANGUAGES:
+            response.set_cookie(
+                UI_COOKIE, request.args["lang_ui"], max_age=ONE_YEAR, samesite="Lax"
+            )
+        return response
+
+    return app

@@ -1,0 +1,156 @@
+"""The interface in English and Khmer: every label, the instrument type and language names,
+and numbers in the chosen language's digits. A dict per language: small enough to read whole."""
+
+from __future__ import annotations
+
+from indexer.metadata import TYPES
+
+UI_LANGUAGES = ("en", "km")
+DEFAULT_UI = "en"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "site": "D&D document search",
+        "tagline": "Laws, decrees and reports of Cambodia's decentralisation reform",
+        "skip": "Skip to content",
+        "query_label": "Search the documents",
+        "search": "Search",
+        "help": "Query help",
+        "other_language": "ភាសាខ្មែរ",
+        "results_count": "{total} documents match; showing {first}–{last}.",
+        "one_result": "1 document matches.",
+        "no_results": "No documents match this search.",
+        "no_results_tips": "Check the spelling, use fewer or other words, or remove a filter:",
+        "no_results_help": "See the query help for phrases, OR and prefixes.",
+        "all_documents": "All documents",
+        "note": "Note",
+        "filters": "Narrow the search",
+        "active_filters": "Active filters",
+        "remove": "remove",
+        "remove_filter": "Remove filter",
+        "type": "Type",
+        "year": "Year",
+        "language": "Language",
+        "number": "Number",
+        "issuer": "Issuer",
+        "from": "From",
+        "to": "To",
+        "apply": "Apply",
+        "sort": "Sort",
+        "relevance": "Relevance",
+        "newest": "Newest",
+        "oldest": "Oldest",
+        "pages": "Pages",
+        "page": "page",
+        "page_n": "p. {n}",
+        "untitled": "(untitled)",
+        "previous": "Previous",
+        "next": "Next",
+        "pagination": "Result pages",
+        "download_csv": "Download results (CSV)",
+        "feed": "Subscribe to new documents (Atom)",
+        "json": "JSON",
+        "document": "Document",
+        "matching_pages": "Pages matching “{q}”",
+        "no_matching_pages": "No page text matches “{q}” (the title or details may).",
+        "full_text": "Text of each page",
+        "open_pdf": "Open the PDF",
+        "open_pdf_at": "Open the PDF at page {n}",
+        "download": "Download the PDF",
+        "method_text": "from the text layer",
+        "method_ocr": "read by OCR",
+        "method_empty": "no text found",
+        "back": "Back to the results",
+        "not_found": "Not found",
+        "not_found_text": "There is no document or page at this address. Search for it instead:",
+        "bad_request": "This request cannot be answered",
+        "unavailable": "The search index is not available",
+        "server_error": "Something went wrong on the server",
+        "error_home": "Start a new search",
+        "api": "API",
+    },
+    "km": {
+        "site": "ការស្វែងរកឯកសារវិមជ្ឈការ និងវិសហមជ្ឈការ",
+        "tagline": "ច្បាប់ ព្រះរាជក្រឹត្យ អនុក្រឹត្យ និងរបាយការណ៍ នៃកំណែទម្រង់វិមជ្ឈការនៅកម្ពុជា",
+        "skip": "រំលងទៅខ្លឹមសារ",
+        "query_label": "ស្វែងរកក្នុងឯកសារ",
+        "search": "ស្វែងរក",
+        "help": "ជំនួយអំពីការស្វែងរក",
+        "other_language": "English",
+        "results_count": "មានឯកសារ {total} ត្រូវគ្នា · បង្ហាញ {first}–{last}។",
+        "one_result": "មានឯកសារ ១ ត្រូវគ្នា។",
+        "no_results": "គ្មានឯកសារណាត្រូវនឹងការស្វែងរកនេះទេ។",
+        "no_results_tips": "សូមពិនិត្យអក្ខរាវិរុទ្ធ ប្រើពាក្យតិចជាងនេះ ឬពាក្យផ្សេង ឬដកតម្រងចេញ៖",
+        "no_results_help": "សូមមើលជំនួយ សម្រាប់ឃ្លា OR និងបុព្វបទ។",
+        "all_documents": "ឯកសារទាំងអស់",
+        "note": "សម្គាល់",
+        "filters": "បង្រួមការស្វែងរក",
+        "active_filters": "តម្រងដែលកំពុងប្រើ",
+        "remove": "ដកចេញ",
+        "remove_filter": "ដកតម្រងចេញ",
+        "type": "ប្រភេទ",
+        "year": "ឆ្នាំ",
+        "language": "ភាសា",
+        "number": "លេខ",
+        "issuer": "អ្នកចេញ",
+        "from": "ពី",
+        "to": "ដល់",
+        "apply": "អនុវត្ត",
+        "sort": "តម្រៀប",
+        "relevance": "ពាក់ព័ន្ធបំផុត",
+        "newest": "ថ្មីបំផុត",
+        "oldest": "ចាស់បំផុត",
+        "pages": "ទំព័រ",
+        "page": "ទំព័រ",
+        "page_n": "ទំព័រ {n}",
+        "untitled": "(គ្មានចំណងជើង)",
+        "previous": "មុន",
+        "next": "បន្ទាប់",
+        "pagination": "ទំព័រលទ្ធផល",
+        "download_csv": "ទាញយកលទ្ធផល (CSV)",
+        "feed": "ជាវឯកសារថ្មីៗ (Atom)",
+        "json": "JSON",
+        "document": "ឯកសារ",
+        "matching_pages": "ទំព័រដែលត្រូវនឹង «{q}»",
+        "no_matching_pages": "គ្មានអត្ថបទទំព័រណាត្រូវនឹង «{q}» ទេ (ប្រហែលជាចំណងជើង ឬព័ត៌មានលម្អិត)។",
+        "full_text": "អត្ថបទនៃទំព័រនីមួយៗ",
+        "open_pdf": "បើក PDF",
+        "open_pdf_at": "បើក PDF នៅទំព័រ {n}",
+        "download": "ទាញយក PDF",
+        "method_text": "ពីស្រទាប់អត្ថបទ",
+        "method_ocr": "អានដោយ OCR",
+        "method_empty": "រកមិនឃើញអត្ថបទ",
+        "back": "ត្រឡប់ទៅលទ្ធផល",
+        "not_found": "រកមិនឃើញ",
+        "not_found_text": "គ្មានឯកសារ ឬទំព័រនៅអាសយដ្ឋាននេះទេ។ សូមស្វែងរកវាជំនួសវិញ៖",
+        "bad_request": "មិនអាចឆ្លើយសំណើនេះបានទេ",
+        "unavailable": "សន្ទស្សន៍ស្វែងរកមិនទាន់មាន",
+        "server_error": "មានបញ្ហានៅលើម៉ាស៊ីនមេ",
+        "error_home": "ចាប់ផ្តើមការស្វែងរកថ្មី",
+        "api": "API",
+    },
+}
+
+LANGUAGE_NAMES = {
+    "en": {"km": "Khmer", "en": "English"},
+    "km": {"km": "ខ្មែរ", "en": "អង់គ្លេស"},
+}
+
+TYPE_NAMES = {ui: {t["key"]: t[ui] for t in TYPES} for ui in UI_LANGUAGES}
+TYPE_KEYS = tuple(t["key"] for t in TYPES)
+
+_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+def digits(value: object, ui: str) -> str:
+    """A number (or text with numbers) in the interface language's digits."""
+    text = str(value)
+    return text.translate(_KHMER_DIGITS) if ui == "km" else text
+
+
+def choose_ui(requested: str | None, remembered: str | None, accept_languages) -> str:
+    """The interface language: asked for in the URL, else remembered, else the browser's."""
+    for candidate in (requested, remembered):
+        if candidate in UI_LANGUAGES:
+            return candidate
+    return accept_languages.best_match(UI_LANGUAGES) or DEFAULT_UI

@@ -1,0 +1,285 @@
+"""The routes: HTML pages, their JSON twins under /api/, CSV, Atom and OpenSearch.
+
+Searching goes through `indexer.search` and documents through `indexer.documents` only. The
+PDF route serves a file only because the index lists it among a document's paths: no path
+ever comes from the URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from indexer import documents, search
+from search_web import i18n
+from search_web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, parse_search
+
+bp = Blueprint("web", __name__)
+
+FEED_ENTRIES = 30
+HELP_EXAMPLES = (
+    "ក្រុមប្រឹក្សាឃុំ",
+    "commune council",
+    '"commune investment programme"',
+    "budget OR ថវិកា",
+    "council -district",
+    "title:guideline",
+    "type:sub-decree year:2001..2005",
+    "lang:km ឃុំ",
+    "decentrali*",
+)
+
+
+class IndexUnavailable(Exception):
+    """No usable index in the data folder: none yet, or one built by another version."""
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@bp.route("/search")
+def search_page():
+    params = parse_search(request.args)
+    result = _search(params)
+    return render_template("search.html", params=params, result=result)
+
+
+@bp.route("/help")
+def help_page():
+    return render_template("help.html", examples=HELP_EXAMPLES, params=SearchParams())
+
+
+@bp.route("/doc/<doc_id>")
+def document_page(doc_id: str):
+    query = _document_query()
+    doc, pages, matching = _document(doc_id, query)
+    return render_template(
+        "document.html",
+        doc=doc,
+        pages=pages,
+        matching=matching,
+        params=SearchParams(q=query),
+    )
+
+
+@bp.route("/doc/<doc_id>/pdf")
+def document_pdf(doc_id: str):
+    """The indexed file of this document, opened in the browser (``?download=1``: saved)."""
+    for path in map(Path, _lookup(doc_id)["paths"]):
+        if path.is_file():
+            return send_file(
+                path,
+                mimetype="application/pdf",
+                as_attachment=request.args.get("download") == "1",
+                download_name=f"{doc_id}.pdf",
+                max_age=3600,
+            )
+    abort(404, "The file of this document is no longer where it was indexed.")
+
+
+# --- feeds and exports ------------------------------------------------------------------------
+
+
+@bp.route("/search.csv")
+def search_csv():
+    params = parse_search(request.args)
+    result = _search(params, limit=search.MAX_LIMIT, offset=0)
+    out = io.StringIO()
+    out.write("\ufeff")  # Khmer survives opening in Excel and LibreOffice
+    writer = csv.writer(out)
+    writer.writerow(["id", "title", "type", "year", "number", "language", "url"])
+    for doc in result["results"]:
+        writer.writerow(
+            [
+                doc["id"],
+                doc["title"],
+                doc["type"],
+                doc["year"] or "",
+                doc["number"],
+                "+".join(doc["language"]),
+                url_for("web.document_page", doc_id=doc["id"], _external=True),
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="ddsearch-results.csv"'},
+    )
+
+
+@bp.route("/feed.atom")
+def feed():
+    """The newest documents (by when they were indexed) matching a search."""
+    params = parse_search(request.args)
+    result = _search(params, sort="added", limit=FEED_ENTRIES, offset=0)
+    entries = []
+    for doc in result["results"]:
+        meta = documents.document(_index(), doc["id"]) or {}
+        entries.append({**doc, "updated": _iso(meta.get("updated") or meta.get("added") or 0)})
+    updated = max((e["updated"] for e in entries), default=_iso(0))
+    body = render_template("feed.xml", params=params, entries=entries, updated=updated)
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/opensearch.xml")
+def opensearch():
+    body = render_template("opensearch.xml")
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+# --- the JSON twins ---------------------------------------------------------------------------
+
+
+@bp.route("/api/search")
+def api_search():
+    """The search JSON contract of `indexer.search.search`, with the page's parameters."""
+    return jsonify(_search(parse_search(request.args)))
+
+
+@bp.route("/api/doc/<doc_id>")
+def api_document(doc_id: str):
+    query = _document_query()
+    doc, pages, matching = _document(doc_id, query)
+    return jsonify(
+        {
+            **doc,
+            "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True),
+            "query": query,
+            "matching_pages": matching,
+            "pages": pages,
+        }
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _index() -> Path:
+    return current_app.config["DATA"].index
+
+
+def _search(params: SearchParams, **overrides) -> dict:
+    arguments = {
+        "type": params.type or None,
+        "year": params.year or None,
+        "lang": params.lang or None,
+        "sort": params.sort,
+        "limit": params.per_page,
+        "offset": params.offset,
+        **overrides,
+    }
+    try:
+        return search.search(_index(), params.q, **arguments)
+    except (FileNotFoundError, documents.IndexVersionError) as err:
+        raise IndexUnavailable(str(err)) from None
+    except ValueError as err:
+        raise BadParameter(str(err)) from None
+
+
+def _document_query() -> str:
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadParameter(f"Shorten the query to {MAX_QUERY_CHARS} characters or fewer.")
+    return query
+
+
+def _document(doc_id: str, query: str) -> tuple[dict, list[dict], list[dict]]:
+    """A document's metadata, its pages, and its pages matching the query; 404 if unknown."""
+    doc = _lookup(doc_id)
+    pages = documents.document_pages(_index(), doc_id)
+    matching = documents.matching_pages(_index(), doc_id, query) if query else []
+    return doc, pages, matching
+
+
+def _lookup(doc_id: str) -> dict:
+    """The metadata of a document; a 404 when no document has this id."""
+    try:
+        doc = documents.document(_index(), doc_id) if _is_id(doc_id) else None
+    except (FileNotFoundError, documents.IndexVersionError) as err:
+        raise IndexUnavailable(str(err)) from None
+    if doc is None:
+        abort(404)
+    return doc
+
+
+def _is_id(doc_id: str) -> bool:
+    return 0 < len(doc_id) <= 64 and doc_id.isascii() and doc_id.isalnum()
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+# --- template helpers and errors --------------------------------------------------------------
+
+
+@bp.app_context_processor
+def interface() -> dict:
+    ui = g.get("ui", i18n.DEFAULT_UI)
+
+    def t(key: str, **values) -> str:
+        text = i18n.STRINGS[ui][key]
+        return text.format(**{k: i18n.digits(v, ui) for k, v in values.items()}) if values else text
+
+    def other_ui_url() -> str:
+        args = {**request.args.to_dict(), "lang_ui": "km" if ui == "en" else "en"}
+        if request.endpoint and request.url_rule is not None:
+            return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_for("web.search_page", lang_ui=args["lang_ui"])
+
+    return {
+        "ui": ui,
+        "t": t,
+        "n": lambda value: i18n.digits(value, ui),
+        "type_name": lambda key: i18n.TYPE_NAMES[ui].get(key, key),
+        "lang_name": lambda code: i18n.LANGUAGE_NAMES[ui].get(code, code),
+        "lang_names": lambda codes: ", ".join(i18n.LANGUAGE_NAMES[ui].get(c, c) for c in codes),
+        "other_ui_url": other_ui_url,
+    }
+
+
+def register_errors(app) -> None:
+    """Bad parameters are 400 pages with a sentence, unknown things 404, never a bare 500."""
+
+    def error(status: int, title_key: str, sentence: str):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": sentence, "status": status}), status
+        page = render_template(
+            "error.html",
+            status=status,
+            title_key=title_key,
+            sentence=sentence,
+            params=SearchParams(),
+        )
+        return page, status
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(err):
+        return error(400, "bad_request", str(err))
+
+    @app.errorhandler(IndexUnavailable)
+    def unavailable(err):
+        return error(503, "unavailable", str(err))
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        code = err.code or 500
+        title = {404: "not_found"}.get(code, "server_error" if code >= 500 else "bad_request")
+        return error(code, title, err.description or "")
