@@ -1,6 +1,7 @@
 """The routes: HTML pages, their JSON twins under /api/, CSV, Atom and OpenSearch.
 
-Searching goes through `indexer.search` and documents through `indexer.documents` only. The
+Searching goes through `indexer.search` and documents through `indexer.documents` only:
+never the engine, the schema or Whoosh. The
 PDF route serves a file only because the index lists it among a document's paths: no path
 ever comes from the URL.
 """
@@ -204,7 +205,7 @@ def _document(doc_id: str, query: str) -> tuple[dict, list[dict], list[dict]]:
     """A document's metadata, its pages, and its pages matching the query; 404 if unknown."""
     doc = _lookup(doc_id)
     pages = documents.document_pages(_index(), doc_id)
-    matching = documents.matching_pages(_index(), doc_id, query) if query else []
+    matching = search.matching_pages(_index(), doc_id, query) if query else []
     return doc, pages, matching
 
 
