@@ -1,0 +1,149 @@
+"""The website in a real browser: Playwright driving Debian's Chromium (never a downloaded
+one) against the app served by waitress on loopback, over the web tests' index.
+
+Screenshots of the results and document pages go to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from playwright.sync_api import expect, sync_playwright
+from test_web import build_web_library, free_port
+from waitress.server import create_server
+
+from indexer import documents
+from search_web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+KHMER_QUERY = "ក្រុមប្រឹក្សាឃុំ"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, shared_corpus):
+    """The base URL of the site, served by waitress in a thread; and its data folder."""
+    data = build_web_library(tmp_path_factory.getbasetemp())
+    server = create_server(create_app(data), host="127.0.0.1", port=free_port(), threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}", data
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def test_english_search_facet_sort_and_document_with_pdf_at_the_hit(site, page):
+    base, _ = site
+    page.goto(base + "/")
+    page.get_by_label("Search the documents").fill("commune")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".count")).to_contain_text("documents match")
+    hits = page.locator("li.hit")
+    total = hits.count()
+    assert total >= 2
+
+    page.locator('[data-facet="type=report"]').click()
+    expect(hits).to_have_count(1)
+    assert "type=report" in page.url
+    page.locator(".active a.remove").click()
+    expect(hits).to_have_count(total)
+    assert "type=" not in page.url
+
+    page.get_by_role("link", name="Oldest").click()
+    assert "sort=oldest" in page.url
+    years = [int(y) for y in page.locator("li.hit .year").all_inner_texts()]
+    assert years == sorted(years)
+
+    page.get_by_role("link", name="Newest").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results-en.png"), full_page=True)
+
+    page.locator("li.hit h2 a", has_text="Report on the Progress").click()
+    expect(page.locator("h1")).to_contain_text("Report on the Progress")
+    expect(page.locator(".matching mark").first).to_have_text(re.compile("commune", re.I))
+    pdf_link = page.locator(".matching a.pdf-link").first
+    href = pdf_link.get_attribute("href")
+    assert re.fullmatch(r"/doc/\w+/pdf#page=[12]", href)
+    reply = page.request.get(base + href.split("#")[0])
+    assert reply.status == 200 and reply.headers["content-type"] == "application/pdf"
+    assert reply.body().startswith(b"%PDF")
+
+
+def test_khmer_search_in_the_khmer_interface_shows_the_indexed_text(site, page):
+    base, data = site
+    page.goto(base + "/search")
+    page.locator("#switch-ui").click()
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    page.get_by_label("ស្វែងរកក្នុងឯកសារ").fill(KHMER_QUERY)
+    page.get_by_role("button", name="ស្វែងរក").click()
+    expect(page.locator("li.hit").first).to_be_visible()
+    assert re.search("[០-៩]", page.locator(".count").inner_text())
+
+    title = page.locator("li.hit h2 a", has_text="អនុក្រឹត្យ").first
+    doc_id = title.get_attribute("href").split("/doc/")[1].split("?")[0]
+    indexed = documents.document(data / "index", doc_id)
+    assert plain(title.inner_text()) == plain(indexed["title"])
+    snippet = page.locator(f'li.hit:has(a[href^="/doc/{doc_id}"]) .snippet').first
+    shown = plain(snippet.inner_text()).strip("…")
+    page_text = plain(" ".join(p["text"] for p in documents.document_pages(data / "index", doc_id)))
+    for piece in shown.split("…"):
+        assert plain(html.unescape(piece)) in page_text
+    assert page.locator(f'li.hit:has(a[href^="/doc/{doc_id}"]) .snippet mark').count() > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results-km.png"), full_page=True)
+
+    title.click()
+    expect(page.locator("h1")).to_contain_text("អនុក្រឹត្យ")
+    expect(page.locator(".method").first).to_contain_text("ពីស្រទាប់អត្ថបទ")
+    first_page = page.locator("#page-1 .text").inner_text()
+    assert plain(first_page) == plain(documents.document_pages(data / "index", doc_id)[0]["text"])
+    page.screenshot(path=str(ARTIFACTS / "document-km.png"), full_page=True)
+
+    page.locator("#switch-ui").click()  # and back, remembered across pages
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(base + "/help")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_the_khmer_font_is_loaded_from_the_site(site, page):
+    base, _ = site
+    page.goto(base + f"/search?q={KHMER_QUERY}&lang_ui=km")
+    page.wait_for_load_state("networkidle")
+    loaded = page.evaluate(
+        "document.fonts.check('16px \"Khmer OS Content\"', 'ក្រុម') && "
+        "[...document.fonts].some(f => f.family.includes('Khmer OS') && f.status == 'loaded')"
+    )
+    assert loaded
