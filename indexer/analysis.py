@@ -31,7 +31,8 @@ def khmer_bigrams(text: str) -> Iterator[Token]:
     """Overlapping cluster bigrams: clusters i and i+1 make one token at position i.
 
     A query of n clusters matches as a phrase of its n-1 bigrams wherever it occurs, inside
-    longer words too (`khmer_query`). Runs are a position apart, so no phrase spans two.
+    longer words too (`khmer_query`). Runs are two empty positions apart, so no phrase, nor
+    the every-other-bigram cover the engine checks, spans two runs.
     """
     position = 0
     for run, offset in khmer_runs(text):
@@ -39,7 +40,7 @@ def khmer_bigrams(text: str) -> Iterator[Token]:
         for (start, _), (_, end) in zip(spans, spans[1:], strict=False):
             yield run[start:end], position, offset + start, offset + end
             position += 1
-        position += 1
+        position += 2
 
 
 def khmer_clusters(text: str) -> Iterator[Token]:

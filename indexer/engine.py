@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index
+from whoosh import index, matching
 from whoosh import query as wq
 from whoosh.searching import Searcher
+from whoosh.util import make_binary_tree
 
 from indexer import querylang as ql
 from indexer.analysis import khmer_query, khmer_query_runs
@@ -288,7 +289,7 @@ def _text_query(text: ql.Text) -> wq.Query | None:
         if kind == "cluster":
             body, title = wq.Term(DOC_KHMER_CLUSTERS, run), wq.Term(TITLE_KHMER_CLUSTERS, run)
         else:
-            body, title = wq.Phrase(DOC_KHMER, terms), wq.Phrase(TITLE_KHMER, terms)
+            body, title = _bigram_phrase(DOC_KHMER, terms), _bigram_phrase(TITLE_KHMER, terms)
         title.boost = TITLE_BOOST
         if text.title_only:
             parts.append(title)
@@ -333,7 +334,84 @@ def _latin_query(field: str, text: ql.Text, boost: float = 1.0) -> wq.Query | No
 def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
     if len(terms) == 1:
         return wq.Term(field, terms[0], boost=boost)
-    return wq.Phrase(field, terms, boost=boost)
+    return _PositionsPhrase(field, terms, boost=boost)
+
+
+def _bigram_phrase(field: str, bigrams: list[str]) -> wq.Query:
+    """A phrase of overlapping cluster bigrams. Every other bigram and the last one already
+    cover all the clusters, so only their positions are checked (runs are two positions
+    apart in the index, so such a cover cannot straddle two runs)."""
+    if len(bigrams) == 1:
+        return wq.Term(field, bigrams[0])
+    cover = sorted({*range(0, len(bigrams), 2), len(bigrams) - 1})
+    return _PositionsPhrase(field, bigrams, verify=cover)
+
+
+class _PositionsPhrase(wq.Phrase):
+    """Whoosh's Phrase, checked by intersecting sets of positions instead of building span
+    objects (KNOWLEDGE §4: phrases are Whoosh's slow path, and Khmer queries are phrases).
+
+    ``verify`` lists the words whose positions need checking (all by default); every word
+    still has to occur in the document.
+    """
+
+    def __init__(self, fieldname, words, boost=1.0, verify: list[int] | None = None):
+        super().__init__(fieldname, words, boost=boost)
+        self.verify = list(range(len(words))) if verify is None else verify
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        field = searcher.schema[self.fieldname]
+        keys = [field.to_bytes(word) for word in self.words]
+        if any((self.fieldname, key) not in reader for key in keys):
+            return matching.NullMatcher()
+        matchers = [wq.Term(self.fieldname, word).matcher(searcher, context) for word in self.words]
+        rarity = {i: reader.doc_frequency(self.fieldname, key) for i, key in enumerate(keys)}
+        rarest_first = sorted(range(len(keys)), key=rarity.get)
+        child = make_binary_tree(matching.IntersectionMatcher, [matchers[i] for i in rarest_first])
+        checks = [(matchers[i], i) for i in rarest_first if i in self.verify]
+        found = _PhraseMatcher(child, checks)
+        return found if self.boost == 1.0 else matching.WrappingMatcher(found, self.boost)
+
+
+class _PhraseMatcher(matching.WrappingMatcher):
+    """Moves over the documents holding every word, stopping where the checked words sit
+    at their offsets from a common start."""
+
+    def __init__(self, child, checks: list[tuple[matching.Matcher, int]]):
+        super().__init__(child)
+        self.checks = checks
+        self._find_phrase()
+
+    def _at_phrase(self) -> bool:
+        starts = None
+        for matcher, offset in self.checks:
+            here = {position - offset for position in matcher.value_as("positions")}
+            starts = here if starts is None else starts & here
+            if not starts:
+                return False
+        return True
+
+    def _find_phrase(self) -> None:
+        while self.child.is_active() and not self._at_phrase():
+            self.child.next()
+
+    def next(self):
+        self.child.next()
+        self._find_phrase()
+
+    def skip_to(self, id):
+        self.child.skip_to(id)
+        self._find_phrase()
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else matching.NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def copy(self):
+        raise NotImplementedError("a phrase matcher is used once")
 
 
 def _all(parts: list[wq.Query]) -> wq.Query | None:

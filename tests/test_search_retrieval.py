@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from indexer import engine
-from indexer.khmer import clean
+from indexer.khmer import clean, normalize
 from indexer.model import Document, Page
 from indexer.search import search
 
@@ -51,10 +51,14 @@ def index(tmp_path_factory, sentences) -> Path:
 def test_gold_words_find_every_sentence_and_whole_words_rank_first(index, sentences):
     vocabulary = sorted({w for words in sentences for w in words if KHMER_WORD.fullmatch(w)})
     queries = random.Random(0).sample(vocabulary, 200)
+    texts = [normalize("".join(words)) for words in sentences]
     relevant_total = found_total = pairs = ordered = 0
     for word in queries:
         whole = {f"s{i}" for i, words in enumerate(sentences) if word in words}
         ranked = [doc["id"] for doc in search(index, word, limit=300)["results"]]
+        needle = normalize(word)
+        containing = {f"s{i}" for i, text in enumerate(texts) if needle in text}
+        assert set(ranked) <= containing  # a phrase hit is the word itself, nothing looser
         relevant_total += len(whole)
         found_total += len(whole & set(ranked))
         rank = {doc_id: r for r, doc_id in enumerate(ranked)}
