@@ -16,7 +16,7 @@ from indexer import analysis
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
