@@ -30,6 +30,9 @@ from indexer.store import Store
 #: Commit the index at least this often during a long run, so finished work is searchable.
 COMMIT_EVERY_DOCS = 25
 COMMIT_EVERY_S = 60.0
+#: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
+BUILD_JOBS = min(2, os.cpu_count() or 1)
+PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
 DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
 
 
@@ -151,7 +154,7 @@ class _IndexRun:
             self._maybe_commit()
         self._remove_vanished()
         self._apply_catalogs(roots)
-        sync_index(self.data, self.library, self.store)
+        sync_index(self.data, self.library, self.store, self.progress.say)
         self.progress.close()
 
     # -- placing files into documents ------------------------------------------------------
@@ -289,7 +292,7 @@ class _IndexRun:
     def _maybe_commit(self) -> None:
         due = time.monotonic() - self.last_commit > COMMIT_EVERY_S
         if self.pending_commit and (self.pending_commit >= COMMIT_EVERY_DOCS or due):
-            sync_index(self.data, self.library, self.store)
+            sync_index(self.data, self.library, self.store, self.progress.say)
             self.pending_commit = 0
             self.last_commit = time.monotonic()
 
@@ -343,16 +346,24 @@ def _documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]
         )
 
 
-def sync_index(data: DataDir, library: Library, store: Store) -> tuple[int, int]:
-    """Make the index hold exactly the live documents; returns (upserted, deleted)."""
+def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
+    """Make the index hold exactly the live documents, repairing what a crash left behind.
+
+    An index written by another version of the schema is rebuilt from the store (no OCR).
+    """
     ensure_index(data)
+    try:
+        indexed = engine.indexed_fingerprints(data.index)
+    except engine.IndexVersionError:
+        say("the index was built by another version of ddsearch: rebuilding it from the store")
+        _rebuild(data, library, store)
+        return
     wanted = desired_documents(library)
-    indexed = engine.indexed_fingerprints(data.index)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes or not indexed:  # an empty library still gets an index to open
-        engine.apply_changes(data.index, _documents(wanted, upserts, store), deletes)
-    return len(upserts), len(deletes)
+        jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
+        engine.apply_changes(data.index, _documents(wanted, upserts, store), deletes, jobs=jobs)
 
 
 def rebuild(data: DataDir, say) -> int:
@@ -360,14 +371,19 @@ def rebuild(data: DataDir, say) -> int:
     with writer_lock(data.lock, say):
         library, store = Library(data.library), Store(data.store)
         try:
-            fresh = _new_index_dir(data)
-            wanted = desired_documents(library)
-            engine.apply_changes(fresh, _documents(wanted, sorted(wanted), store), [])
-            _point_index_at(data, fresh)
-            return len(wanted)
+            return _rebuild(data, library, store)
         finally:
             library.close()
             store.close()
+
+
+def _rebuild(data: DataDir, library: Library, store: Store) -> int:
+    """Build a complete new index beside the old one, then swap it in with one rename."""
+    fresh = _new_index_dir(data)
+    wanted = desired_documents(library)
+    engine.apply_changes(fresh, _documents(wanted, sorted(wanted), store), [], jobs=BUILD_JOBS)
+    _point_index_at(data, fresh)
+    return len(wanted)
 
 
 def _new_index_dir(data: DataDir) -> Path:

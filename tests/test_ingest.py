@@ -273,3 +273,13 @@ def test_a_second_writer_exits_with_a_clear_message(data, library, shared_corpus
     assert done.returncode == 3
     assert "another ddsearch process" in done.stderr and str(os.getpid()) in done.stderr
     assert ddsearch("index", str(library), data=data.root).returncode == 0
+
+
+def test_an_index_from_another_schema_version_is_rebuilt_from_the_store(data, library):
+    shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
+    first, _ = run(data, library)
+    (data.index / engine.VERSION_FILE).write_text("0\n")  # as if an older ddsearch wrote it
+    second, progress = run(data, library)
+    assert second["unchanged"][0]["id"] == first["added"][0]["id"] and progress.pages_done == 0
+    assert (data.index / engine.VERSION_FILE).read_text().strip() == engine.SCHEMA_VERSION
+    assert len(engine.get_page_texts(data.index, first["added"][0]["id"])) == 5
