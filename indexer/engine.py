@@ -180,9 +180,10 @@ def search_documents(
         results = searcher.search(wq.And([wq.Term("kind", "doc"), text_query]), limit=None)
         matches = list(results.top_n)
     shown = _sorted(matches, table, sort)[offset : offset + limit]
-    pages = _best_pages(searcher, node, [table[docnum]["id"] for _, docnum in shown])
+    shown_ids = [table[docnum]["id"] for _, docnum in shown]
+    pages = _best_pages(searcher, node, shown_ids, pages_per_document)
     hits = [
-        DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], [])[:pages_per_document])
+        DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], []))
         for score, docnum in shown
     ]
     return SearchOutcome(len(matches), hits, _facets(table[docnum] for _, docnum in matches))
@@ -190,7 +191,8 @@ def search_documents(
 
 def candidate_pages(index_dir: Path, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
     """Every page of one document holding the searched terms, as (number, text), best first."""
-    return _best_pages(_searcher(index_dir, create=False), node, [doc_id]).get(doc_id, [])
+    searcher = _searcher(index_dir, create=False)
+    return _best_pages(searcher, node, [doc_id], per_document=1_000_000).get(doc_id, [])
 
 
 def latin_terms(text: str) -> list[str]:
@@ -229,8 +231,11 @@ def _facets(rows: Iterable[dict]) -> dict[str, dict[str, int]]:
     }
 
 
-def _best_pages(searcher: Searcher, node: ql.Node | None, doc_ids: list[str]) -> dict:
-    """For the documents shown, their pages matching any searched word, best first."""
+def _best_pages(
+    searcher: Searcher, node: ql.Node | None, doc_ids: list[str], per_document: int
+) -> dict[str, list[tuple[int, str]]]:
+    """For the documents shown, their best-scoring pages holding the searched terms: one
+    query for all of them, and stored text read only for the pages kept."""
     leaves = [q for text in ql.positive_texts(node) if (q := _page_query(text)) is not None]
     if not doc_ids or not leaves:
         return {}
@@ -241,11 +246,16 @@ def _best_pages(searcher: Searcher, node: ql.Node | None, doc_ids: list[str]) ->
             wq.Or(leaves),
         ]
     )
-    pages: dict[str, list[tuple[int, str]]] = {}
+    ids = searcher.reader().column_reader("id")
+    kept: dict[str, list[int]] = {}
     for _score, docnum in searcher.search(query, limit=None).top_n:
-        fields = searcher.stored_fields(docnum)
-        pages.setdefault(fields["id"], []).append((fields["page"], fields["text"]))
-    return pages
+        docnums = kept.setdefault(ids[docnum], [])
+        if len(docnums) < per_document:
+            docnums.append(docnum)
+    return {
+        doc_id: [(f["page"], f["text"]) for f in map(searcher.stored_fields, docnums)]
+        for doc_id, docnums in kept.items()
+    }
 
 
 # --- from the query tree to Whoosh queries -----------------------------------------------------

@@ -16,7 +16,7 @@ from indexer import analysis
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -104,7 +104,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         key=fields.ID(unique=True, stored=True),  # "doc:ID" or "page:ID:N"
         kind=fields.ID(stored=True),
-        id=fields.ID(stored=True),
+        id=fields.ID(stored=True, sortable=True),  # column: a page's document, without its text
         fingerprint=fields.ID(stored=True),
         page=fields.NUMERIC(stored=True),
         method=fields.ID(stored=True),
