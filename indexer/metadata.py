@@ -218,9 +218,10 @@ def _en_key(phrase: str) -> str:
     return OTHER
 
 
+#: One trailing token that is not the title's own words: a year, a date, a number, "(Repealed)".
 _TITLE_TAIL = re.compile(
-    r"(?:[\s,_(\-]*(?:\(?(?:repealed|amended|unofficial|draft|translation|english)\)?|"
-    r"(?:no\.?\s*)?\d[\d\s./\-]*|\d{1,2}\s+\w+\s+\d{4}))+\s*$",
+    r"[\s,_(\-]*(?:\(?(?:repealed|amended|unofficial|draft|translation|english)\)?"
+    r"|\(?[\d./\-]+\)?|no\.?)\s*$",
     re.I,
 )
 _EN_HEADING = re.compile(
@@ -239,7 +240,10 @@ def type_of_title(title: str) -> str:
     found = _find_heading(fold(clean(title)))
     if found:
         return found[0]
-    stem = _TITLE_TAIL.sub("", title).strip(" -–,:;.")
+    stem = title
+    while (shorter := _TITLE_TAIL.sub("", stem, count=1)) != stem:
+        stem = shorter
+    stem = stem.strip(" -–,:;.")
     matches = list(_en_alternation().finditer(stem))
     if not matches:
         return OTHER
@@ -437,7 +441,7 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
     (នស/រកម/0508/017 is May 2008), other full dates, the Buddhist-era year (ព.ស.) converted
     to the Gregorian one. Dates of cited instruments ("ចុះថ្ងៃទី ...", "dated") count for
     nothing, and the lunar date line (ថ្ងៃ... កើត ខែមាឃ ឆ្នាំរោង ...) names no Gregorian month,
-    so it never passes for a signing date. With no evidence: a year in the first lines, then
+    so it never passes for a signing date. With no evidence: the last year in the header lines, then
     one in the file name. A constitution keeps its year of adoption, the first date it gives,
     however often amended: its consolidated editions end with the latest amendment's signature.
     """
@@ -482,13 +486,18 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
     for source in (header[:600], Path(filename).stem):
         years = [int(y) for y in _BARE_YEAR.findall(source) if _plausible(int(y))]
         if years:
-            return years[0]
+            return years[-1]  # "Holidays for 2019 Sub-Decree 2018": the last is its own
     return None
 
 
+def pages_read(count: int) -> list[int]:
+    """0-based indices of the pages detection reads in a document of ``count`` pages: the first
+    HEAD_PAGES and the last TAIL_PAGES. Other pages may be passed; they are not read."""
+    return list(range(min(count, HEAD_PAGES))) + list(range(count)[HEAD_PAGES:][-TAIL_PAGES:])
+
+
 def _pages_read(pages: Sequence[str]) -> list[str]:
-    """The first HEAD_PAGES and the last TAIL_PAGES pages: all that detection reads."""
-    return list(pages[:HEAD_PAGES]) + list(pages[HEAD_PAGES:][-TAIL_PAGES:])
+    return [pages[i] for i in pages_read(len(pages))]
 
 
 def _adoption_year(folded_pages: Sequence[str]) -> int | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +189,27 @@ def test_constitution_keeps_the_year_it_was_adopted_however_amended() -> None:
     last = "ធ្វើនៅព្រះបរមរាជវាំង រាជធានីភ្នំពេញ ថ្ងៃទី ៩ ខែ មីនា ឆ្នាំ ២០០៦\n"
     metadata = detect([cover, "មាត្រា ១", last])
     assert (metadata["type"], metadata["year"]) == ("constitution", 1993)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.mark.slow
+def test_accuracy_on_the_real_corpus_meets_the_targets() -> None:
+    """Type and year of the 40 Khmer PDFs (OCR'd as the index does, first 3 and last 2 pages,
+    2 workers: a few minutes) against tests/data/corpus_labels.tsv, and type of the 7,983
+    English titles against their catalogue's instrument_type."""
+    assert (CORPUS / "pdf").is_dir(), f"the test corpus is missing: {CORPUS}"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "metadata_accuracy.py"), "--json", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results = json.loads(done.stdout)
+    pdfs, titles = results["pdfs"], results["titles"]
+    assert pdfs["documents"] == 40
+    assert pdfs["type_accuracy"] >= 0.90, pdfs["misses"]
+    assert pdfs["year_accuracy"] >= 0.90, pdfs["misses"]
+    assert titles["type_accuracy"] >= 0.95, titles["top_disagreements"]
