@@ -99,7 +99,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _allowed_slips(pattern: str) -> int:
     """OCR slips tolerated in a heading word: none in short words, where one slip makes another
     word (ប្រការ/ប្រកាស), more in long ones."""
-    return 0 if len(pattern) < 8 else 1 if len(pattern) < 11 else 2
+    return 0 if len(pattern) < 8 else 1 if len(pattern) < 10 else 2
 
 
 @cache
@@ -132,6 +132,8 @@ def _is_heading_start(before: str) -> bool:
     start, or right after the header it was joined to (kingdom, motto, government or ministry,
     number); not after "having seen", "promulgates", "of", "this"..."""
     if len(before) <= 2 or before.isdigit():  # nothing, or the number OCR left of it
+        return True
+    if len(before) <= 8 and any(ch.isdigit() for ch in before):  # a royal code left of it
         return True
     enders = _loose_words("ព្រះមហាក្សត្រ", "កម្ពុជា", "រាជរដ្ឋាភិបាល", "អនក្របក", "ប្រក")
     if before.endswith(enders):
@@ -540,7 +542,7 @@ def _buddhist_year(folded: str) -> int | None:
 
 _NUMBER_PATTERNS = (
     # royal codes: នស/រកម/0508/017, NS/RKT/0605/267
-    re.compile(r"(?:នស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
+    re.compile(r"(?:[នឧជ]ស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
     # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក"
     re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?(?:អនក្រ\.?\s*បក|ប្រក|"
                r"សជណ|សសរ|សរណន|អនក្រ|ក\.?ប|ច\.?ល)\.?"),
@@ -551,22 +553,35 @@ _KHMER_DIGITS = str.maketrans({chr(0x17E0 + d): str(d) for d in range(10)})
 
 
 def detect_number(pages: Sequence[str]) -> str:
-    """Reference number of the instrument, from its header ('' when not found); digits ASCII."""
+    """Reference number of the instrument, from its header ('' when not found); digits ASCII.
+
+    The header ends at the title (ស្តីពី, "on"): numbers in the title and after it belong to
+    the instruments it amends or cites ("... នៃអនុក្រឹត្យលេខ ១០៣ ... ចុះថ្ងៃទី ...").
+    """
     for page in pages[:HEAD_PAGES]:
         for shown, folded in _header_lines(page):
+            about = _ABOUT.search(folded)
+            before_title = folded[: about.start()] if about else folded
             for pattern in _NUMBER_PATTERNS:
-                match = pattern.search(folded)
-                if match:
+                for match in pattern.finditer(before_title):
+                    if _CITING_WORD.search(folded, match.end(), match.end() + 16):
+                        continue
                     number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
                     return re.sub(r"\s*/\s*", "/", " ".join(number.split())).strip(" :៖.")
+            if about:
+                return ""
     return ""
 
 
 _HEADER_NOISE = re.compile(r"ព្រះរាជាណាចក្រ|ជាតិសាសនា|រាជកិច្ច|kingdom of cambodia|nation religion")
 _TITLE_STOP = re.compile(
     r"រាជរដ្ឋាភិបាល(?!កម្ពុជា|នៃ)|បានឃើញ|បានទ្រង់យល់|យើង|ជំពូក|មាត្រា|ប្រការ|ឧបនាយករដ្ឋមន្ត្រី|"
+    r"ព្រះករុណា|ព្រះបាទ|ព្រូះបាទ|"  # the King's titles, under a kram's or royal decree's heading
     r"\bchapter|\barticle|\bthe royal government|\bhaving seen"
 )
+_ABOUT = re.compile("ស្តីពី|ស្តីអំពី|\\bon\\b")
+_LEADING_CRUMBS = re.compile(r"^[\W\d_]+")
+_KHMER_WORD_OR_NUMBER = re.compile(r"[\u1780-\u17d3]|^\(?[\d./\-]+\)?$")
 #: Longest title kept; OCR of a scan with no clear heading would otherwise yield a paragraph.
 MAX_TITLE = 250
 
@@ -576,28 +591,36 @@ def _usable_line(shown: str) -> bool:
     return sum(ch.isalpha() for ch in shown) >= 3 and not _HEADER_NOISE.search(fold(shown))
 
 
-def detect_title(pages: Sequence[str], filename: str = "") -> str:
-    """Title: the heading with the lines under it (ស្តីពី ...), else the first line of words,
-    else the file name."""
-    for page in pages[:HEAD_PAGES]:
-        lines = [(s, f) for s, f in _header_lines(page) if _usable_line(s)]
+def detect_title(pages: Sequence[str], filename: str = "", type_key: str = "") -> str:
+    """Title: the heading (of ``type_key`` when given) with the lines under it; else, when OCR
+    lost the heading, the type's Khmer name over the ស្តីពី ("on") lines; else the first line
+    of words; else the file name."""
+    where = [(page, HEAD_LINES if i == 0 else TOP_LINES) for i, page in enumerate(pages[:3])]
+    for page, depth in where:
+        lines = [(s, f) for s, f in _header_lines(page)[:depth] if _usable_line(s)]
         for i, (shown, folded) in enumerate(lines):
             found = _heading(folded)
-            if found:
+            if found and found[0] in (type_key or found[0], "royal-kram"):
                 parts = [shown[found[1] :]] + [s for s, _ in lines[i + 1 : i + 5]]
                 return _cut_title(" ".join(parts))
-    for page in pages[:1]:
-        for shown, _ in _lines(page)[:HEAD_LINES]:
-            if _usable_line(shown) and len(shown) >= 8:
-                return _cut_title(shown)
+    name = {t["key"]: t["km"] for t in TYPES}.get(type_key, "") if type_key != OTHER else ""
+    lines = [(s, f) for s, f in _header_lines(pages[0]) if _usable_line(s)] if pages else []
+    for i, (_, folded) in enumerate(lines):
+        if _ABOUT.search(_LEADING_CRUMBS.sub("", folded)[:8]):
+            return _cut_title(" ".join([name] + [s for s, _ in lines[i : i + 4]]))
+    for shown, _ in lines:
+        if len(shown) >= 8:
+            return _cut_title(shown)
     return Path(filename).stem.replace("_", " ") if filename else ""
 
 
 def _cut_title(text: str) -> str:
-    """The title up to where the enacting words or the articles begin."""
+    """The title up to where the enacting words or the articles begin, without OCR crumbs."""
     stop = _TITLE_STOP.search(fold(text), 8)
-    text = text[: stop.start()] if stop else text
-    return " ".join(text.split()).strip(" -–|:;,.\"'“”")[:MAX_TITLE]
+    words = (text[: stop.start()] if stop else text).split()
+    if khmer_share(text) >= 0.5:  # Latin and symbols in a Khmer title are OCR crumbs
+        words = [word for word in words if _KHMER_WORD_OR_NUMBER.search(word)]
+    return " ".join(words).strip(" -–|:;,.\"'“”*_")[:MAX_TITLE]
 
 
 _ISSUERS = re.compile(
@@ -654,7 +677,7 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     """
     kind = detect_type(pages, filename)
     return {
-        "title": detect_title(pages, filename),
+        "title": detect_title(pages, filename, kind),
         "type": kind,
         "year": detect_year(pages, filename, kind),
         "number": detect_number(pages),
