@@ -228,7 +228,7 @@ _TITLE_TAIL = re.compile(
 )
 _EN_HEADING = re.compile(
     r"^\W*(?:the\s+)?(?P<type>[a-z][a-z -]*?)\s*"
-    r"(?:\b(?:no\.?|number|#|on|of|concerning|regarding|dated)\b.*)?$",
+    r"(?:(?:\b(?:no|number|on|of|concerning|regarding|dated)\b|#|\().*)?$",
     re.I,
 )
 
@@ -546,8 +546,8 @@ _NUMBER_PATTERNS = (
     # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក"
     re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?(?:អនក្រ\.?\s*បក|ប្រក|"
                r"សជណ|សសរ|សរណន|អនក្រ|ក\.?ប|ច\.?ល)\.?"),
-    # English "No. 148 ANK/BK", "No. 40 ANKR.BK"
-    re.compile(r"(?<=\bno\.)\s*\d{1,5}\s*[a-z][a-z./]{1,12}"),
+    # English "No. 148 ANK/BK", "#148 ANKr.BK", "#17 (ANK/BK)"
+    re.compile(r"(?:(?<=\bno\.)|(?<=#))\s*\d{1,5}\s*\(?[a-z][a-z./]{1,12}\)?"),
 )  # fmt: skip
 _KHMER_DIGITS = str.maketrans({chr(0x17E0 + d): str(d) for d in range(10)})
 
