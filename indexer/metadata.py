@@ -55,8 +55,8 @@ _KHMER_OR_DIGIT = re.compile(r"[\u1780-\u17d30-9]")
 def _lines(page: str) -> list[tuple[str, str]]:
     """(shown, folded) per line: the line as cleaned text, and folded for matching (same length).
 
-    Each line is cleaned on its own so that line breaks survive in raw text; in text that
-    `khmer.clean` already joined (it joins lines between two Khmer letters), a heading may sit
+    Each line is cleaned on its own so that line breaks survive in raw text; where lines were
+    joined before (a wrap inside a cluster, or text extracted without breaks), a heading may sit
     in the middle of a line, and the heading search allows for that.
     """
     pairs = []
@@ -116,7 +116,7 @@ def _loose_words(*words: str) -> tuple[str, ...]:
 
 def _is_heading_rest(rest: str) -> bool:
     """What may follow a type word in its heading: nothing much, its number, or ស្តីពី ("on")."""
-    about, about_long, number, year = _loose_words("ស្តីពី", "ស្តីអំពី", "លេខ", "ឆ្នាំ")
+    about, about_long, number = _loose_words("ស្តីពី", "ស្តីអំពី", "លេខ")
     return (
         len(rest) <= 2
         or any(ch.isdigit() for ch in rest[:8])  # its number, or ឆ្នាំ១៩៩៣ as OCR reads it
