@@ -283,3 +283,33 @@ def test_an_index_from_another_schema_version_is_rebuilt_from_the_store(data, li
     assert second["unchanged"][0]["id"] == first["added"][0]["id"] and progress.pages_done == 0
     assert (data.index / engine.VERSION_FILE).read_text().strip() == engine.SCHEMA_VERSION
     assert len(engine.get_page_texts(data.index, first["added"][0]["id"])) == 5
+
+
+def test_catalogue_edits_apply_without_extracting_again(data, library, tmp_path):
+    shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
+    shutil.copy(
+        PDFS / "en_petroleum_regulation_second_amendment_unofficial.pdf", library / "en.pdf"
+    )
+    first, _ = run(data, library)
+    ids = {Path(e["path"]).name: e["id"] for e in first["added"]}
+    exported = ddsearch("catalog", "export", str(library / "catalog.csv"), data=data.root)
+    assert exported.returncode == 0, exported.stderr
+    sheet = (library / "catalog.csv").read_text("utf-8-sig").splitlines()
+    assert sheet[0].startswith("id,path,title,type,year")
+    # The librarian edits in a spreadsheet: a corrected year and title, a typo'd type, a stray path.
+    rows = [
+        "id,path,title,type,year,number,languages,issuer",
+        f"{ids['speech.pdf']},,សុន្ទរកថា ទិវាគ្រូបង្រៀន,speech,2025,,,",
+        ",en.pdf,,sub-decre,,,,",
+        ",missing.pdf,Nothing,law,2001,,,",
+    ]
+    (library / "catalog.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+
+    second, progress = run(data, library)
+
+    assert progress.pages_done == 0, "catalogue edits must not extract or OCR anything"
+    speech = engine.get_document(data.index, ids["speech.pdf"])
+    assert speech["title"] == "សុន្ទរកថា ទិវាគ្រូបង្រៀន" and speech["year"] == 2025
+    problems = " | ".join(second["catalog_problems"])
+    assert "row 3" in problems and "row 4" in problems, problems
+    assert engine.get_document(data.index, ids["en.pdf"])["type"] != "sub-decre"
