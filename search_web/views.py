@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from flask import (
     Blueprint,
@@ -151,7 +151,8 @@ def opensearch():
 @bp.route("/api/search")
 def api_search():
     """The search JSON contract of `indexer.search.search`, with the page's parameters."""
-    return jsonify(_search(parse_search(request.args)))
+    result = _search(parse_search(request.args))
+    return jsonify({**result, "results": [_public(doc) for doc in result["results"]]})
 
 
 @bp.route("/api/doc/<doc_id>")
@@ -160,7 +161,7 @@ def api_document(doc_id: str):
     doc, pages, matching = _document(doc_id, query)
     return jsonify(
         {
-            **doc,
+            **_public(doc),
             "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True),
             "query": query,
             "matching_pages": matching,
@@ -192,6 +193,11 @@ def _search(params: SearchParams, **overrides) -> dict:
         raise IndexUnavailable(str(err)) from None
     except ValueError as err:
         raise BadParameter(str(err)) from None
+
+
+def _public(doc: dict) -> dict:
+    """What the API shows of a document: file names, not the server's folders."""
+    return {**doc, "paths": [PurePath(path).name for path in doc["paths"]]}
 
 
 def _document_query() -> str:
