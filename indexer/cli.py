@@ -12,6 +12,7 @@ import click
 from indexer import catalog, ingest, ocr, search
 from indexer import status as status_report
 from indexer.config import ENV_VAR, DataDir, default_data_dir
+from indexer.documents import IndexVersionError
 from indexer.extract import OCR_MODES
 from indexer.lock import IndexBusy
 from indexer.progress import Progress
@@ -131,7 +132,10 @@ def remove(target, data_root) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def status(data_root, as_json) -> None:
     """Documents, pages (by text layer / OCR), last run's failures, sizes, last update."""
-    figures = status_report.status(_data(data_root))
+    try:
+        figures = status_report.status(_data(data_root))
+    except IndexVersionError as err:
+        raise click.ClickException(str(err)) from None
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -166,6 +170,8 @@ def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_
         raise click.UsageError(
             f"no index in {data.root}: run `ddsearch index PATH` first"
         ) from None
+    except IndexVersionError as err:
+        raise click.ClickException(str(err)) from None
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     if as_json:
