@@ -177,7 +177,7 @@ def search_documents(
     if text_query is None:
         matches = [(0.0, docnum) for docnum in table]
     else:
-        results = searcher.search(wq.And([wq.Term("kind", "doc"), text_query]), limit=None)
+        results = searcher.search(text_query, limit=None)  # its fields are on documents only
         matches = list(results.top_n)
     shown = _sorted(matches, table, sort)[offset : offset + limit]
     shown_ids = [table[docnum]["id"] for _, docnum in shown]
@@ -236,20 +236,17 @@ def _best_pages(
 ) -> dict[str, list[tuple[int, str]]]:
     """For the documents shown, their best-scoring pages holding the searched terms: one
     query for all of them, and stored text read only for the pages kept."""
-    leaves = [q for text in ql.positive_texts(node) if (q := _page_query(text)) is not None]
+    reader = searcher.reader()
+    texts = ql.positive_texts(node)
+    leaves = [q for text in texts if (q := _page_query(text, reader)) is not None]
     if not doc_ids or not leaves:
         return {}
-    query = wq.And(
-        [
-            wq.Term("kind", "page"),
-            wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids]),
-            wq.Or(leaves),
-        ]
-    )
-    ids = searcher.reader().column_reader("id")
+    ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])
+    query = wq.And([ids, wq.Or(leaves)])  # page fields exist on page records only
+    page_ids = _id_column(searcher)
     kept: dict[str, list[int]] = {}
     for _score, docnum in searcher.search(query, limit=None).top_n:
-        docnums = kept.setdefault(ids[docnum], [])
+        docnums = kept.setdefault(page_ids[docnum], [])
         if len(docnums) < per_document:
             docnums.append(docnum)
     return {
@@ -312,21 +309,26 @@ def _text_query(text: ql.Text) -> wq.Query | None:
     return _all(parts)
 
 
-def _page_query(text: ql.Text) -> wq.Query | None:
-    """The same words over page records, as plain terms: pages keep no positions, so a
-    phrase becomes all of its terms (snippets then check the exact text)."""
+def _page_query(text: ql.Text, reader) -> wq.Query | None:
+    """The same words over page records, as plain terms (pages keep no positions), and of
+    each phrase only its two rarest terms: enough to narrow a document to a few candidate
+    pages cheaply; snippets then check the exact text."""
     if text.title_only:
         return None
     parts = []
     for run in khmer_query_runs(text.text):
         kind, terms = khmer_query(run)
         field = PAGE_KHMER_CLUSTERS if kind == "cluster" else PAGE_KHMER
-        parts += [wq.Term(field, term) for term in terms]
+        parts += [wq.Term(field, term) for term in _rarest(reader, field, terms)]
     terms = latin_terms(text.text)
     if text.prefix and terms:
         parts.append(wq.Prefix(PAGE_LATIN, terms.pop()))
-    parts += [wq.Term(PAGE_LATIN, term) for term in terms]
+    parts += [wq.Term(PAGE_LATIN, term) for term in _rarest(reader, PAGE_LATIN, terms)]
     return _all(parts)
+
+
+def _rarest(reader, field: str, terms: list[str], keep: int = 2) -> list[str]:
+    return sorted(set(terms), key=lambda term: reader.doc_frequency(field, term))[:keep]
 
 
 def _latin_query(field: str, text: ql.Text, boost: float = 1.0) -> wq.Query | None:
@@ -465,6 +467,14 @@ def _document_table(searcher: Searcher) -> dict[int, dict]:
         }
         searcher._ddsearch_documents = table
     return table
+
+
+def _id_column(searcher: Searcher):
+    """Document id by document number (page records too), read once per searcher."""
+    column = getattr(searcher, "_ddsearch_ids", None)
+    if column is None:
+        column = searcher._ddsearch_ids = searcher.reader().column_reader("id")
+    return column
 
 
 def _metadata(fields: dict) -> dict:
