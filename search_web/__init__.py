@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, g, request
 
 from indexer.config import DataDir, default_data_dir
+from indexer.khmer import segment_words
 from search_web import i18n, views
 
 UI_COOKIE = "lang_ui"
@@ -27,6 +28,9 @@ def create_app(data_root: Path | None = None) -> Flask:
     """The website over the data folder of ``ddsearch --index`` (default: $DDSEARCH_INDEX,
     else ~/.local/share/ddsearch). Each request searches the newest index commit."""
     app = Flask(__name__)
+    # khmercut loads its CRF model on first use, and threads racing to load it get "tagger
+    # not opened": load it here, before a server's threads share it.
+    segment_words("ក")
     app.config["DATA"] = DataDir(Path(data_root) if data_root else default_data_dir())
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
