@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,14 +60,35 @@ def find_pdfs(roots: list[Path], report: Report) -> list[Seen]:
             report.failed.append({"path": str(root), "reason": "no such file or folder"})
             continue
         for path in candidates:
+            if not _is_utf8(path):  # the library's state, reports and URLs are UTF-8 text
+                reason = "the file name is not valid UTF-8; rename the file (or its folder)"
+                report.failed.append({"path": printable_path(path), "reason": reason})
+                continue
             try:
                 info = os.stat(path)
             except OSError as err:
                 reason = f"cannot be read ({err.strerror})"
                 report.failed.append({"path": path, "reason": reason})
                 continue
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would block the run at open()
+                reason = "not a regular file (a pipe, socket or device named .pdf); remove it"
+                report.failed.append({"path": path, "reason": reason})
+                continue
             seen.setdefault(path, Seen(path, root, info.st_size, info.st_mtime_ns))
     return sorted(seen.values(), key=lambda s: s.path)
+
+
+def _is_utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk hands undecodable bytes over as lone surrogates
+        return False
+    return True
+
+
+def printable_path(path: str) -> str:
+    """A path whose name is not UTF-8, with the bad bytes written as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _walk(root: Path, report: Report) -> Iterator[str]:
