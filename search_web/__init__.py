@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, request, url_for
+from werkzeug.exceptions import BadHost
 
 from indexer.config import DataDir, default_data_dir
 from indexer.khmer import segment_words
@@ -37,6 +38,17 @@ def create_app(data_root: Path | None = None) -> Flask:
     app.json.sort_keys = False
     app.register_blueprint(views.bp)
     views.register_errors(app)
+
+    @app.before_request
+    def refuse_unusable_host() -> None:
+        """Feeds, OpenSearch, CSV and the API build absolute URLs from the Host header: one
+        no URL can be built with (a label over 63 characters, broken IDNA) is a 400, not a 500."""
+        if isinstance(request.routing_exception, BadHost):
+            raise request.routing_exception
+        try:
+            url_for("web.search_page", _external=True)
+        except UnicodeError:
+            raise BadHost() from None
 
     @app.before_request
     def pick_interface_language() -> None:

@@ -25,9 +25,10 @@ from flask import (
     send_file,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 
 from indexer import documents, search
+from indexer.catalog import _quote_formula as quote_formula  # the catalogue export's rule
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, parse_search
 
@@ -107,17 +108,16 @@ def search_csv():
     writer = csv.writer(out)
     writer.writerow(["id", "title", "type", "year", "number", "language", "url"])
     for doc in result["results"]:
-        writer.writerow(
-            [
-                doc["id"],
-                doc["title"],
-                doc["type"],
-                doc["year"] or "",
-                doc["number"],
-                "+".join(doc["language"]),
-                url_for("web.document_page", doc_id=doc["id"], _external=True),
-            ]
-        )
+        cells = [
+            doc["id"],
+            doc["title"],
+            doc["type"],
+            doc["year"] or "",
+            doc["number"],
+            "+".join(doc["language"]),
+            url_for("web.document_page", doc_id=doc["id"], _external=True),
+        ]
+        writer.writerow([quote_formula(str(cell)) for cell in cells])  # a title can be "=…"
     return Response(
         out.getvalue(),
         mimetype="text/csv",
@@ -276,6 +276,12 @@ def register_errors(app) -> None:
             params=SearchParams(),
         )
         return page, status
+
+    @app.errorhandler(BadHost)
+    def bad_host(err):
+        """Plain text: no page can be rendered when no URL can be built for this host."""
+        sentence = "The Host header is not a host name this site can be reached by.\n"
+        return Response(sentence, 400, mimetype="text/plain")
 
     @app.errorhandler(BadParameter)
     def bad_parameter(err):
