@@ -144,16 +144,17 @@ def _filters(type: str | None, year: str | None, lang: str | None) -> tuple[ql.N
 def _highlight(node: ql.Node | None) -> Highlight:
     """The words to mark in snippets: those the query looks for in page text."""
     texts = [text for text in ql.positive_texts(node) if not text.title_only]
-    latin: set[str] = set()
+    latin: list[tuple[str, ...]] = []
     prefixes: list[str] = []
     for text in texts:
         terms = engine.latin_terms(text.text)
         if text.prefix and terms:
             prefixes.append(terms.pop())
-        latin.update(terms)
+        if terms:
+            latin.append(tuple(terms))
     return Highlight(
         khmer=tuple(run for text in texts for run in khmer_query_runs(text.text)),
-        latin=frozenset(latin),
+        latin=tuple(latin),
         prefixes=tuple(prefixes),
         term_of=_term_of,
     )

@@ -25,10 +25,11 @@ ELLIPSIS = "…"
 
 @dataclass(frozen=True)
 class Highlight:
-    """What to mark: folded Khmer strings, Latin index terms, and Latin prefixes."""
+    """What to mark: folded Khmer strings, phrases of Latin index terms (a word is a phrase
+    of one), and Latin prefixes."""
 
     khmer: tuple[str, ...] = ()
-    latin: frozenset[str] = frozenset()
+    latin: tuple[tuple[str, ...], ...] = ()
     prefixes: tuple[str, ...] = ()
     term_of: Callable[[str], str] = field(default=str.lower, compare=False)  # word -> term
 
@@ -130,24 +131,28 @@ def _edge(text: str, i: int, direction: int, reach: int = 24) -> int:
 
 
 def _latin_spans(folded: str, highlight: Highlight) -> list[tuple[int, int]]:
-    """Latin words whose index term is searched for, or that start with a searched prefix.
+    """Runs of Latin words whose index terms make a searched phrase (a word is a phrase of
+    one), and words that start with a searched prefix.
 
     A stem keeps its word's first two letters, so only words sharing them are stemmed."""
-    heads = {term[:2] for term in highlight.latin}
-    terms: dict[str, str] = {}
+    words = [(start, end) for script, start, end in script_runs(folded) if script != "khmer"]
+    heads = {term[:2] for phrase in highlight.latin for term in phrase}
+    known: dict[str, str | None] = {}
+
+    def term_at(i: int) -> str | None:
+        word = folded[slice(*words[i])]
+        if word not in known:
+            known[word] = highlight.term_of(word) if word[:2] in heads else None
+        return known[word]
+
     spans = []
-    for script, start, end in script_runs(folded):
-        if script == "khmer":
-            continue
-        word = folded[start:end]
-        if word.startswith(highlight.prefixes):
+    for i, (start, end) in enumerate(words):
+        if folded.startswith(highlight.prefixes, start, end):
             spans.append((start, end))
-        elif word[:2] in heads:
-            term = terms.get(word)
-            if term is None:
-                term = terms[word] = highlight.term_of(word)
-            if term in highlight.latin:
-                spans.append((start, end))
+        for phrase in highlight.latin:
+            last = i + len(phrase) - 1
+            if last < len(words) and all(term_at(i + k) == t for k, t in enumerate(phrase)):
+                spans.append((start, words[last][1]))
     return spans
 
 

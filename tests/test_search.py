@@ -13,7 +13,7 @@ import pytest
 from indexer import engine
 from indexer.khmer import clean
 from indexer.model import Document, Page
-from indexer.search import format_results_text, search
+from indexer.search import format_results_text, matching_pages, search
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SPEECH_TITLE = "គ្រូបង្រៀនជាតួអង្គសំខាន់នៃបរិវត្តកម្មបញ្ញាសិប្បនិម្មិត"
@@ -366,6 +366,31 @@ def test_a_commit_is_seen_by_the_next_search(tmp_path, corpus_documents):
     engine.apply_changes(index_dir, [], ["speech"])
     assert search(index_dir, "ផ្ដល់")["total"] == 0
     assert engine.index_stats(index_dir) == {"documents": 0, "pages": 0, "pages_by_method": {}}
+
+
+def test_matching_pages_of_one_document(index, corpus_documents):
+    pages = matching_pages(index, "constitution", "សម្ដេច")
+    expected = {
+        page.number
+        for page in corpus_documents[1].pages
+        if "សម្ដេច" in page.text or "សម្តេច" in page.text
+    }
+    assert {page["page"] for page in pages} == expected
+    assert all("<mark>" in page["snippet"] for page in pages)
+    assert matching_pages(index, "constitution", "") == []
+    assert matching_pages(index, "speech", "zzzzqqq") == []
+
+
+def test_pages_holding_a_phrase_words_apart_are_not_shown(tmp_path):
+    index_dir = tmp_path / "index"
+    pages = [
+        Page(1, "The land is wide. We use water.", "text", 1.0),  # both words, apart
+        Page(2, "Rules on land use for communes.", "text", 1.0),
+    ]
+    engine.apply_changes(index_dir, [Document("d", "h", ["d.pdf"], pages, title="t")], [])
+    result = search(index_dir, '"land use"')
+    assert [page["page"] for page in result["results"][0]["pages"]] == [2]
+    assert [page["page"] for page in matching_pages(index_dir, "d", '"land use"')] == [2]
 
 
 def test_document_and_pages_read_back(index, corpus_documents):

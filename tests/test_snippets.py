@@ -79,7 +79,7 @@ def test_a_base_letter_inside_a_cluster_is_not_a_match():
 def test_latin_words_marked_by_stem_and_prefix():
     page = "The Councils and the council's decentralised powers. Counsel."
     highlight = Highlight(
-        latin=frozenset({"council"}),
+        latin=(("council",),),
         prefixes=("decentral",),
         term_of=lambda word: word.removesuffix("s"),
     )
@@ -87,9 +87,15 @@ def test_latin_words_marked_by_stem_and_prefix():
     assert marks == ["Councils", "council", "decentralised"]
 
 
+def test_a_latin_phrase_is_marked_only_where_its_words_follow_each_other():
+    page = "Land is wide; we use it. Rules on land use, and LAND, USE."
+    marks = re.findall("<mark>(.*?)</mark>", snippet(page, Highlight(latin=(("land", "use"),))))
+    assert marks == ["land use", "LAND, USE"]
+
+
 def test_html_is_escaped_and_whitespace_collapsed():
     page = "a <b>&\n\n council"
-    out = snippet(page, Highlight(latin=frozenset({"council"})))
+    out = snippet(page, Highlight(latin=(("council",),)))
     assert out == "a &lt;b&gt;&amp; <mark>council</mark>"
 
 
@@ -103,5 +109,5 @@ def test_long_page_is_cut_around_the_densest_matches():
 
 
 def test_no_match_shows_the_start_of_the_page():
-    out = snippet("ឃុំ " * 200, Highlight(latin=frozenset({"council"})), width=50)
+    out = snippet("ឃុំ " * 200, Highlight(latin=(("council",),)), width=50)
     assert out.startswith("ឃុំ") and out.endswith("…") and "<mark>" not in out
