@@ -1,6 +1,6 @@
 """Token streams for the index, one per field kind, engine-neutral (KNOWLEDGE §1).
 
-Khmer has no spaces between words, so it is indexed twice: as overlapping cluster bigrams
+Khmer has no spaces between words, so it is indexed twice: as overlapping cluster n-grams
 (full recall, matched as phrases) and as segmented words (lifts whole-word hits in the
 ranking). Latin-script words and numbers go to a third stream that the schema lower-cases
 and stems. Each stream yields ``(text, position, start, end)`` with offsets into its input.
@@ -27,44 +27,49 @@ def khmer_runs(text: str) -> Iterator[tuple[str, int]]:
             yield folded[start:end], start
 
 
-def khmer_bigrams(text: str) -> Iterator[Token]:
-    """Overlapping cluster bigrams: clusters i and i+1 make one token at position i.
+RUN_GAP = 3  # empty positions between Khmer runs: more than a trigram cover's step
 
-    A query of n clusters matches as a phrase of its n-1 bigrams wherever it occurs, inside
-    longer words too (`khmer_query`). Runs are two empty positions apart, so no phrase, nor
-    the every-other-bigram cover the engine checks, spans two runs.
+
+def khmer_ngrams(text: str, n: int) -> Iterator[Token]:
+    """Cluster n-grams: clusters i..i+n-1 make one token at position i of the text's Khmer.
+
+    A query of c clusters is then found, inside longer words too, as one n-gram (c <= 3) or
+    as a phrase of its trigrams (`khmer_query`). No n-gram spans two runs, and runs are
+    RUN_GAP positions apart, so no phrase (nor the cover the engine checks) spans two.
     """
     position = 0
     for run, offset in khmer_runs(text):
         spans = clusters(run)
-        for (start, _), (_, end) in zip(spans, spans[1:], strict=False):
+        for i in range(len(spans) - n + 1):
+            start, end = spans[i][0], spans[i + n - 1][1]
             yield run[start:end], position, offset + start, offset + end
             position += 1
-        position += 2
+        position += RUN_GAP
 
 
 def khmer_clusters(text: str) -> Iterator[Token]:
-    """Single clusters, for the one-cluster queries bigrams cannot answer (ឃុំ, ខេត្ត)."""
-    position = 0
-    for run, offset in khmer_runs(text):
-        for start, end in clusters(run):
-            yield run[start:end], position, offset + start, offset + end
-            position += 1
+    return khmer_ngrams(text, 1)
 
 
-def khmer_query(run: str) -> tuple[str, list[str]]:
-    """What finds one Khmer run: ("bigrams", its bigrams as a phrase), or ("cluster", [run])
-    when it is a single cluster.
+def khmer_bigrams(text: str) -> Iterator[Token]:
+    return khmer_ngrams(text, 2)
 
-    Bigrams alone keep recall at 1.0 (KNOWLEDGE §1); the single-cluster words, common in
-    Khmer, need the cluster index.
+
+def khmer_trigrams(text: str) -> Iterator[Token]:
+    return khmer_ngrams(text, 3)
+
+
+def khmer_query(run: str) -> tuple[int, list[str]]:
+    """What finds one Khmer run of c clusters: (n, terms) with n = min(c, 3) and terms its
+    cluster n-grams, one term unless c > 3 (then a phrase of trigrams).
+
+    Overlapping n-grams matched as a phrase keep recall at 1.0 (KNOWLEDGE §1); trigrams make
+    the terms rare enough that most words need no positions at all (KNOWLEDGE §4: phrases
+    are Whoosh's slow path).
     """
     spans = clusters(run)
-    if len(spans) == 1:
-        return "cluster", [run]
-    return "bigrams", [
-        run[start:end] for (start, _), (_, end) in zip(spans, spans[1:], strict=False)
-    ]
+    n = min(len(spans), 3)
+    return n, [run[spans[i][0] : spans[i + n - 1][1]] for i in range(len(spans) - n + 1)]
 
 
 def khmer_query_runs(text: str) -> list[str]:

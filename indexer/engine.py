@@ -25,16 +25,13 @@ from indexer.khmer import segment_words
 from indexer.model import Document
 from indexer.schema import (
     DOC_KHMER,
-    DOC_KHMER_CLUSTERS,
     DOC_KHMER_WORDS,
     DOC_LATIN,
     PAGE_KHMER,
-    PAGE_KHMER_CLUSTERS,
     PAGE_LATIN,
     SCHEMA_VERSION,
     TITLE_BOOST,
     TITLE_KHMER,
-    TITLE_KHMER_CLUSTERS,
     TITLE_LATIN,
     build_schema,
     latin_analyzer,
@@ -292,11 +289,8 @@ def _text_query(text: ql.Text) -> wq.Query | None:
     phrase, in body or title (title weighted higher), all parts required."""
     parts = []
     for run in khmer_query_runs(text.text):
-        kind, terms = khmer_query(run)
-        if kind == "cluster":
-            body, title = wq.Term(DOC_KHMER_CLUSTERS, run), wq.Term(TITLE_KHMER_CLUSTERS, run)
-        else:
-            body, title = _bigram_phrase(DOC_KHMER, terms), _bigram_phrase(TITLE_KHMER, terms)
+        n, terms = khmer_query(run)
+        body, title = _ngram_query(DOC_KHMER[n], terms), _ngram_query(TITLE_KHMER[n], terms)
         title.boost = TITLE_BOOST
         if text.title_only:
             parts.append(title)
@@ -317,9 +311,8 @@ def _page_query(text: ql.Text, reader) -> wq.Query | None:
         return None
     parts = []
     for run in khmer_query_runs(text.text):
-        kind, terms = khmer_query(run)
-        field = PAGE_KHMER_CLUSTERS if kind == "cluster" else PAGE_KHMER
-        parts += [wq.Term(field, term) for term in _rarest(reader, field, terms)]
+        n, terms = khmer_query(run)
+        parts += [wq.Term(PAGE_KHMER[n], term) for term in _rarest(reader, PAGE_KHMER[n], terms)]
     terms = latin_terms(text.text)
     if text.prefix and terms:
         parts.append(wq.Prefix(PAGE_LATIN, terms.pop()))
@@ -349,14 +342,14 @@ def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
     return _PositionsPhrase(field, terms, boost=boost)
 
 
-def _bigram_phrase(field: str, bigrams: list[str]) -> wq.Query:
-    """A phrase of overlapping cluster bigrams. Every other bigram and the last one already
-    cover all the clusters, so only their positions are checked (runs are two positions
-    apart in the index, so such a cover cannot straddle two runs)."""
-    if len(bigrams) == 1:
-        return wq.Term(field, bigrams[0])
-    cover = sorted({*range(0, len(bigrams), 2), len(bigrams) - 1})
-    return _PositionsPhrase(field, bigrams, verify=cover)
+def _ngram_query(field: str, ngrams: list[str]) -> wq.Query:
+    """One cluster n-gram, or a phrase of overlapping trigrams. Every third trigram and the
+    last one already cover all the clusters, so only their positions are checked (runs are
+    analysis.RUN_GAP = 3 positions apart, so such a cover cannot straddle two runs)."""
+    if len(ngrams) == 1:
+        return wq.Term(field, ngrams[0])
+    cover = sorted({*range(0, len(ngrams), 3), len(ngrams) - 1})
+    return _PositionsPhrase(field, ngrams, verify=cover)
 
 
 class _PositionsPhrase(wq.Phrase):

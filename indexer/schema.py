@@ -16,7 +16,7 @@ from indexer import analysis
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -59,12 +59,8 @@ class StreamTokenizer(Tokenizer):
             yield token
 
 
-def khmer_bigram_analyzer():
-    return StreamTokenizer("khmer_bigrams")
-
-
-def khmer_cluster_analyzer():
-    return StreamTokenizer("khmer_clusters")
+def khmer_ngram_analyzer(n: int):
+    return StreamTokenizer(("khmer_clusters", "khmer_bigrams", "khmer_trigrams")[n - 1])
 
 
 def khmer_word_analyzer():
@@ -84,19 +80,25 @@ def _counted(analyzer) -> fields.TEXT:
     return fields.TEXT(analyzer=analyzer, phrase=False)
 
 
-# Analyzed fields by role; engine.py builds queries from these names. Document records hold
-# positions (phrases are matched there); page records only pick the pages of documents already
-# found, so they keep term counts alone and snippets check the exact text.
-TITLE_KHMER = "title_km"  # cluster bigrams
-TITLE_KHMER_CLUSTERS = "title_km1"  # single clusters
+# Analyzed fields by role; engine.py builds queries from these names. Khmer is indexed as
+# cluster n-grams, n = 1, 2, 3 (a query of n <= 3 clusters is one term; a longer one a phrase
+# of trigrams, so only trigrams keep positions) and, in document bodies, as segmented words.
+# Page records only pick the pages of documents already found: no positions there, snippets
+# check the exact text.
+TITLE_KHMER = {1: "title_km1", 2: "title_km2", 3: "title_km3"}
 TITLE_LATIN = "title_en"  # stemmed Latin words and numbers
-DOC_KHMER = "body_km"
-DOC_KHMER_CLUSTERS = "body_km1"
+DOC_KHMER = {1: "body_km1", 2: "body_km2", 3: "body_km3"}
 DOC_KHMER_WORDS = "body_kmw"  # segmented words, to lift whole-word matches
 DOC_LATIN = "body_en"
-PAGE_KHMER = "page_km"
-PAGE_KHMER_CLUSTERS = "page_km1"
+PAGE_KHMER = {1: "page_km1", 2: "page_km2", 3: "page_km3"}
 PAGE_LATIN = "page_en"
+
+
+def _khmer_fields(names: dict[int, str], positions: bool) -> dict[str, fields.TEXT]:
+    return {
+        name: (_positional if positions and n == 3 else _counted)(khmer_ngram_analyzer(n))
+        for n, name in names.items()
+    }
 
 
 def build_schema() -> fields.Schema:
@@ -109,16 +111,13 @@ def build_schema() -> fields.Schema:
         page=fields.NUMERIC(stored=True),
         method=fields.ID(stored=True),
         title=fields.STORED(),
+        **_khmer_fields(TITLE_KHMER, positions=True),
+        **_khmer_fields(DOC_KHMER, positions=True),
+        **_khmer_fields(PAGE_KHMER, positions=False),
         **{
-            TITLE_KHMER: _positional(khmer_bigram_analyzer()),
-            TITLE_KHMER_CLUSTERS: _counted(khmer_cluster_analyzer()),
             TITLE_LATIN: _positional(latin_analyzer()),
-            DOC_KHMER: _positional(khmer_bigram_analyzer()),
-            DOC_KHMER_CLUSTERS: _counted(khmer_cluster_analyzer()),
             DOC_KHMER_WORDS: _positional(khmer_word_analyzer()),
             DOC_LATIN: _positional(latin_analyzer()),
-            PAGE_KHMER: _counted(khmer_bigram_analyzer()),
-            PAGE_KHMER_CLUSTERS: _counted(khmer_cluster_analyzer()),
             PAGE_LATIN: _counted(latin_analyzer()),
         },
         text=fields.STORED(),
@@ -142,8 +141,8 @@ def records(doc: Document) -> list[dict]:
         "id": doc.id,
         "fingerprint": doc.fingerprint,
         "title": doc.title,
-        **dict.fromkeys((TITLE_KHMER, TITLE_KHMER_CLUSTERS, TITLE_LATIN), doc.title),
-        **dict.fromkeys((DOC_KHMER, DOC_KHMER_CLUSTERS, DOC_KHMER_WORDS, DOC_LATIN), body),
+        **dict.fromkeys([*TITLE_KHMER.values(), TITLE_LATIN], doc.title),
+        **dict.fromkeys([*DOC_KHMER.values(), DOC_KHMER_WORDS, DOC_LATIN], body),
         "type": doc.type,
         "languages": ",".join(doc.languages),
         "number": doc.number,
@@ -161,7 +160,7 @@ def records(doc: Document) -> list[dict]:
             "id": doc.id,
             "page": page.number,
             "method": page.method,
-            **dict.fromkeys((PAGE_KHMER, PAGE_KHMER_CLUSTERS, PAGE_LATIN), page.text),
+            **dict.fromkeys([*PAGE_KHMER.values(), PAGE_LATIN], page.text),
             "text": page.text,
         }
         for page in doc.pages

@@ -7,26 +7,34 @@ from indexer.analysis import (
     khmer_clusters,
     khmer_query,
     khmer_query_runs,
+    khmer_trigrams,
     khmer_words,
     latin_words,
 )
 from indexer.schema import build_schema, latin_analyzer
 
 
-def test_bigrams_overlap_one_position_apart():
-    assert list(khmer_bigrams("ការធ្វើ")) == [("ការ", 0, 0, 3), ("រធ្វើ", 1, 2, 7)]
+def test_ngrams_overlap_one_position_apart():
     assert [t[0] for t in khmer_clusters("ការធ្វើ")] == ["កា", "រ", "ធ្វើ"]
+    assert list(khmer_bigrams("ការធ្វើ")) == [("ការ", 0, 0, 3), ("រធ្វើ", 1, 2, 7)]
+    assert list(khmer_trigrams("ការធ្វើការ")) == [
+        ("ការធ្វើ", 0, 0, 7),
+        ("រធ្វើកា", 1, 2, 9),
+        ("ធ្វើការ", 2, 3, 10),
+    ]
 
 
-def test_query_is_a_bigram_phrase_or_a_single_cluster():
-    assert khmer_query("ការធ្វើ") == ("bigrams", ["ការ", "រធ្វើ"])
-    assert khmer_query("ឃុំ") == ("cluster", ["ឃុំ"])
+def test_query_is_one_ngram_or_a_phrase_of_trigrams():
+    assert khmer_query("ឃុំ") == (1, ["ឃុំ"])
+    assert khmer_query("ការ") == (2, ["ការ"])
+    assert khmer_query("សង្កាត់") == (3, ["សង្កាត់"])
+    assert khmer_query("ក្រុមប្រឹក្សា") == (3, ["ក្រុមប្រឹ", "មប្រឹក្សា"])
 
 
-def test_no_bigram_spans_two_runs_and_runs_are_a_position_apart():
+def test_no_ngram_spans_two_runs_and_runs_are_three_positions_apart():
     tokens = list(khmer_bigrams("ឃុំសង្កាត់។ស្រុក ABC ខេត្ត"))
     assert [t[0] for t in tokens] == ["ឃុំស", "សង្កា", "ង្កាត់", "ស្រុក", "ខេត្ត"]
-    assert [t[1] for t in tokens] == [0, 1, 2, 5, 8]
+    assert [t[1] for t in tokens] == [0, 1, 2, 6, 10]
     assert khmer_query_runs("ឃុំ។សង្កាត់ abc") == ["ឃុំ", "សង្កាត់"]
 
 
@@ -37,7 +45,7 @@ def test_spelling_variants_give_the_same_tokens():
 
 def test_offsets_point_into_the_input():
     text = "សេចក្ដីសម្រេច on Decentralisation ២០០៥"
-    for stream in (khmer_bigrams, khmer_clusters, khmer_words):
+    for stream in (khmer_clusters, khmer_bigrams, khmer_trigrams, khmer_words):
         for token, _, start, end in stream(text):
             assert text[start:end].replace("ដ", "ត") == token.replace("ដ", "ត")
     assert [text[start:end] for _, _, start, end in latin_words(text)] == [
@@ -73,7 +81,7 @@ def test_english_stems_meet():
 def test_mixed_text_goes_to_each_script_field():
     schema = build_schema()
     text = "អនុក្រឹត្យ Sub-decree No 40"
-    khmer = {t.text for t in schema["body_km"].analyzer(text)}
+    khmer = {t.text for t in schema["body_km2"].analyzer(text)}
     latin = [t.text for t in schema["body_en"].analyzer(text)]
     assert "អនុ" in khmer and not any(ch.isascii() for term in khmer for ch in term)
     assert latin == ["sub", "decre", "no", "40"]
@@ -83,6 +91,6 @@ def test_whoosh_tokenizer_reports_positions_and_chars():
     schema = build_schema()
     tokens = [
         (t.text, t.pos, t.startchar, t.endchar)
-        for t in schema["body_km"].analyzer("ការធ្វើ", positions=True, chars=True)
+        for t in schema["body_km3"].analyzer("ការធ្វើការ", positions=True, chars=True)
     ]
-    assert tokens == list(khmer_bigrams("ការធ្វើ"))
+    assert tokens == list(khmer_trigrams("ការធ្វើការ"))
