@@ -22,6 +22,8 @@ from indexer.model import Page
 from indexer.store import Store
 
 OCR_MODES = ("auto", "always", "never")
+#: How a page OCR'd by an earlier run was stored: a blank page's OCR ("empty") is done too.
+OCR_METHODS = ("ocr", "empty")
 
 
 @dataclass(frozen=True)
@@ -198,11 +200,11 @@ class Extractor:
         stored = self.store.stored_methods(content_hash)
         self.on_pages_known(prepared.pages)
         for page in prepared.accepted:
-            if stored.get(page.number) != "ocr":
+            if stored.get(page.number) not in OCR_METHODS:
                 self.store.put_page(content_hash, page)
             self.on_page(stored.get(page.number, "text"))
         for page in prepared.rejected:
-            if stored.get(page.number) == "ocr":
+            if stored.get(page.number) in OCR_METHODS:
                 self.on_page("ocr")
             elif self.ocr_mode == "never":
                 self.store.put_page(content_hash, Page(page.number, "", "skipped", page.quality))

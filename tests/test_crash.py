@@ -1,0 +1,326 @@
+"""Crash consistency and two writers, with real ``ddsearch index`` processes and SIGKILL.
+
+After every kill the data folder must be a consistent state: the index opens, every document
+it holds is whole and searchable, the store has no corrupt entry, and no finished OCR page is
+ever done again. ``bench/crash_bench.py`` runs the same harness at full size (30 kills).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hostile
+import pypdfium2 as pdfium
+from conftest import PDFS, REPO, cut_pages, ddsearch
+
+from indexer import engine, search
+from indexer.config import DataDir
+from indexer.library import Library
+from indexer.store import Store
+
+EXIT_BUSY = 3
+
+
+def index_process(library: Path, data: Path, *, jobs: int = 2) -> subprocess.Popen:
+    """Start a real ``ddsearch index`` in its own process group, so a kill takes all of it."""
+    command = [sys.executable, "-m", "indexer.cli", "index", str(library), "--jobs", str(jobs)]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "DDSEARCH_INDEX": str(data)},
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def phase_of(process: subprocess.Popen) -> str:
+    """What the run is doing, from the programs running under it."""
+    names = {_comm(pid) for pid in hostile.descendants(process.pid)}
+    if "tesseract" in names:
+        return "OCR"
+    if names & {"pdftotext", "pdffonts", "pdfinfo"}:
+        return "extraction"
+    return "other (start, store, index commit)"
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the run and everything it started, as a power cut would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+
+
+def ocr_rowids(store: Path) -> dict[tuple[str, int], int]:
+    """Every OCR'd page (text or empty) and its row id: a page OCR'd again gets a new row id."""
+    if not store.exists():
+        return {}
+    with sqlite3.connect(store, timeout=60) as db:
+        try:
+            rows = db.execute(
+                "SELECT hash, page, rowid FROM pages WHERE method IN ('ocr', 'empty')"
+            ).fetchall()
+        except sqlite3.OperationalError:  # killed before the schema was written
+            return {}
+    return {(content_hash, page): rowid for content_hash, page, rowid in rows}
+
+
+def consistency_problems(data: DataDir) -> tuple[list[str], set[str]]:
+    """Everything wrong with a data folder after a crash, and the ids the index holds."""
+    problems = []
+    for database in (data.store, data.library):
+        if database.exists():
+            with sqlite3.connect(database, timeout=60) as db:
+                verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                problems.append(f"{database.name}: {verdict}")
+    store, library = Store(data.store), Library(data.library)
+    try:
+        problems += _store_problems(store)
+        if not data.index.exists():
+            return problems, set()
+        indexed = _index_contents(data.index)
+        for doc_id, pages in indexed.items():
+            problems += _document_problems(data, doc_id, pages, library, store)
+        return problems, {doc_id for doc_id in indexed if not doc_id.startswith("orphan:")}
+    finally:
+        store.close()
+        library.close()
+
+
+def _store_problems(store: Store) -> list[str]:
+    problems = []
+    files = store.db.execute("SELECT hash, pages, complete FROM files").fetchall()
+    for content_hash, pages, complete in files:
+        numbers = sorted(store.stored_methods(content_hash))
+        if any(not 1 <= number <= pages for number in numbers):
+            problems.append(f"store: {content_hash[:8]} has pages outside 1..{pages}")
+        if complete and len(numbers) != pages:
+            problems.append(f"store: {content_hash[:8]} complete with {len(numbers)}/{pages}")
+    return problems
+
+
+def _index_contents(index_dir: Path) -> dict[str, Counter]:
+    """Document id → Counter of its page numbers, for every document record in the index;
+    page records without a document record appear with their pages too."""
+    ix = engine.open_index(index_dir, create=False)
+    with ix.searcher() as searcher:
+        contents: dict[str, Counter] = {
+            fields["id"]: Counter() for fields in searcher.documents(kind="doc")
+        }
+        for fields in searcher.documents(kind="page"):
+            owner = fields["id"] if fields["id"] in contents else f"orphan:{fields['id']}"
+            contents.setdefault(owner, Counter())[fields["page"]] += 1
+    return contents
+
+
+def _document_problems(data, doc_id, pages, library: Library, store: Store) -> list[str]:
+    """One indexed document must be whole: its pages are exactly the store's, and it is found."""
+    if doc_id.startswith("orphan:"):
+        return [f"index: pages of {doc_id[7:]} without its document record"]
+    row = library.db.execute("SELECT hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if row is None:
+        return [f"index: {doc_id} is not in the library"]
+    stored = store.pages(row[0])
+    expected = store.db.execute("SELECT pages FROM files WHERE hash = ?", (row[0],)).fetchone()
+    whole = list(range(1, expected[0] + 1)) if expected else None
+    if sorted(pages.elements()) != whole or len(stored) != len(whole):
+        return [f"index: {doc_id} is half-present ({sorted(pages)} vs {expected} in the store)"]
+    indexed = engine.get_page_texts(data.index, doc_id)
+    if [(p["page"], p["text"]) for p in indexed] != [(p.number, p.text) for p in stored]:
+        return [f"index: {doc_id}'s pages differ from the store's"]
+    word = _distinctive_word(stored)
+    if word:
+        found = search.search(data.index, f'"{word}"', limit=1000)
+        if doc_id not in {result["id"] for result in found["results"]}:
+            return [f"index: {doc_id} is not found by searching {word!r}"]
+    return []
+
+
+def _distinctive_word(pages) -> str:
+    """The longest plain word (Latin or Khmer letters) of the document's text."""
+    words = re.findall(r"[A-Za-z]{5,}|[\u1780-\u17d2]{6,}", " ".join(p.text for p in pages))
+    return max(words, key=len, default="")
+
+
+@dataclass
+class CrashLog:
+    """What a series of kills did, for the test's assertions and the benchmark's figures."""
+
+    tried: int = 0
+    survived: int = 0
+    finished_early: int = 0
+    phases: Counter = field(default_factory=Counter)
+    ocr_lost_in_flight: int = 0
+    pages_reocrd: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def kill_rounds(
+    library: Path, data: DataDir, delays: list[float], *, jobs: int = 2, wait_for=None
+) -> CrashLog:
+    """One index run per delay, killed that many seconds after it starts (or, with
+    ``wait_for``, that long after ``wait_for(process)`` first holds); checked after each."""
+    log = CrashLog()
+    done_before = ocr_rowids(data.store)
+    indexed_before: set[str] = set()
+    for delay in delays:
+        process = index_process(library, data.root, jobs=jobs)
+        start = time.monotonic()
+        while wait_for and process.poll() is None and not wait_for(process):
+            time.sleep(0.005)
+        start = time.monotonic() if wait_for else start
+        while process.poll() is None and time.monotonic() - start < delay:
+            time.sleep(0.01)
+        if process.poll() is not None:
+            log.finished_early += 1
+            kill_group(process)
+            continue
+        phase = phase_of(process)
+        in_flight = sum(1 for pid in hostile.descendants(process.pid) if _comm(pid) == "tesseract")
+        kill_group(process)
+        log.tried += 1
+        log.phases[phase] += 1
+        log.ocr_lost_in_flight += in_flight
+        round_problems, indexed = _after_kill(data, done_before, indexed_before)
+        done_now = ocr_rowids(data.store)
+        log.pages_reocrd += sum(1 for key, rowid in done_before.items() if done_now[key] != rowid)
+        done_before = done_now
+        if round_problems:
+            log.problems += [
+                f"kill {log.tried} ({phase}, {delay:.2f} s): {p}" for p in round_problems
+            ]
+        else:
+            log.survived += 1
+        indexed_before |= indexed
+    return log
+
+
+def _after_kill(
+    data: DataDir, done_before: dict, indexed_before: set[str]
+) -> tuple[list[str], set[str]]:
+    """What is wrong after a kill, and the ids the index holds."""
+    problems = []
+    status = ddsearch("status", "--json", data=data.root)
+    if status.returncode != 0:
+        problems.append(f"status fails: {status.stderr.strip()[-300:]}")
+    found, indexed = consistency_problems(data)
+    problems += found
+    if lost := indexed_before - indexed:
+        problems.append(f"committed documents lost: {sorted(lost)}")
+    done_now = ocr_rowids(data.store)
+    redone = [key for key, rowid in done_before.items() if done_now.get(key) != rowid]
+    if redone:
+        problems.append(f"{len(redone)} finished OCR pages were done again or lost")
+    return problems, indexed
+
+
+def small_library(folder: Path) -> Path:
+    """Five real files: two with text layers, three scans cut to 2 pages (6 OCR pages)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (
+        "km_speech_2025_moeys_teachers_day_unicode.pdf",
+        "en_petroleum_regulation_second_amendment_unofficial.pdf",
+    ):
+        (folder / name).write_bytes((PDFS / name).read_bytes())
+    for name in (
+        "km_law_2003_amend_art26_finance_law.pdf",
+        "km_subdecree_2002_060_civil_registration_amend_art8_59.pdf",
+        "km_law_1996_02.pdf",
+    ):
+        cut_pages(PDFS / name, [1, 2], folder / name)
+    return folder
+
+
+def test_kills_at_random_moments_leave_a_consistent_index(tmp_path, shared_corpus):
+    library, data = small_library(tmp_path / "library"), DataDir(tmp_path / "data")
+    seed = random.randrange(1 << 30)
+    delays = [random.Random(seed).uniform(0.5, 6.0) for _ in range(4)]
+    log = kill_rounds(library, data, delays)
+    print(f"seed {seed}: {log}")
+    assert log.problems == [], f"seed {seed}"
+    assert log.tried >= 1 and log.survived == log.tried
+
+    before = ocr_rowids(data.store)
+    final = ddsearch("index", str(library), "--report", str(tmp_path / "r.json"), data=data.root)
+    assert final.returncode == 0, final.stderr
+    after = ocr_rowids(data.store)
+    assert {key: after[key] for key in before} == before, "the re-run redid finished OCR"
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert sum(len(report[s]) for s in ("added", "updated", "unchanged")) == 5
+    assert len(after) == 6
+    problems, indexed = consistency_problems(data)
+    assert problems == [] and len(indexed) == 5
+
+
+def test_a_blank_page_ocrd_before_a_kill_is_not_ocrd_again(tmp_path, shared_corpus):
+    """A blank page's OCR gives nothing ('empty'); that result is kept like any other."""
+    library, data = tmp_path / "library", DataDir(tmp_path / "data")
+    scan = cut_pages(PDFS / "km_law_2003_amend_art26_finance_law.pdf", [1, 2], library / "s.pdf")
+    document = pdfium.PdfDocument(str(scan))
+    document.new_page(595, 842, index=0)
+    document.save(str(library / "blank-first.pdf"))
+    document.close()
+    scan.unlink()
+    process = index_process(library, data.root, jobs=1)
+    deadline = time.monotonic() + 120
+    while not ocr_rowids(data.store) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kill_group(process)
+    before = ocr_rowids(data.store)
+    assert len(before) == 1, "the kill should come after the blank page, before the scans"
+    assert Store(data.store).pages(next(iter(before))[0])[0].method == "empty"
+
+    ddsearch("index", str(library), data=data.root, check=True)
+    after = ocr_rowids(data.store)
+    assert len(after) == 3
+    assert {key: after[key] for key in before} == before, "the blank page was OCR'd again"
+
+
+def test_two_writers_started_at_once_never_corrupt_anything(tmp_path, shared_corpus):
+    library = tmp_path / "library"
+    library.mkdir()
+    for name in (
+        "km_speech_2025_moeys_teachers_day_unicode.pdf",
+        "en_petroleum_regulation_second_amendment_unofficial.pdf",
+    ):
+        (library / name).write_bytes((PDFS / name).read_bytes())
+    data, collisions = DataDir(tmp_path / "data"), 0
+    for round_number in range(4):
+        if round_number:  # later rounds have work to do: a new file each time
+            hostile_text = hostile.text_pdf([hostile.prose(f"Round {round_number}")])
+            (library / f"round-{round_number}.pdf").write_bytes(hostile_text)
+        pair = [index_process(library, data.root) for _ in range(2)]
+        outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in pair]
+        statuses = sorted(status for status, _ in outcomes)
+        assert statuses in ([0, 0], [0, EXIT_BUSY]), outcomes
+        for status, stderr in outcomes:
+            if status == EXIT_BUSY:
+                assert "another ddsearch process" in stderr and "wait for it" in stderr
+                assert "Traceback" not in stderr
+        problems, indexed = consistency_problems(data)
+        assert problems == []
+        assert len(indexed) == 2 + round_number
+        collisions += statuses == [0, EXIT_BUSY]
+    assert collisions, "the two writers never met: the test proved nothing"
