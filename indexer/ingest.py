@@ -183,15 +183,16 @@ class _IndexRun:
 
     def _place(self, entries: list[tuple[Seen, str]], outcome: Outcome) -> None:
         """Give every path of one content its document, in one state transaction."""
+        content_hash = entries[0][1]
+        if not self._still_same(entries):  # also the likely cause of an error reading it
+            if not outcome.error:
+                self.store.forget(content_hash)
+            for seen, _ in entries:
+                self._failed(seen.path, "the file changed while it was read; run index again")
+            return
         if outcome.error:
             for seen, _ in entries:
                 self._failed(seen.path, outcome.error)
-            return
-        content_hash = entries[0][1]
-        if not self._still_same(entries):
-            self.store.forget(content_hash)
-            for seen, _ in entries:
-                self._failed(seen.path, "the file changed while it was read; run index again")
             return
         now = time.time()
         with self.library.transaction():

@@ -34,7 +34,7 @@ class Case:
     kind: str
     name: str  # path relative to the library folder, as the report will show it
     expect: str
-    reason: str = ""  # for FAILED: a word the one-line reason must contain
+    reason: str = ""  # for FAILED (and EITHER, if it fails): a word the reason must contain
     pages: int = 0  # for INDEXED: how many pages the document must have
 
 
@@ -194,7 +194,7 @@ def make_library(folder: Path, scratch: Path) -> list[Case]:
     cases.append(Case("a folder named .pdf", "folder.pdf", NOT_LISTED))
     inside = text_pdf([prose("Inside a folder named .pdf")])
     put("a file inside a folder named .pdf", "folder.pdf/inside.pdf", inside, INDEXED, pages=1)
-    put("a file rewritten while it is read", CHANGING, CHANGING_VERSIONS[0], EITHER)
+    put("a file rewritten while it is read", CHANGING, CHANGING_VERSIONS[0], EITHER, "changed")
     return cases
 
 

@@ -58,6 +58,7 @@ def test_hostile_files_are_reported_or_indexed(tmp_path: Path):
             assert case.reason in failed[case.name], f"{where}: {failed[case.name]}"
         elif case.expect == hostile.EITHER:
             assert case.name in indexed or case.name in failed, f"{where} is missing"
+            assert case.reason in failed.get(case.name, case.reason), f"{where}: {failed}"
         else:
             assert not any(name.startswith(case.name) for name in failed), where
     assert all(reason and "\n" not in reason for reason in failed.values())
