@@ -228,7 +228,7 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
         languages = document.get("languages") or []
         year = document.get("year")
         writer.writerow(
-            _quote_formula(cell)
+            quote_formula(cell)
             for cell in (
                 document["id"],
                 PATH_SEPARATOR.join(paths),
@@ -244,7 +244,8 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
     _write_atomically(path, buffer.getvalue())
 
 
-def _quote_formula(cell: str) -> str:
+def quote_formula(cell: str) -> str:
+    """A leading quote keeps a spreadsheet from running a cell that starts like a formula."""
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 

@@ -9,6 +9,7 @@ text and still report offsets into that text.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -155,6 +156,9 @@ def khmer_share(text: str) -> float:
     return khmer_letters / letters if letters else 0.0
 
 
+_SEGMENTER_LOCK = threading.Lock()
+
+
 @cache
 def _segmenter():
     """Load khmercut's CRF model once per process (it takes a while)."""
@@ -172,4 +176,7 @@ def segment_words(khmer_run: str) -> list[str]:
     """
     if not khmer_run:
         return []
-    return _segmenter()(khmer_run)
+    # One CRF tagger per process, and it is not thread-safe (loading nor tagging): a web
+    # server's threads take turns; a query's few words make the wait negligible.
+    with _SEGMENTER_LOCK:
+        return _segmenter()(khmer_run)

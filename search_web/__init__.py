@@ -29,8 +29,8 @@ def create_app(data_root: Path | None = None) -> Flask:
     """The website over the data folder of ``ddsearch --index`` (default: $DDSEARCH_INDEX,
     else ~/.local/share/ddsearch). Each request searches the newest index commit."""
     app = Flask(__name__)
-    # khmercut loads its CRF model on first use, and threads racing to load it get "tagger
-    # not opened": load it here, before a server's threads share it.
+    # khmercut loads its CRF model (about a second) on first use: load it now, not during
+    # the first Khmer search.
     segment_words("ក")
     app.config["DATA"] = DataDir(Path(data_root) if data_root else default_data_dir())
     app.config["JSON_AS_ASCII"] = False

@@ -28,7 +28,7 @@ from flask import (
 from werkzeug.exceptions import BadHost, HTTPException
 
 from indexer import documents, search
-from indexer.catalog import _quote_formula as quote_formula  # the catalogue export's rule
+from indexer.catalog import quote_formula  # the catalogue export's rule
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, parse_search
 
