@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,14 +48,13 @@ def index_process(library: Path, data: Path, *, jobs: int = 2) -> subprocess.Pop
     )
 
 
-def phase_of(process: subprocess.Popen) -> str:
-    """What the run is doing, from the programs running under it."""
-    names = {_comm(pid) for pid in hostile.descendants(process.pid)}
-    if "tesseract" in names:
-        return "OCR"
-    if names & {"pdftotext", "pdffonts", "pdfinfo"}:
-        return "extraction"
-    return "other (start, store, index commit)"
+def phase_of(programs: list[str]) -> str:
+    """What a run was doing, from the programs running under it."""
+    if "tesseract" in programs:
+        return "Tesseract running"
+    if {"pdftotext", "pdffonts", "pdfinfo"} & set(programs):
+        return "poppler running"
+    return "Python only (gate, store, state, index)"
 
 
 def _comm(pid: int) -> str:
@@ -164,56 +164,69 @@ def _distinctive_word(pages) -> str:
     return max(words, key=len, default="")
 
 
+@dataclass(frozen=True)
+class Moment:
+    """When to kill a run: ``delay`` seconds after its start, or after the condition that
+    ``arm(data)`` returns first holds for the running process (then ``target`` names it)."""
+
+    delay: float
+    target: str = "random"
+    arm: Callable[[DataDir], Callable[[subprocess.Popen], bool]] | None = None
+    patience: float = 15.0  # seconds to wait for the condition before killing anyway
+    before: Callable[[], None] | None = None  # run first, e.g. to give the run work to commit
+
+
 @dataclass
 class CrashLog:
     """What a series of kills did, for the test's assertions and the benchmark's figures."""
 
     tried: int = 0
     survived: int = 0
-    finished_early: int = 0
-    phases: Counter = field(default_factory=Counter)
-    ocr_lost_in_flight: int = 0
-    pages_reocrd: int = 0
+    finished_early: int = 0  # runs that ended before their moment came
+    phases: Counter = field(default_factory=Counter)  # (aimed at, seen at the kill): count
+    ocr_lost_in_flight: int = 0  # Tesseract processes killed (their pages are done later)
+    pages_reocrd: int = 0  # finished OCR pages done again: must stay 0
     problems: list[str] = field(default_factory=list)
 
 
-def kill_rounds(
-    library: Path, data: DataDir, delays: list[float], *, jobs: int = 2, wait_for=None
-) -> CrashLog:
-    """One index run per delay, killed that many seconds after it starts (or, with
-    ``wait_for``, that long after ``wait_for(process)`` first holds); checked after each."""
+def kill_rounds(library: Path, data: DataDir, moments: list[Moment], *, jobs: int = 2) -> CrashLog:
+    """One ``ddsearch index`` run per moment, SIGKILLed then, the data folder checked after."""
     log = CrashLog()
     done_before = ocr_rowids(data.store)
     indexed_before: set[str] = set()
-    for delay in delays:
+    for moment in moments:
+        if moment.before:
+            moment.before()
+        ready = moment.arm(data) if moment.arm else None
         process = index_process(library, data.root, jobs=jobs)
+        aimed, start = moment.target, time.monotonic()
+        while ready and process.poll() is None and not ready(process):
+            if time.monotonic() - start > moment.patience:
+                aimed += " (not seen)"  # missed, or it never came: killed anyway
+                break
+            time.sleep(0.01)
         start = time.monotonic()
-        while wait_for and process.poll() is None and not wait_for(process):
-            time.sleep(0.005)
-        start = time.monotonic() if wait_for else start
-        while process.poll() is None and time.monotonic() - start < delay:
+        while process.poll() is None and time.monotonic() - start < moment.delay:
             time.sleep(0.01)
         if process.poll() is not None:
             log.finished_early += 1
             kill_group(process)
             continue
-        phase = phase_of(process)
-        in_flight = sum(1 for pid in hostile.descendants(process.pid) if _comm(pid) == "tesseract")
+        running = [_comm(pid) for pid in hostile.descendants(process.pid)]
         kill_group(process)
+        phase = (aimed, phase_of(running))
         log.tried += 1
         log.phases[phase] += 1
-        log.ocr_lost_in_flight += in_flight
+        log.ocr_lost_in_flight += running.count("tesseract")
         round_problems, indexed = _after_kill(data, done_before, indexed_before)
         done_now = ocr_rowids(data.store)
-        log.pages_reocrd += sum(1 for key, rowid in done_before.items() if done_now[key] != rowid)
+        log.pages_reocrd += sum(done_now.get(key) != rowid for key, rowid in done_before.items())
         done_before = done_now
-        if round_problems:
-            log.problems += [
-                f"kill {log.tried} ({phase}, {delay:.2f} s): {p}" for p in round_problems
-            ]
-        else:
-            log.survived += 1
         indexed_before |= indexed
+        log.problems += [
+            f"kill {log.tried} ({aimed}, +{moment.delay:.2f} s): {p}" for p in round_problems
+        ]
+        log.survived += not round_problems
     return log
 
 
@@ -256,8 +269,8 @@ def small_library(folder: Path) -> Path:
 def test_kills_at_random_moments_leave_a_consistent_index(tmp_path, shared_corpus):
     library, data = small_library(tmp_path / "library"), DataDir(tmp_path / "data")
     seed = random.randrange(1 << 30)
-    delays = [random.Random(seed).uniform(0.5, 6.0) for _ in range(4)]
-    log = kill_rounds(library, data, delays)
+    choose = random.Random(seed)
+    log = kill_rounds(library, data, [Moment(choose.uniform(0.5, 6.0)) for _ in range(4)])
     print(f"seed {seed}: {log}")
     assert log.problems == [], f"seed {seed}"
     assert log.tried >= 1 and log.survived == log.tried
