@@ -32,7 +32,7 @@ from make_corpus import generate, generate_document, instrument_types  # noqa: E
 
 from indexer import engine, querylang  # noqa: E402
 from indexer import schema as ours  # noqa: E402
-from indexer.analysis import khmer_query, khmer_query_runs  # noqa: E402
+from indexer.analysis import cluster_ngrams, khmer_query, khmer_query_runs  # noqa: E402
 from indexer.khmer import segment_words  # noqa: E402
 from indexer.search import _highlight, search  # noqa: E402
 from indexer.snippets import snippet  # noqa: E402
@@ -212,7 +212,9 @@ class TantivySearch:
         for run in khmer_query_runs(text.text):
             n, terms = khmer_query(run)
             if page:
-                parts += [self.term(ours.PAGE_KHMER[n], term) for term in terms]
+                m = min(n, max(ours.PAGE_KHMER))
+                grams = cluster_ngrams(run, m)
+                parts += [self.term(ours.PAGE_KHMER[m], term) for term in grams]
                 continue
             body = self.phrase(ours.DOC_KHMER[n], terms)
             title = self.phrase(ours.TITLE_KHMER[n], terms)

@@ -67,9 +67,15 @@ def khmer_query(run: str) -> tuple[int, list[str]]:
     the terms rare enough that most words need no positions at all (KNOWLEDGE §4: phrases
     are Whoosh's slow path).
     """
+    n = min(len(clusters(run)), 3)
+    return n, cluster_ngrams(run, n)
+
+
+def cluster_ngrams(run: str, n: int) -> list[str]:
+    """The overlapping cluster n-grams of one run (the run itself when it is shorter)."""
     spans = clusters(run)
-    n = min(len(spans), 3)
-    return n, [run[spans[i][0] : spans[i + n - 1][1]] for i in range(len(spans) - n + 1)]
+    n = min(n, len(spans))
+    return [run[spans[i][0] : spans[i + n - 1][1]] for i in range(len(spans) - n + 1)]
 
 
 def khmer_query_runs(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from whoosh.searching import Searcher
 from whoosh.util import make_binary_tree
 
 from indexer import querylang as ql
-from indexer.analysis import khmer_query, khmer_query_runs
+from indexer.analysis import cluster_ngrams, khmer_query, khmer_query_runs
 from indexer.khmer import segment_words
 from indexer.model import Document
 from indexer.schema import (
@@ -311,8 +311,9 @@ def _page_query(text: ql.Text, reader) -> wq.Query | None:
         return None
     parts = []
     for run in khmer_query_runs(text.text):
-        n, terms = khmer_query(run)
-        parts += [wq.Term(PAGE_KHMER[n], term) for term in _rarest(reader, PAGE_KHMER[n], terms)]
+        n = min(khmer_query(run)[0], max(PAGE_KHMER))
+        field, terms = PAGE_KHMER[n], cluster_ngrams(run, n)
+        parts += [wq.Term(field, term) for term in _rarest(reader, field, terms)]
     terms = latin_terms(text.text)
     if text.prefix and terms:
         parts.append(wq.Prefix(PAGE_LATIN, terms.pop()))
