@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -78,8 +79,10 @@ def ocr_task(path: Path, page_number: int, lang: str) -> str:
     return clean(ocr.ocr_page(path, page_number - 1, lang=lang))
 
 
-def _init_worker() -> None:
+def _init_worker(scratch: str | None) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if scratch:  # temporary files of the libraries we call, and of their programs
+        tempfile.tempdir = os.environ["TMPDIR"] = scratch
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Extractor:
         ocr_lang: str = ocr.DEFAULT_LANG,
         on_page: Callable[[str], None] = lambda method: None,
         on_pages_known: Callable[[int], None] = lambda pages: None,
+        scratch: Path | None = None,
     ):
         self.store = store
         self.workers = max(1, workers)
@@ -108,6 +112,7 @@ class Extractor:
         self.ocr_lang = ocr_lang
         self.on_page = on_page
         self.on_pages_known = on_pages_known
+        self.scratch = scratch  # the workers' temporary folder
 
     def run(self, jobs: list[FileJob]) -> Iterator[Outcome]:
         """Yield one Outcome per job, in completion order; the pool is rebuilt if it crashes."""
@@ -178,6 +183,7 @@ class Extractor:
             self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init_worker,
+            initargs=(str(self.scratch) if self.scratch else None,),
         )
 
     def _submit(self, content_hash: str, page: int | None) -> None:

@@ -34,6 +34,7 @@ COMMIT_EVERY_S = 60.0
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
+SCRATCH = "tmp"  # in the data folder: temporary files of a run, emptied by the next one
 DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
 
 
@@ -116,14 +117,25 @@ def run_index(
     report = Report(started=time.time())
     with writer_lock(data.lock, progress.say):
         library, store = Library(data.library), Store(data.store)
+        scratch = _empty_scratch(data)
         try:
             _IndexRun(data, library, store, report, progress).run(roots, jobs, ocr_mode, ocr_lang)
         finally:
             library.close()
             store.close()
+            shutil.rmtree(scratch, ignore_errors=True)
     report.finished = time.time()
     write_json(data.last_run, report.to_dict())
     return report
+
+
+def _empty_scratch(data: DataDir) -> Path:
+    """The extraction workers' temporary folder, emptied of what a killed run left there
+    (the writer lock says no other run is using it)."""
+    scratch = data.root / SCRATCH
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    return scratch
 
 
 class _IndexRun:
@@ -170,6 +182,7 @@ class _IndexRun:
             ocr_lang=ocr_lang,
             on_page=self.progress.page_done,
             on_pages_known=self.progress.pages_known,
+            scratch=self.data.root / SCRATCH,
         )
         for outcome in extractor.run(jobs_todo):
             self._place(changed[outcome.job.content_hash], outcome)

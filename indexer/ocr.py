@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
+import subprocess
 from pathlib import Path
 
 import pytesseract
@@ -15,6 +16,11 @@ DEFAULT_LANG = "khm+eng"
 #: psm 6 (a uniform block of text) had the lowest Khmer error rate on clean and scanned pages.
 DEFAULT_PSM = 6
 PAGE_TIMEOUT_S = 600
+TESSERACT = "tesseract"
+NOT_INSTALLED = (
+    "Tesseract is not installed: run `apt-get install tesseract-ocr tesseract-ocr-khm "
+    "tesseract-ocr-eng`, or index with --ocr never."
+)
 
 # Tesseract's own threads make a page 4x slower on a busy machine; parallelism comes from
 # running one Tesseract per worker process instead.
@@ -22,13 +28,21 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM) -> str:
-    """OCR one page image; the image goes to Tesseract as uncompressed PGM, quick to write."""
-    with tempfile.TemporaryDirectory(prefix="ddsearch-ocr-") as tmp:
-        image_path = Path(tmp) / "page.pgm"
-        image.convert("L").save(image_path)
-        return pytesseract.image_to_string(
-            str(image_path), lang=lang, config=f"--psm {psm}", timeout=PAGE_TIMEOUT_S
+    """OCR one page image, handed to Tesseract on stdin as uncompressed PGM (quick to write)
+    and read from its stdout: no temporary file is left behind when a run is killed."""
+    pgm = io.BytesIO()
+    image.convert("L").save(pgm, format="PPM")
+    command = [TESSERACT, "stdin", "stdout", "-l", lang, "--psm", str(psm)]
+    try:
+        done = subprocess.run(
+            command, input=pgm.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S
         )
+    except FileNotFoundError:
+        raise RuntimeError(NOT_INSTALLED) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"Tesseract failed: {message[-1] if message else done.returncode}")
+    return done.stdout.decode("utf-8", "replace")
 
 
 def ocr_page(
@@ -47,10 +61,7 @@ def check_languages(lang: str) -> None:
     try:
         available = set(pytesseract.get_languages(config=""))
     except pytesseract.TesseractNotFoundError:
-        raise RuntimeError(
-            "Tesseract is not installed: run `apt-get install tesseract-ocr tesseract-ocr-khm "
-            "tesseract-ocr-eng`, or index with --ocr never."
-        ) from None
+        raise RuntimeError(NOT_INSTALLED) from None
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
         packages = " ".join(f"tesseract-ocr-{code}" for code in missing)

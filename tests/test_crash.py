@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -26,20 +27,28 @@ import hostile
 import pypdfium2 as pdfium
 from conftest import PDFS, REPO, cut_pages, ddsearch
 
-from indexer import engine, search
+from indexer import engine, ingest, search
 from indexer.config import DataDir
 from indexer.library import Library
 from indexer.store import Store
 
 EXIT_BUSY = 3
+#: Python's forkserver keeps its socket in a ``pymp-*`` folder, which a SIGKILL leaves behind
+#: (empty but for the socket); Python 3.11 offers no way to put it elsewhere.
+FORKSERVER_SOCKET_DIR = "pymp-"
 
 
-def index_process(library: Path, data: Path, *, jobs: int = 2) -> subprocess.Popen:
+def index_process(
+    library: Path, data: Path, *, jobs: int = 2, tmpdir: Path | None = None
+) -> subprocess.Popen:
     """Start a real ``ddsearch index`` in its own process group, so a kill takes all of it."""
     command = [sys.executable, "-m", "indexer.cli", "index", str(library), "--jobs", str(jobs)]
+    env = {**os.environ, "DDSEARCH_INDEX": str(data)}
+    if tmpdir:
+        env["TMPDIR"] = str(tmpdir)
     return subprocess.Popen(
         command,
-        env={**os.environ, "DDSEARCH_INDEX": str(data)},
+        env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -189,8 +198,11 @@ class CrashLog:
     problems: list[str] = field(default_factory=list)
 
 
-def kill_rounds(library: Path, data: DataDir, moments: list[Moment], *, jobs: int = 2) -> CrashLog:
-    """One ``ddsearch index`` run per moment, SIGKILLed then, the data folder checked after."""
+def kill_rounds(
+    library: Path, data: DataDir, moments: list[Moment], *, jobs: int = 2, tmpdir: Path
+) -> CrashLog:
+    """One ``ddsearch index`` run per moment, SIGKILLed then, the data folder checked after;
+    the runs' temporary files go to ``tmpdir``, which must stay empty."""
     log = CrashLog()
     done_before = ocr_rowids(data.store)
     indexed_before: set[str] = set()
@@ -198,7 +210,7 @@ def kill_rounds(library: Path, data: DataDir, moments: list[Moment], *, jobs: in
         if moment.before:
             moment.before()
         ready = moment.arm(data) if moment.arm else None
-        process = index_process(library, data.root, jobs=jobs)
+        process = index_process(library, data.root, jobs=jobs, tmpdir=tmpdir)
         aimed, start = moment.target, time.monotonic()
         while ready and process.poll() is None and not ready(process):
             if time.monotonic() - start > moment.patience:
@@ -219,6 +231,11 @@ def kill_rounds(library: Path, data: DataDir, moments: list[Moment], *, jobs: in
         log.phases[phase] += 1
         log.ocr_lost_in_flight += running.count("tesseract")
         round_problems, indexed = _after_kill(data, done_before, indexed_before)
+        left = sorted(tmpdir.iterdir())
+        if leaked := [p.name for p in left if not p.name.startswith(FORKSERVER_SOCKET_DIR)]:
+            round_problems.append(f"temporary files left behind: {leaked}")
+        for path in left:  # so that the next kill is judged on its own
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
         done_now = ocr_rowids(data.store)
         log.pages_reocrd += sum(done_now.get(key) != rowid for key, rowid in done_before.items())
         done_before = done_now
@@ -270,7 +287,9 @@ def test_kills_at_random_moments_leave_a_consistent_index(tmp_path, shared_corpu
     library, data = small_library(tmp_path / "library"), DataDir(tmp_path / "data")
     seed = random.randrange(1 << 30)
     choose = random.Random(seed)
-    log = kill_rounds(library, data, [Moment(choose.uniform(0.5, 6.0)) for _ in range(4)])
+    moments = [Moment(choose.uniform(0.5, 6.0)) for _ in range(4)]
+    (tmp_path / "tmp").mkdir()
+    log = kill_rounds(library, data, moments, tmpdir=tmp_path / "tmp")
     print(f"seed {seed}: {log}")
     assert log.problems == [], f"seed {seed}"
     assert log.tried >= 1 and log.survived == log.tried
@@ -285,6 +304,7 @@ def test_kills_at_random_moments_leave_a_consistent_index(tmp_path, shared_corpu
     assert len(after) == 6
     problems, indexed = consistency_problems(data)
     assert problems == [] and len(indexed) == 5
+    assert not (data.root / ingest.SCRATCH).exists(), "the killed runs' temporary files stayed"
 
 
 def test_a_blank_page_ocrd_before_a_kill_is_not_ocrd_again(tmp_path, shared_corpus):
