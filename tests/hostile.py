@@ -130,7 +130,7 @@ def _reference_loop() -> bytes:
     )
 
 
-def make_library(folder: Path, scratch: Path) -> list[Case]:
+def make_library(folder: Path, scratch: Path, long_pages: int = LONG_PAGES) -> list[Case]:
     """Write every hostile case under ``folder`` (``scratch`` is for symlink targets)."""
     folder.mkdir(parents=True, exist_ok=True)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -162,9 +162,9 @@ def make_library(folder: Path, scratch: Path) -> list[Case]:
     put("page tree that contains itself", "pages-loop.pdf", _looping_pages_tree(), EITHER)
     put("arrays nested 10,000 deep", "nested-arrays.pdf", _nested_arrays(), EITHER)
     put("objects referring to each other in a ring", "ref-loop.pdf", _reference_loop(), EITHER)
-    long = [prose("The long register", n) for n in range(1, LONG_PAGES + 1)]
+    long = [prose("The long register", n) for n in range(1, long_pages + 1)]
     long[-1] += f"\nLast entry: {MARKER}."
-    put(f"{LONG_PAGES:,} pages", "long.pdf", text_pdf(long), INDEXED, pages=LONG_PAGES)
+    put(f"{long_pages:,} pages", "long.pdf", text_pdf(long), INDEXED, pages=long_pages)
     mixed = text_pdf(
         [prose("Rotated and mixed sizes", n) for n in range(1, 6)],
         boxes=[(595, 842), (842, 595), (612, 1008), (300, 300), (2000, 400)],
