@@ -108,13 +108,14 @@ POSITIONAL = (
     ours.TITLE_LATIN,
     ours.DOC_KHMER[3],
     ours.DOC_KHMER_WORDS,
-    ours.DOC_LATIN,
+    ours.DOC_LATIN_PAIRS,
 )
 COUNTED = (
     ours.TITLE_KHMER[1],
     ours.TITLE_KHMER[2],
     ours.DOC_KHMER[1],
     ours.DOC_KHMER[2],
+    ours.DOC_LATIN,
     *ours.PAGE_KHMER.values(),
     ours.PAGE_LATIN,
 )
@@ -207,6 +208,12 @@ class TantivySearch:
     def any_of(self, queries):
         return self.t.Query.boolean_query([(self.t.Occur.Should, q) for q in queries])
 
+    def body_words(self, terms):
+        if len(terms) == 1:
+            return self.term(ours.DOC_LATIN, terms[0])
+        pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+        return self.phrase(ours.DOC_LATIN_PAIRS, pairs)
+
     def text_query(self, text: querylang.Text, page: bool):
         parts = []
         for run in khmer_query_runs(text.text):
@@ -233,7 +240,7 @@ class TantivySearch:
                 parts.append(
                     self.any_of(
                         [
-                            self.phrase(ours.DOC_LATIN, terms),
+                            self.body_words(terms),
                             self.phrase(ours.TITLE_LATIN, terms, ours.TITLE_BOOST),
                         ]
                     )

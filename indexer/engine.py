@@ -27,6 +27,7 @@ from indexer.schema import (
     DOC_KHMER,
     DOC_KHMER_WORDS,
     DOC_LATIN,
+    DOC_LATIN_PAIRS,
     PAGE_KHMER,
     PAGE_LATIN,
     SCHEMA_VERSION,
@@ -290,16 +291,17 @@ def _text_query(text: ql.Text) -> wq.Query | None:
     parts = []
     for run in khmer_query_runs(text.text):
         n, terms = khmer_query(run)
-        body, title = _ngram_query(DOC_KHMER[n], terms), _ngram_query(TITLE_KHMER[n], terms)
+        body = _ngram_query(DOC_KHMER[n], terms, 3)
+        title = _ngram_query(TITLE_KHMER[n], terms, 3)
         title.boost = TITLE_BOOST
         if text.title_only:
             parts.append(title)
             continue
         words = _phrase(DOC_KHMER_WORDS, segment_words(run), boost=WORD_LIFT)
         parts.append(wq.AndMaybe(wq.Or([body, title]), words))
-    latin = _latin_query(TITLE_LATIN, text, boost=TITLE_BOOST)
-    if latin is not None:
-        parts.append(latin if text.title_only else wq.Or([_latin_query(DOC_LATIN, text), latin]))
+    title = _latin_query(text, in_title=True)
+    if title is not None:
+        parts.append(title if text.title_only else wq.Or([_latin_query(text), title]))
     return _all(parts)
 
 
@@ -325,16 +327,31 @@ def _rarest(reader, field: str, terms: list[str], keep: int = 2) -> list[str]:
     return sorted(set(terms), key=lambda term: reader.doc_frequency(field, term))[:keep]
 
 
-def _latin_query(field: str, text: ql.Text, boost: float = 1.0) -> wq.Query | None:
+def _latin_query(text: ql.Text, in_title: bool = False) -> wq.Query | None:
+    """Stemmed Latin words as a phrase (its last word a prefix when typed word*)."""
     terms = latin_terms(text.text)
     if not terms:
         return None
-    if not text.prefix:
-        return _phrase(field, terms, boost)
-    typed = text.text.lower().split()[-1] if text.text.split() else terms[-1]
-    stems = {terms[-1], typed} if typed.isalnum() else {terms[-1]}
-    last = wq.Or([wq.Prefix(field, stem, boost=boost) for stem in sorted(stems)])
-    return last if len(terms) == 1 else wq.And([_phrase(field, terms[:-1], boost), last])
+    boost = TITLE_BOOST if in_title else 1.0
+    words = terms[:-1] if text.prefix else terms
+    parts = []
+    if words:
+        parts.append(_phrase(TITLE_LATIN, words, boost) if in_title else _body_words(words))
+    if text.prefix:
+        typed = text.text.lower().split()[-1] if text.text.split() else terms[-1]
+        stems = {terms[-1], typed} if typed.isalnum() else {terms[-1]}
+        field = TITLE_LATIN if in_title else DOC_LATIN
+        parts.append(wq.Or([wq.Prefix(field, stem, boost=boost) for stem in sorted(stems)]))
+    return _all(parts)
+
+
+def _body_words(terms: list[str]) -> wq.Query:
+    """One word, or a phrase as its overlapping word pairs: two words are one term, longer
+    phrases check positions of pairs only (common English words make long position lists)."""
+    if len(terms) == 1:
+        return wq.Term(DOC_LATIN, terms[0])
+    pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+    return _ngram_query(DOC_LATIN_PAIRS, pairs, 2)
 
 
 def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
@@ -343,13 +360,13 @@ def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
     return _PositionsPhrase(field, terms, boost=boost)
 
 
-def _ngram_query(field: str, ngrams: list[str]) -> wq.Query:
-    """One cluster n-gram, or a phrase of overlapping trigrams. Every third trigram and the
-    last one already cover all the clusters, so only their positions are checked (runs are
-    analysis.RUN_GAP = 3 positions apart, so such a cover cannot straddle two runs)."""
+def _ngram_query(field: str, ngrams: list[str], n: int) -> wq.Query:
+    """One n-gram, or a phrase of overlapping n-grams. Every n-th one and the last already
+    cover the whole phrase, so only their positions are checked (Khmer runs are
+    analysis.RUN_GAP = 3 positions apart, so a cover cannot straddle two runs)."""
     if len(ngrams) == 1:
         return wq.Term(field, ngrams[0])
-    cover = sorted({*range(0, len(ngrams), 3), len(ngrams) - 1})
+    cover = sorted({*range(0, len(ngrams), n), len(ngrams) - 1})
     return _PositionsPhrase(field, ngrams, verify=cover)
 
 

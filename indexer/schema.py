@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 
 from whoosh import fields
-from whoosh.analysis import StemFilter, Token, Tokenizer
+from whoosh.analysis import ShingleFilter, StemFilter, Token, Tokenizer
 
 from indexer import analysis
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -71,6 +71,11 @@ def latin_analyzer():
     return StreamTokenizer("latin_words") | StemFilter(cachesize=100_000)
 
 
+def latin_pair_analyzer():
+    """Overlapping pairs of stemmed words ("land use"): a two-word phrase is one term."""
+    return latin_analyzer() | ShingleFilter(2, " ")
+
+
 def _positional(analyzer) -> fields.TEXT:
     return fields.TEXT(analyzer=analyzer, phrase=True)
 
@@ -83,6 +88,7 @@ def _counted(analyzer) -> fields.TEXT:
 # Analyzed fields by role; engine.py builds queries from these names. Khmer is indexed as
 # cluster n-grams, n = 1, 2, 3 (a query of n <= 3 clusters is one term; a longer one a phrase
 # of trigrams, so only trigrams keep positions) and, in document bodies, as segmented words.
+# Latin words likewise: single words without positions, word pairs with them.
 # Page records only pick the pages of documents already found: no positions there, snippets
 # check the exact text.
 TITLE_KHMER = {1: "title_km1", 2: "title_km2", 3: "title_km3"}
@@ -90,6 +96,7 @@ TITLE_LATIN = "title_en"  # stemmed Latin words and numbers
 DOC_KHMER = {1: "body_km1", 2: "body_km2", 3: "body_km3"}
 DOC_KHMER_WORDS = "body_kmw"  # segmented words, to lift whole-word matches
 DOC_LATIN = "body_en"
+DOC_LATIN_PAIRS = "body_en2"
 PAGE_KHMER = {1: "page_km1", 2: "page_km2"}  # trigrams would triple the index for little
 PAGE_LATIN = "page_en"
 
@@ -117,7 +124,8 @@ def build_schema() -> fields.Schema:
         **{
             TITLE_LATIN: _positional(latin_analyzer()),
             DOC_KHMER_WORDS: _positional(khmer_word_analyzer()),
-            DOC_LATIN: _positional(latin_analyzer()),
+            DOC_LATIN: _counted(latin_analyzer()),
+            DOC_LATIN_PAIRS: _positional(latin_pair_analyzer()),
             PAGE_LATIN: _counted(latin_analyzer()),
         },
         text=fields.STORED(),
@@ -142,7 +150,7 @@ def records(doc: Document) -> list[dict]:
         "fingerprint": doc.fingerprint,
         "title": doc.title,
         **dict.fromkeys([*TITLE_KHMER.values(), TITLE_LATIN], doc.title),
-        **dict.fromkeys([*DOC_KHMER.values(), DOC_KHMER_WORDS, DOC_LATIN], body),
+        **dict.fromkeys([*DOC_KHMER.values(), DOC_KHMER_WORDS, DOC_LATIN, DOC_LATIN_PAIRS], body),
         "type": doc.type,
         "languages": ",".join(doc.languages),
         "number": doc.number,
