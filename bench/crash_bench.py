@@ -9,7 +9,8 @@ extraction (pdftotext/pdffonts running), during OCR (Tesseract running), just af
 to the extraction store, and during an index commit (a new file in the Whoosh folder). After
 every kill the checks of tests/test_crash.py run: the index opens (``ddsearch status``), every
 document in it is whole, matches the store and is found by a search, no committed document is
-lost, both SQLite files pass ``PRAGMA integrity_check``, and no finished OCR page was redone.
+lost, both SQLite files pass ``PRAGMA integrity_check``, no finished OCR page was redone, and
+no temporary file was left outside the data folder.
 A final run must then finish the job. Prints the figures; exits 1 if any check failed.
 """
 
@@ -24,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdfium2 as pdfium
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -31,6 +34,7 @@ import hostile  # noqa: E402
 from conftest import PDFS, cut_pages, ddsearch  # noqa: E402
 from test_crash import Moment, _comm, consistency_problems, kill_rounds, ocr_rowids  # noqa: E402
 
+from indexer import ingest  # noqa: E402
 from indexer.config import DataDir  # noqa: E402
 
 TEXT_PDFS = (
@@ -117,14 +121,19 @@ def main() -> int:
         for name in TEXT_PDFS:
             (library / name).write_bytes((PDFS / name).read_bytes())
         for name in choose.sample(SCANS, args.scans):
-            cut_pages(PDFS / name, list(range(1, args.pages + 1)), library / name)
+            pages = min(args.pages, len(pdfium.PdfDocument(str(PDFS / name))))
+            cut_pages(PDFS / name, list(range(1, pages + 1)), library / name)
         started = time.monotonic()
-        log = kill_rounds(library, data, moments(args.kills, choose, library))
+        (Path(tmp) / "tmp").mkdir()
+        plan = moments(args.kills, choose, library)
+        log = kill_rounds(library, data, plan, tmpdir=Path(tmp) / "tmp")
         before = ocr_rowids(data.store)
         final = ddsearch("index", str(library), "--report", f"{tmp}/r.json", data=data.root)
         after = ocr_rowids(data.store)
         redone = sum(after.get(key) != rowid for key, rowid in before.items())
         problems, indexed = consistency_problems(data)
+        if (data.root / ingest.SCRATCH).exists():
+            problems.append("the final run left its temporary folder")
         report_file = Path(tmp) / "r.json"
         report = json.loads(report_file.read_text("utf-8")) if report_file.exists() else {}
         files = sum(1 for _ in library.glob("*.pdf"))  # with those added for commit kills
@@ -137,6 +146,7 @@ def main() -> int:
             f"OCR pages in flight at a kill (lost, done by a later run): {log.ocr_lost_in_flight}"
         )
         print(f"finished OCR pages re-OCR'd after a kill: {log.pages_reocrd + redone}")
+        print(f"OCR'd pages in the store at the end: {len(after)}")
         print(
             f"final run: exit {final.returncode}, {len(after) - len(before)} pages OCR'd, "
             f"{len(indexed)} documents indexed, {len(report.get('failed', []))} failed, "

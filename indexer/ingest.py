@@ -34,6 +34,7 @@ COMMIT_EVERY_S = 60.0
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
+CHANGED = "the file changed while it was read; run index again"
 SCRATCH = "tmp"  # in the data folder: temporary files of a run, emptied by the next one
 DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
 
@@ -163,8 +164,9 @@ class _IndexRun:
             except OSError as err:
                 self._failed(seen.path, f"cannot be read ({err.strerror})")
                 continue
-            if seen.size == 0:
-                self._failed(seen.path, "the file is empty (0 bytes)")
+            if seen.size == 0:  # or caught in the middle of a rewrite
+                same = self._still_same([(seen, content_hash)])
+                self._failed(seen.path, "the file is empty (0 bytes)" if same else CHANGED)
                 continue
             changed.setdefault(content_hash, []).append((seen, content_hash))
         self.vanished = self._vanished(roots, found)
@@ -201,7 +203,7 @@ class _IndexRun:
             if not outcome.error:
                 self.store.forget(content_hash)
             for seen, _ in entries:
-                self._failed(seen.path, "the file changed while it was read; run index again")
+                self._failed(seen.path, CHANGED)
             return
         if outcome.error:
             for seen, _ in entries:
