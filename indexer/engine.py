@@ -91,7 +91,9 @@ def apply_changes(
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(merge=False)
+    # Small segments are merged as they pile up (Whoosh's MERGE_SMALL): an index committed
+    # every few documents for years would otherwise search hundreds of segments.
+    writer.commit()
 
 
 def indexed_fingerprints(index_dir: Path) -> dict[str, str]:
