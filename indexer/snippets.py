@@ -12,8 +12,9 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from indexer.khmer import COENG, fold, script_runs
+from indexer.khmer import COENG, fold
 
 # Characters that attach to the character before them: Khmer vowels, signs, shifters and
 # COENG (U+17B4-U+17D3, U+17DD), ZWNJ/ZWJ, and Latin combining accents.
@@ -134,26 +135,46 @@ def _latin_spans(folded: str, highlight: Highlight) -> list[tuple[int, int]]:
     """Runs of Latin words whose index terms make a searched phrase (a word is a phrase of
     one), and words that start with a searched prefix.
 
-    A stem keeps its word's first two letters, so only words sharing them are stemmed."""
-    words = [(start, end) for script, start, end in script_runs(folded) if script != "khmer"]
-    heads = {term[:2] for phrase in highlight.latin for term in phrase}
-    known: dict[str, str | None] = {}
-
-    def term_at(i: int) -> str | None:
-        word = folded[slice(*words[i])]
-        if word not in known:
-            known[word] = highlight.term_of(word) if word[:2] in heads else None
-        return known[word]
-
-    spans = []
-    for i, (start, end) in enumerate(words):
-        if folded.startswith(highlight.prefixes, start, end):
-            spans.append((start, end))
-        for phrase in highlight.latin:
-            last = i + len(phrase) - 1
-            if last < len(words) and all(term_at(i + k) == t for k, t in enumerate(phrase)):
-                spans.append((start, words[last][1]))
+    A regular expression finds the candidates: a stem keeps all but (at most) the last two
+    letters of its word, so each phrase word must start with that much of its term; only the
+    words of a candidate are then stemmed and compared.
+    """
+    spans = [m.span() for m in _prefix_pattern(highlight.prefixes).finditer(folded)]
+    known: dict[str, str] = {}
+    for phrase in highlight.latin:
+        for candidate in _phrase_pattern(phrase).finditer(folded):
+            words = _LATIN_WORD.findall(candidate.group())
+            for word in words:
+                if word not in known:
+                    known[word] = highlight.term_of(word)
+            if [known[word] for word in words] == list(phrase):
+                spans.append(candidate.span())
     return spans
+
+
+_LETTER = "[^\\W\\d_\u1780-\u17ff\u19e0-\u19ff]"  # as khmer.script_runs' "latin" runs
+_LATIN_WORD = re.compile(f"{_LETTER}+|[0-9]+")
+_NOT_WORD = f"(?:(?!{_LETTER})[^0-9])+"  # what the index skips between two Latin words
+
+
+def _word_pattern(term: str) -> str:
+    if term.isdigit():
+        return f"(?<![0-9]){term}(?![0-9])"
+    head = re.escape(term[: max(1, len(term) - 2)])
+    return f"(?<!{_LETTER}){head}{_LETTER}*(?!{_LETTER})"
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(_NOT_WORD.join(_word_pattern(term) for term in phrase), re.DOTALL)
+
+
+@lru_cache(maxsize=256)
+def _prefix_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    if not prefixes:
+        return re.compile("(?!)")  # matches nothing
+    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+    return re.compile(f"(?<!{_LETTER})(?:{alternatives}){_LETTER}*")
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
