@@ -27,7 +27,7 @@ def khmer_runs(text: str) -> Iterator[tuple[str, int]]:
             yield folded[start:end], start
 
 
-RUN_GAP = 3  # empty positions between Khmer runs: more than a trigram cover's step
+RUN_GAP = 3  # empty positions between Khmer runs: at least the step of a trigram cover
 
 
 def khmer_ngrams(text: str, n: int) -> Iterator[Token]:
