@@ -172,7 +172,7 @@ def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_
         ) from None
     except IndexVersionError as err:
         raise click.ClickException(str(err)) from None
-    except ValueError as err:
+    except search.BadParameter as err:
         raise click.UsageError(str(err)) from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -44,6 +44,12 @@ from indexer.analysis import khmer_query_runs
 from indexer.snippets import Highlight, match_spans, snippet
 
 MAX_LIMIT = 1000
+
+
+class BadParameter(ValueError):
+    """A filter, sort, limit or offset the caller gave is wrong; the message says how."""
+
+
 PAGES_SHOWN = 3  # pages listed per result
 
 
@@ -61,14 +67,17 @@ def search(
     """Search the index; the filters narrow the query as its type:, year: and lang: would.
 
     A malformed query is not an error (see ``warning``); a bad filter, sort, limit or offset
-    raises ValueError with a sentence to show the user.
+    raises BadParameter with a sentence to show the user.
     """
     if sort not in engine.SORTS:
-        raise ValueError(f"Sort by one of {', '.join(engine.SORTS)}, not {sort!r}.")
+        raise BadParameter(f"Sort by one of {', '.join(engine.SORTS)}, not {sort!r}.")
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
-        raise ValueError(f"Ask for 0 to {MAX_LIMIT} results from an offset of 0 or more.")
+        raise BadParameter(f"Ask for 0 to {MAX_LIMIT} results from an offset of 0 or more.")
     parsed = ql.parse(query)
-    filters = _filters(type, year, lang)
+    try:
+        filters = _filters(type, year, lang)
+    except ql.QuerySyntaxError as err:
+        raise BadParameter(str(err)) from None
     node = parsed.node
     if filters:
         node = ql.And(((node,) if node is not None else ()) + filters)

@@ -191,7 +191,7 @@ def _search(params: SearchParams, **overrides) -> dict:
         return search.search(_index(), params.q, **arguments)
     except (FileNotFoundError, documents.IndexVersionError) as err:
         raise IndexUnavailable(str(err)) from None
-    except ValueError as err:
+    except search.BadParameter as err:
         raise BadParameter(str(err)) from None
 
 
