@@ -463,6 +463,9 @@ def _searcher(index_dir: Path, create: bool = True) -> Searcher:
         searcher = None
     if searcher is None:
         searcher = open_index(Path(index_dir), create=create).searcher()
+        # A rebuild swapped in a new directory and deleted the old one: let its files go now.
+        for gone in [other for other in open_searchers if not Path(other).exists()]:
+            open_searchers.pop(gone).close()
     open_searchers[key] = searcher  # most recently used last
     while len(open_searchers) > _MAX_OPEN:
         open_searchers.pop(next(iter(open_searchers))).close()
