@@ -72,8 +72,9 @@ def _text_stream(text: str, height: float) -> bytes:
     return f"BT /F1 11 Tf 14 TL 36 {top:g} Td {shown} ET".encode("cp1252")
 
 
-def assemble(objects: list[bytes], root: int = 1) -> bytes:
-    """Number the objects from 1, write them with a correct xref table and trailer."""
+def assemble(objects: list[bytes], root: int = 1, info: int | None = None) -> bytes:
+    """Number the objects from 1, write them with a correct xref table and trailer
+    (``info``: the number of the document information dictionary, if any)."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -82,7 +83,8 @@ def assemble(objects: list[bytes], root: int = 1) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\n" % (len(objects) + 1, root)
+    info_ref = b" /Info %d 0 R" % info if info else b""
+    out += b"trailer\n<< /Size %d /Root %d 0 R%s >>\n" % (len(objects) + 1, root, info_ref)
     out += b"startxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
 
