@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -389,7 +390,12 @@ def main() -> None:
             )
         print(row)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS of the query process: {peak:.0f} MB")
+    status = Path("/proc/self/status").read_text()
+    resident = dict(re.findall(r"(Rss\w+):\s+(\d+) kB", status))
+    print(
+        f"\npeak RSS of the query process: {peak:.0f} MB (now {int(resident['RssAnon']) // 1024}"
+        f" MB heap, {int(resident['RssFile']) // 1024} MB mapped index files)"
+    )
 
 
 if __name__ == "__main__":
