@@ -7,11 +7,13 @@ hundred thousand pages), and pages are looked up only for the documents shown.
 
 from __future__ import annotations
 
+import heapq
 import json
 import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from whoosh import index, matching
@@ -180,16 +182,15 @@ def search_documents(
     if text_query is None:
         matches = [(0.0, docnum) for docnum in table]
     else:
-        results = searcher.search(text_query, limit=None)  # its fields are on documents only
-        matches = list(results.top_n)
-    shown = _sorted(matches, table, sort)[offset : offset + limit]
+        matches = _all_matches(searcher, text_query)  # its fields are on documents only
+    shown = _ranked(matches, table, sort, offset + limit)[offset:]
     shown_ids = [table[docnum]["id"] for _, docnum in shown]
     pages = _best_pages(searcher, node, shown_ids, pages_per_document)
     hits = [
         DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], []))
         for score, docnum in shown
     ]
-    return SearchOutcome(len(matches), hits, _facets(table[docnum] for _, docnum in matches))
+    return SearchOutcome(len(matches), hits, _facets([table[docnum] for _, docnum in matches]))
 
 
 def candidate_pages(index_dir: Path, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
@@ -206,27 +207,39 @@ def latin_terms(text: str) -> list[str]:
 _LATIN_ANALYZER = latin_analyzer()
 
 
-def _sorted(matches: list[tuple[float, int]], table: dict, sort: str) -> list[tuple[float, int]]:
-    """Order (score, docnum) pairs; undated documents go last when sorting by year."""
+def _all_matches(searcher: Searcher, query: wq.Query) -> list[tuple[float, int]]:
+    """(score, document number) of every match: a plain loop over the matcher of each
+    segment, as the total and the facets need them all anyway."""
+    context = searcher.context()
+    matches = []
+    for segment, offset in searcher.leaf_searchers():
+        matcher = query.matcher(segment, context)
+        while matcher.is_active():
+            matches.append((matcher.score(), matcher.id() + offset))
+            matcher.next()
+    return matches
+
+
+def _ranked(matches: list[tuple[float, int]], table: dict, sort: str, count: int) -> list:
+    """The first ``count`` (score, docnum) pairs in order; undated documents go last when
+    sorting by year."""
     if sort == "relevance":
-        return sorted(matches, key=lambda m: (-m[0], m[1]))
-
-    def year_key(match: tuple[float, int]):
-        year = table[match[1]]["year"]
-        return (year is None, -(year or 0) if sort == "newest" else (year or 0), -match[0])
-
+        return heapq.nsmallest(count, matches, key=lambda m: (-m[0], m[1]))
     if sort == "added":
-        return sorted(matches, key=lambda m: (-table[m[1]]["added"], -m[0]))
-    return sorted(matches, key=year_key)
+        return heapq.nsmallest(count, matches, key=lambda m: (-table[m[1]]["added"], -m[0]))
+    sign = -1 if sort == "newest" else 1
+
+    def by_year(match: tuple[float, int]):
+        year = table[match[1]]["year"]
+        return (year is None, sign * (year or 0), -match[0], match[1])
+
+    return heapq.nsmallest(count, matches, key=by_year)
 
 
-def _facets(rows: Iterable[dict]) -> dict[str, dict[str, int]]:
-    types, years, languages = Counter(), Counter(), Counter()
-    for row in rows:
-        types[row["type"]] += 1
-        if row["year"] is not None:
-            years[str(row["year"])] += 1
-        languages.update(row["languages"])
+def _facets(rows: list[dict]) -> dict[str, dict[str, int]]:
+    types = Counter(row["type"] for row in rows)
+    years = Counter(str(row["year"]) for row in rows if row["year"] is not None)
+    languages = Counter(chain.from_iterable(row["languages"] for row in rows))
     return {
         "type": dict(types.most_common()),
         "year": dict(sorted(years.items(), reverse=True)),
