@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 from pathlib import Path
@@ -28,17 +27,22 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM) -> str:
-    """OCR one page image, handed to Tesseract on stdin as uncompressed PGM (quick to write)
-    and read from its stdout: no temporary file is left behind when a run is killed."""
-    pgm = io.BytesIO()
-    image.convert("L").save(pgm, format="PPM")
-    command = [TESSERACT, "stdin", "stdout", "-l", lang, "--psm", str(psm)]
+    """OCR one page image, handed to Tesseract as uncompressed PGM in an in-memory file.
+
+    Tesseract reads a file path at full speed but stdin byte by byte (0.1-0.15 s more per
+    page); a memfd is a path with no file on disk to leave behind when a run is killed."""
+    page_file = os.memfd_create("ddsearch-page")
     try:
+        with open(page_file, "wb", closefd=False) as out:
+            image.convert("L").save(out, format="PPM")
+        command = [TESSERACT, f"/dev/fd/{page_file}", "stdout", "-l", lang, "--psm", str(psm)]
         done = subprocess.run(
-            command, input=pgm.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S
+            command, capture_output=True, timeout=PAGE_TIMEOUT_S, pass_fds=(page_file,)
         )
     except FileNotFoundError:
         raise RuntimeError(NOT_INSTALLED) from None
+    finally:
+        os.close(page_file)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"Tesseract failed: {message[-1] if message else done.returncode}")
