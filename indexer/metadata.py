@@ -19,6 +19,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 from indexer.khmer import clean, fold, khmer_share
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -77,23 +79,6 @@ def _compact(folded: str) -> tuple[str, list[int]]:
 
 def _loose(text: str) -> str:
     return _compact(fold(clean(text)))[0]
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once it must exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 def _allowed_slips(pattern: str) -> int:
@@ -168,7 +153,7 @@ def _matches_at(compact: str, start: int, pattern: str) -> bool:
     for size in sorted({len(pattern), len(pattern) - slips, len(pattern) + slips}):
         head, rest = compact[start : start + size], compact[start + size :]
         exact = head == pattern
-        if exact or (slips and _edit_distance(head, pattern, slips) <= slips):
+        if exact or (slips and Levenshtein.distance(head, pattern, score_cutoff=slips) <= slips):
             return _is_heading_rest(rest)
     return False
 
