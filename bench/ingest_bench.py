@@ -1,7 +1,7 @@
 """Ingest benchmarks (issue 2): OCR throughput against bare Tesseract, text-layer pages/s,
 a no-change re-run over 1,000 files, and peak memory. Prints figures; asserts nothing.
 
-    python bench/ingest_bench.py [--ocr-pages 16] [--files 1000] [--skip-full]
+    python bench/ingest_bench.py [--ocr-pages 48] [--files 1000]
 
 Uses ../shared/corpus/pdf. Every run indexes into fresh temporary folders.
 """
@@ -103,6 +103,8 @@ def bench_ocr(pages: int, work: Path) -> list[str]:
             f"ddsearch/tesseract throughput ratio {bare / seconds:.2f}"
         )
     lines.append(f"  ddsearch speed-up with 2 jobs over 1: {ours[1] / ours[2]:.2f}x")
+    fixed, _ = ddsearch("index", str(library), "--ocr", "never", data=work / "fixed")
+    lines.append(f"  of which fixed costs (the same run with --ocr never): {fixed:.1f} s")
     return lines
 
 
@@ -162,7 +164,7 @@ def bench_memory(work: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ocr-pages", type=int, default=16)
+    parser.add_argument("--ocr-pages", type=int, default=48)
     parser.add_argument("--files", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ddsearch-bench-") as tmp:
