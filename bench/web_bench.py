@@ -1,9 +1,10 @@
 """Website benchmark (issue 5): requests/s and latency of /search and /api/search under 20
-concurrent clients on loopback, against `ddsearch serve` (waitress). Prints figures; asserts
-nothing.
+concurrent clients on loopback, against `ddsearch serve` (gunicorn) or, to compare, waitress.
+Prints figures; asserts nothing.
 
     python bench/web_bench.py [--clients 20] [--requests 2000] [--seconds 60]
-                              [--data DIR | --whoosh DIR]
+                              [--data DIR | --whoosh DIR] [--server ddsearch|waitress]
+                              [--workers N] [--distinct]
 
 --data: an existing data folder (as `ddsearch --index`); --whoosh: a bare Whoosh index such
 as bench/search_bench.py's /tmp/ddsearch-bench/whoosh. Without either, the demo corpus and
@@ -71,33 +72,74 @@ def data_for_whoosh(index_dir: Path, folder: Path) -> Path:
     return data
 
 
+def distinct_queries(index_dir: Path, requests: int) -> dict[str, list[dict]]:
+    """For each route, ``requests`` different queries drawn from the benchmark corpus (the
+    search benchmark's kinds: words, phrases, filters), no query shared between routes."""
+    from search_bench import make_queries
+
+    from indexer.engine import index_stats
+
+    docs = index_stats(index_dir)["documents"]
+    unique: dict[str, dict] = {}
+    per_kind = requests * len(ROUTES) // 5 + 50
+    for query in make_queries(docs, per_kind, seed=1):
+        params = {"q": query["query"], "type": query.get("type"), "year": query.get("year")}
+        params = {name: value for name, value in params.items() if value}
+        unique.setdefault(urlencode(params), params)
+    drawn = list(unique.values())
+    if len(drawn) < requests * len(ROUTES):
+        raise SystemExit(f"only {len(drawn)} distinct queries; ask for fewer --requests")
+    return {route: drawn[i * requests : (i + 1) * requests] for i, route in enumerate(ROUTES)}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start_server(data: Path, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(data), "--port", str(port)],
+def start_server(
+    data: Path, port: int, server: str = "ddsearch", workers: int = 0
+) -> subprocess.Popen:
+    """``ddsearch serve`` (gunicorn, ``workers`` processes, 0: one per core), or the same app
+    in waitress's single process of 6 threads (`pip install waitress`)."""
+    if server == "ddsearch":
+        command = ["-m", "indexer.cli", "serve", "--index", str(data), "--port", str(port),
+                   "--workers", str(workers)]  # fmt: skip
+    else:
+        command = ["-m", "waitress", "--threads", "6", f"--port={port}", "--host=127.0.0.1",
+                   "--call", "search_web:create_app"]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, *command],
         cwd=REPO,
+        env={**os.environ, "DDSEARCH_INDEX": str(data)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
+            return process
         except OSError:
             time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("ddsearch serve did not start")
+    process.terminate()
+    raise SystemExit("the server did not start")
 
 
-def load(port: int, route: str, clients: int, requests: int, seconds: float) -> dict:
+def server_rss(pid: int) -> int:
+    """Resident MB of a process and its children (gunicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    pids = [pid, *map(int, children)]
+    pages = sum(int(Path(f"/proc/{p}/statm").read_text().split()[1]) for p in pids)
+    return pages * os.sysconf("SC_PAGE_SIZE") // 2**20
+
+
+def load(
+    port: int, route: str, clients: int, requests: int, seconds: float, queries=QUERIES
+) -> dict:
     """``clients`` threads, each on its own keep-alive connection, send the queries in turn
     until ``requests`` are done or ``seconds`` have passed."""
-    urls = itertools.cycle(f"{route}?{urlencode(q)}" for q in QUERIES)
+    urls = itertools.cycle(f"{route}?{urlencode(q)}" for q in queries)
     lock = threading.Lock()
     latencies: list[float] = []
     errors: list[str] = []
@@ -156,7 +198,18 @@ def main() -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--data", type=Path, help="an existing ddsearch data folder")
     source.add_argument("--whoosh", type=Path, help="a bare Whoosh index folder")
+    parser.add_argument("--server", choices=("ddsearch", "waitress"), default="ddsearch")
+    parser.add_argument("--workers", type=int, default=0, help="0: one per core")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="with --whoosh: each request a different query of bench/search_bench.py's kinds, "
+        "none repeated (no result is served from the ranking cache)",
+    )
     args = parser.parse_args()
+    per_route = {route: QUERIES for route in ROUTES}
+    if args.distinct:
+        per_route = distinct_queries(args.whoosh, args.requests)
 
     with tempfile.TemporaryDirectory(prefix="ddsearch-web-bench-") as tmp:
         if args.data:
@@ -166,21 +219,31 @@ def main() -> None:
         else:
             data = build_data(Path(tmp))
         port = free_port()
-        server = start_server(data, port)
+        server = start_server(data, port, args.server, args.workers)
         try:
             warm = load(port, "/api/search", 2, 2 * len(QUERIES), 60)  # open searchers
             print(f"warm-up: {warm['requests']} requests, {len(warm['errors'])} errors")
-            print(f"\n{args.clients} clients, cpu count {os.cpu_count()}, waitress\n")
+            setup = (
+                "waitress, 1 process of 6 threads"
+                if args.server == "waitress"
+                else f"ddsearch serve (gunicorn), {args.workers or 'one per core'} processes"
+            )
+            mix = (
+                "distinct generated queries" if args.distinct else f"{len(QUERIES)} queries in turn"
+            )
+            print(f"\n{args.clients} clients, cpu count {os.cpu_count()}, {setup}, {mix}\n")
             print("| route | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
             print("|---|---|---|---|---|---|---|")
             for route in ROUTES:
-                r = load(port, route, args.clients, args.requests, args.seconds)
+                queries = per_route[route]
+                r = load(port, route, args.clients, args.requests, args.seconds, queries)
                 print(
                     f"| {route} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | "
                     f"{r['p95']:.0f} | {r['p99']:.0f} | {len(r['errors'])} |"
                 )
                 for error in r["errors"][:5]:
                     print("   ", error)
+            print(f"\nresident memory of the server's processes: {server_rss(server.pid)} MB")
         finally:
             server.terminate()
             server.wait(timeout=10)

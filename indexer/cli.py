@@ -203,11 +203,17 @@ def catalog_export(file, data_root) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-def serve(data_root, host, port) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=0,
+    help="Server processes; 0 (the default) starts one per core.",
+)
+def serve(data_root, host, port, workers) -> None:
     """Serve the search website; it shows new index commits without a restart."""
     from search_web.server import serve as serve_site
 
-    serve_site(_data(data_root).root, host, port)
+    serve_site(_data(data_root).root, host, port, workers)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The website in a real browser: Playwright driving Debian's Chromium (never a downloaded
-one) against the app served by waitress on loopback, over the web tests' index.
+one) against `ddsearch serve` (gunicorn) on loopback, over the web tests' index.
 
 Screenshots of the results and document pages go to test-artifacts/ for a person to look at.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-import threading
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -16,10 +16,11 @@ import pytest
 from conftest import REPO
 from playwright.sync_api import expect, sync_playwright
 from test_web import build_web_library, free_port
-from waitress.server import create_server
 
 from indexer import documents
-from search_web import create_app
+
+sys.path.insert(0, str(REPO / "bench"))
+from web_bench import start_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,13 +37,13 @@ KHMER_QUERY = "ក្រុមប្រឹក្សាឃុំ"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, shared_corpus):
-    """The base URL of the site, served by waitress in a thread; and its data folder."""
+    """The base URL of the site, served by `ddsearch serve`; and its data folder."""
     data = build_web_library(tmp_path_factory.getbasetemp())
-    server = create_server(create_app(data), host="127.0.0.1", port=free_port(), threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", data
-    server.close()
+    port = free_port()
+    server = start_server(data, port)
+    yield f"http://127.0.0.1:{port}", data
+    server.terminate()
+    server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Hostile requests against the website: property-based fuzzing of every route and the JSON API,
 script injection in every parameter and in indexed metadata, path traversal on the PDF route,
-huge and malformed parameters, and header tricks against the real server (waitress). Never a
+huge and malformed parameters, and header tricks against the real server (`ddsearch serve`, gunicorn). Never a
 500, never reflected markup, never a file from outside the library.
 
 Run with ``-s`` to see how many requests were tried; DDSEARCH_FUZZ_EXAMPLES=2000 fuzzes at full
@@ -431,10 +431,17 @@ LANGUAGE_TRICKS = (
 )
 
 
+#: gunicorn's limit_request_field_size: a longer header line is answered 431 by the server.
+MAX_HEADER_FIELD = 8190
+
+
 @pytest.mark.parametrize(("header", "value"), LANGUAGE_TRICKS, ids=range(len(LANGUAGE_TRICKS)))
 def test_weird_language_headers_and_cookies_pick_a_known_interface(server, header, value):
     for path in ("/search?q=commune", "/help", "/doc/nosuchid"):
         status, head, body = raw_get(server, path, {"Host": "127.0.0.1", header: value})
+        if len(value) > MAX_HEADER_FIELD:  # the server refuses it before the app sees it
+            assert status == 431 and b"<script" not in body
+            continue
         text = body.decode("utf-8")
         assert status in (200, 404), (path, header, value)
         assert '<html lang="en">' in text or '<html lang="km">' in text
