@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
@@ -178,19 +178,57 @@ def search_documents(
     keeps those whose text really matches (`snippets.match_spans`)."""
     searcher = _searcher(index_dir, create=False)
     table = _document_table(searcher)
-    text_query = _document_query(node)
-    if text_query is None:
-        matches = [(0.0, docnum) for docnum in table]
-    else:
-        matches = _all_matches(searcher, text_query)  # its fields are on documents only
-    shown = _ranked(matches, table, sort, offset + limit)[offset:]
+    commit = (str(Path(index_dir).resolve()), Path(index_dir).stat().st_ino)
+    key = (*commit, searcher.reader().generation(), node, sort, offset + limit)
+    ranking = _RANKINGS.get(key)
+    if ranking is None:
+        ranking = _RANKINGS.put(key, _rank(searcher, table, node, sort, offset + limit))
+    total, ranked, facets = ranking
+    shown = ranked[offset:]
     shown_ids = [table[docnum]["id"] for _, docnum in shown]
     pages = _best_pages(searcher, node, shown_ids, pages_per_document)
     hits = [
         DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], []))
         for score, docnum in shown
     ]
-    return SearchOutcome(len(matches), hits, _facets([table[docnum] for _, docnum in matches]))
+    return SearchOutcome(total, hits, {name: dict(counts) for name, counts in facets.items()})
+
+
+class _LastUsed:
+    """A small thread-safe cache that forgets its least recently used entry first."""
+
+    def __init__(self, size: int):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+            return self.entries.get(key)
+
+    def put(self, key, value):
+        with self.lock:
+            self.entries[key] = value
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+#: Rankings by (index folder, its inode, commit generation, query, sort, depth): popular and
+#: linked searches skip matching, which is most of a search's cost on a large index (bench/
+#: RESULTS.md, Web). A new commit has a new generation, so nothing stale is ever served.
+_RANKINGS = _LastUsed(512)
+
+
+def _rank(searcher: Searcher, table: dict, node: ql.Node | None, sort: str, depth: int) -> tuple:
+    """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
+    text_query = _document_query(node)
+    if text_query is None:
+        matches = [(0.0, docnum) for docnum in table]
+    else:
+        matches = _all_matches(searcher, text_query)  # its fields are on documents only
+    ranked = _ranked(matches, table, sort, depth)
+    return len(matches), ranked, _facets([table[docnum] for _, docnum in matches])
 
 
 def candidate_pages(index_dir: Path, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
