@@ -1,7 +1,7 @@
 """Serve the website with gunicorn: one process per core, as searching holds the GIL.
 
 Measured on the 5,000-document benchmark index with 20 clients (bench/RESULTS.md, Web):
-2 gunicorn processes answered 2.3-2.7 times as many searches per second as waitress's
+2 gunicorn processes answered 1.8-2.0 times as many searches per second as waitress's
 single process did.
 """
 

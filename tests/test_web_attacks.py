@@ -1,7 +1,7 @@
 """Hostile requests against the website: property-based fuzzing of every route and the JSON API,
 script injection in every parameter and in indexed metadata, path traversal on the PDF route,
-huge and malformed parameters, and header tricks against the real server (`ddsearch serve`, gunicorn). Never a
-500, never reflected markup, never a file from outside the library.
+huge and malformed parameters, and header tricks against the real server (`ddsearch serve`,
+gunicorn). Never a 500, never reflected markup, never a file from outside the library.
 
 Run with ``-s`` to see how many requests were tried; DDSEARCH_FUZZ_EXAMPLES=2000 fuzzes at full
 size (default 60 examples per fuzzing test and route).
