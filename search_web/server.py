@@ -8,6 +8,7 @@ single process did.
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
@@ -41,6 +42,13 @@ def serve(
     data_root: Path | None, host: str = "127.0.0.1", port: int = 8080, workers: int = 0
 ) -> None:
     """Serve the site over the data folder until interrupted; 0 workers: one per core."""
+    try:  # gunicorn would retry for 5 s and then log "Can't connect"
+        socket.create_server((host, port)).close()
+    except OSError as err:
+        raise SystemExit(
+            f"ddsearch: cannot listen on {host}:{port} ({err.strerror}): stop the program "
+            "using it or choose another --port."
+        ) from None
     print(f"ddsearch: serving http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     options = {
         "bind": f"{host}:{port}",
@@ -48,6 +56,7 @@ def serve(
         "worker_class": "gthread",
         "threads": THREADS,
         "graceful_timeout": 5,  # Ctrl+C or SIGTERM stops within seconds
+        "control_socket_disable": True,  # no gunicorn.ctl in the user's home, shared by servers
         "proc_name": "ddsearch",
     }
     # The app (and the Khmer word model it loads) is built once, before the workers fork.

@@ -464,3 +464,15 @@ def test_flask_finds_the_app_factory(web_data):
     )
     assert done.returncode == 0, done.stderr
     assert "/doc/<doc_id>/pdf" in done.stdout
+
+
+def test_ddsearch_serve_says_when_its_port_is_taken(web_data):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "indexer.cli", "serve", "--index", str(web_data),
+             "--port", str(port)],
+            cwd=REPO, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
