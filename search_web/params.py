@@ -105,6 +105,8 @@ def _integer(args, name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+    digits = raw.lstrip("0") or "0"  # int() refuses over 4,300 digits, leading zeros too
+    whole = raw.isascii() and raw.isdigit() and len(digits) <= len(str(high))
+    if not whole or not low <= int(digits) <= high:
         raise BadParameter(f"{name}= takes a whole number from {low} to {high}, not “{raw[:20]}”.")
-    return int(raw)
+    return int(digits)

@@ -290,6 +290,8 @@ BAD = [
     ("page=0", "page="),
     ("page=x", "page="),
     ("page=99999", "page="),
+    ("page=" + "9" * 5000, "page="),  # past int()'s 4,300-digit limit
+    ("page=" + "0" * 5000, "page="),
     ("page=١", "page="),
     ("per_page=0", "per_page="),
     ("per_page=101", "per_page="),
