@@ -1,4 +1,5 @@
-"""Shared test helpers: where the real corpus is, and small PDFs cut from it."""
+"""Shared test helpers: where the real corpus is, and small PDFs cut from it. The bench/
+scripts are importable too: tests run some of them at CI size and share their server helpers."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpus"
 PDFS = SHARED / "pdf"
+sys.path.insert(0, str(REPO / "bench"))
 
 
 @pytest.fixture(scope="session")

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 from playwright.sync_api import expect, sync_playwright
-from test_web import build_web_library, free_port
+from test_web import build_web_library
+from web_bench import free_port, start_server
 
 from indexer import documents
-
-sys.path.insert(0, str(REPO / "bench"))
-from web_bench import start_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

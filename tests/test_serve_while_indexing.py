@@ -9,11 +9,9 @@ import sys
 import textwrap
 
 import pytest
+import serve_while_indexing
 from conftest import REPO
 from test_web import build_web_library
-
-sys.path.insert(0, str(REPO / "bench"))
-import serve_while_indexing  # noqa: E402
 
 
 def test_serving_20_clients_while_indexing_10_documents_and_rebuilding(tmp_path, shared_corpus):

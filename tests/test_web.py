@@ -9,12 +9,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from conftest import PDFS, REPO, ddsearch
+from web_bench import free_port, start_server
 
 from indexer import search
 from search_web import create_app
@@ -415,41 +415,14 @@ def test_pdf_route_is_a_404_when_the_indexed_file_is_gone(small_library):
 # --- serving ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_ddsearch_serve_answers_over_http(web_data):
     import urllib.request
 
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indexer.cli",
-            "serve",
-            "--index",
-            str(web_data),
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_server(web_data, port)
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=commune") as reply:
-                    assert reply.status == 200 and b"<mark>commune</mark>" in reply.read()
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("ddsearch serve did not answer")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=commune") as reply:
+            assert reply.status == 200 and b"<mark>commune</mark>" in reply.read()
     finally:
         server.terminate()
         server.wait(timeout=10)

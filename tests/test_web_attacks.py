@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import socket
-import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes
@@ -25,11 +24,9 @@ from conftest import REPO, ddsearch
 from hostile import assemble
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from web_bench import free_port, start_server
 
 from search_web import create_app
-
-sys.path.insert(0, str(REPO / "bench"))
-from web_bench import free_port, start_server  # noqa: E402
 
 DEMO_REPORT = REPO / "corpus" / "en_report_2023_dd_reform_progress_demo.pdf"
 SCRIPT = "<script>alert(1)</script>"
