@@ -179,8 +179,8 @@ def _index() -> Path:
 
 
 #: Searching holds the GIL: searches taken one at a time per process finish in arrival order
-#: instead of all slowing down together (p95 at 20 clients: 301 ms against 403 ms, bench/
-#: RESULTS.md, Web), while the other threads still send pages, PDFs and static files.
+#: instead of all slowing down together (/search p95 at 20 clients: 331-416 ms against 403 ms,
+#: bench/RESULTS.md, Web), while the other threads still send pages, PDFs and static files.
 _ONE_SEARCH_AT_A_TIME = threading.Lock()
 
 
