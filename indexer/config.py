@@ -42,3 +42,8 @@ class DataDir:
     @property
     def last_run(self) -> Path:
         return self.root / "last-run.json"
+
+    @property
+    def scratch(self) -> Path:
+        """Temporary files of an indexing run's workers, emptied by the next run."""
+        return self.root / "tmp"

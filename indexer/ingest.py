@@ -35,7 +35,6 @@ COMMIT_EVERY_S = 60.0
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
 CHANGED = "the file changed while it was read; run index again"
-SCRATCH = "tmp"  # in the data folder: temporary files of a run, emptied by the next one
 DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
 
 
@@ -118,25 +117,23 @@ def run_index(
     report = Report(started=time.time())
     with writer_lock(data.lock, progress.say):
         library, store = Library(data.library), Store(data.store)
-        scratch = _empty_scratch(data)
+        _empty_scratch(data)
         try:
             _IndexRun(data, library, store, report, progress).run(roots, jobs, ocr_mode, ocr_lang)
         finally:
             library.close()
             store.close()
-            shutil.rmtree(scratch, ignore_errors=True)
+            shutil.rmtree(data.scratch, ignore_errors=True)
     report.finished = time.time()
     write_json(data.last_run, report.to_dict())
     return report
 
 
-def _empty_scratch(data: DataDir) -> Path:
-    """The extraction workers' temporary folder, emptied of what a killed run left there
+def _empty_scratch(data: DataDir) -> None:
+    """Empty the extraction workers' temporary folder of what a killed run left there
     (the writer lock says no other run is using it)."""
-    scratch = data.root / SCRATCH
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
-    return scratch
+    shutil.rmtree(data.scratch, ignore_errors=True)
+    data.scratch.mkdir()
 
 
 class _IndexRun:
@@ -184,7 +181,7 @@ class _IndexRun:
             ocr_lang=ocr_lang,
             on_page=self.progress.page_done,
             on_pages_known=self.progress.pages_known,
-            scratch=self.data.root / SCRATCH,
+            scratch=self.data.scratch,
         )
         for outcome in extractor.run(jobs_todo):
             self._place(changed[outcome.job.content_hash], outcome)

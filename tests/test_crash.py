@@ -27,7 +27,7 @@ import hostile
 import pypdfium2 as pdfium
 from conftest import PDFS, REPO, cut_pages, ddsearch
 
-from indexer import engine, ingest, search
+from indexer import engine, search
 from indexer.config import DataDir
 from indexer.library import Library
 from indexer.store import Store
@@ -304,7 +304,7 @@ def test_kills_at_random_moments_leave_a_consistent_index(tmp_path, shared_corpu
     assert len(after) == 6
     problems, indexed = consistency_problems(data)
     assert problems == [] and len(indexed) == 5
-    assert not (data.root / ingest.SCRATCH).exists(), "the killed runs' temporary files stayed"
+    assert not data.scratch.exists(), "the killed runs' temporary files stayed"
 
 
 def test_a_blank_page_ocrd_before_a_kill_is_not_ocrd_again(tmp_path, shared_corpus):
