@@ -7,23 +7,22 @@ hundred thousand pages), and pages are looked up only for the documents shown.
 
 from __future__ import annotations
 
-import heapq
 import json
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
-from whoosh import index, matching
+import numpy as np
+from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
-from whoosh.util import make_binary_tree
 
 from indexer import querylang as ql
 from indexer.analysis import cluster_ngrams, khmer_query, khmer_query_runs
 from indexer.khmer import segment_words
+from indexer.matching import PositionsPhrase, all_matches
 from indexer.model import Document
 from indexer.schema import (
     DOC_KHMER,
@@ -222,13 +221,15 @@ _RANKINGS = _LastUsed(512)
 
 def _rank(searcher: Searcher, table: dict, node: ql.Node | None, sort: str, depth: int) -> tuple:
     """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
+    columns = _columns(searcher, table)
     text_query = _document_query(node)
     if text_query is None:
-        matches = [(0.0, docnum) for docnum in table]
-    else:
-        matches = _all_matches(searcher, text_query)  # its fields are on documents only
-    ranked = _ranked(matches, table, sort, depth)
-    return len(matches), ranked, _facets([table[docnum] for _, docnum in matches])
+        docnums, scores = columns.docnums, np.zeros(len(columns.docnums))
+    else:  # its fields are on documents only
+        docnums, scores = all_matches(searcher, text_query)
+    order = _order(docnums, scores, columns, sort)[:depth]
+    ranked = list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
+    return len(docnums), ranked, _facets(docnums, columns)
 
 
 def candidate_pages(index_dir: Path, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
@@ -245,43 +246,32 @@ def latin_terms(text: str) -> list[str]:
 _LATIN_ANALYZER = latin_analyzer()
 
 
-def _all_matches(searcher: Searcher, query: wq.Query) -> list[tuple[float, int]]:
-    """(score, document number) of every match: a plain loop over the matcher of each
-    segment, as the total and the facets need them all anyway."""
-    context = searcher.context()
-    matches = []
-    for segment, offset in searcher.leaf_searchers():
-        matcher = query.matcher(segment, context)
-        while matcher.is_active():
-            matches.append((matcher.score(), matcher.id() + offset))
-            matcher.next()
-    return matches
-
-
-def _ranked(matches: list[tuple[float, int]], table: dict, sort: str, count: int) -> list:
-    """The first ``count`` (score, docnum) pairs in order; undated documents go last when
-    sorting by year."""
+def _order(docnums: np.ndarray, scores: np.ndarray, columns: _Columns, sort: str) -> np.ndarray:
+    """Indices of the matches in order (best score first; ties by document number); undated
+    documents go last when sorting by year."""
     if sort == "relevance":
-        return heapq.nsmallest(count, matches, key=lambda m: (-m[0], m[1]))
+        return np.lexsort((docnums, -scores))
     if sort == "added":
-        return heapq.nsmallest(count, matches, key=lambda m: (-table[m[1]]["added"], -m[0]))
+        return np.lexsort((docnums, -scores, -columns.added[docnums]))
     sign = -1 if sort == "newest" else 1
-
-    def by_year(match: tuple[float, int]):
-        year = table[match[1]]["year"]
-        return (year is None, sign * (year or 0), -match[0], match[1])
-
-    return heapq.nsmallest(count, matches, key=by_year)
+    years = columns.year[docnums]
+    return np.lexsort((docnums, -scores, sign * years, years == _NO_YEAR))
 
 
-def _facets(rows: list[dict]) -> dict[str, dict[str, int]]:
-    types = Counter(row["type"] for row in rows)
-    years = Counter(str(row["year"]) for row in rows if row["year"] is not None)
-    languages = Counter(chain.from_iterable(row["languages"] for row in rows))
+def _facets(docnums: np.ndarray, columns: _Columns) -> dict[str, dict[str, int]]:
+    """Documents by type and language (most first, ties by name) and by year (newest first)."""
+
+    def by_count(names: list[str], counts: np.ndarray) -> dict[str, int]:
+        pairs = sorted(zip(names, counts.tolist(), strict=True), key=lambda p: (-p[1], p[0]))
+        return {name: count for name, count in pairs if count}
+
+    types = np.bincount(columns.type[docnums], minlength=len(columns.types))
+    years = dict(zip(*np.unique(columns.year[docnums], return_counts=True), strict=True))
+    languages = columns.languages[:, docnums].sum(axis=1)
     return {
-        "type": dict(types.most_common()),
-        "year": dict(sorted(years.items(), reverse=True)),
-        "language": dict(languages.most_common()),
+        "type": by_count(columns.types, types),
+        "year": {str(y): int(n) for y, n in sorted(years.items(), reverse=True) if y != _NO_YEAR},
+        "language": by_count(columns.language_names, languages),
     }
 
 
@@ -299,7 +289,8 @@ def _best_pages(
     query = wq.And([ids, wq.Or(leaves)])  # page fields exist on page records only
     page_ids = _id_column(searcher)
     kept: dict[str, list[int]] = {}
-    for _score, docnum in searcher.search(query, limit=None).top_n:
+    docnums, scores = all_matches(searcher, query)
+    for docnum in docnums[np.lexsort((docnums, -scores))].tolist():  # best first
         docnums = kept.setdefault(page_ids[docnum], [])
         if len(docnums) < per_document:
             docnums.append(docnum)
@@ -413,7 +404,7 @@ def _body_words(terms: list[str]) -> wq.Query:
 def _phrase(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
     if len(terms) == 1:
         return wq.Term(field, terms[0], boost=boost)
-    return _PositionsPhrase(field, terms, boost=boost)
+    return PositionsPhrase(field, terms, boost=boost)
 
 
 def _ngram_query(field: str, ngrams: list[str], n: int) -> wq.Query:
@@ -423,74 +414,7 @@ def _ngram_query(field: str, ngrams: list[str], n: int) -> wq.Query:
     if len(ngrams) == 1:
         return wq.Term(field, ngrams[0])
     cover = sorted({*range(0, len(ngrams), n), len(ngrams) - 1})
-    return _PositionsPhrase(field, ngrams, verify=cover)
-
-
-class _PositionsPhrase(wq.Phrase):
-    """Whoosh's Phrase, checked by intersecting sets of positions instead of building span
-    objects (KNOWLEDGE §4: phrases are Whoosh's slow path, and Khmer queries are phrases).
-
-    ``verify`` lists the words whose positions need checking (all by default); every word
-    still has to occur in the document.
-    """
-
-    def __init__(self, fieldname, words, boost=1.0, verify: list[int] | None = None):
-        super().__init__(fieldname, words, boost=boost)
-        self.verify = list(range(len(words))) if verify is None else verify
-
-    def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        field = searcher.schema[self.fieldname]
-        keys = [field.to_bytes(word) for word in self.words]
-        if any((self.fieldname, key) not in reader for key in keys):
-            return matching.NullMatcher()
-        matchers = [wq.Term(self.fieldname, word).matcher(searcher, context) for word in self.words]
-        rarity = {i: reader.doc_frequency(self.fieldname, key) for i, key in enumerate(keys)}
-        rarest_first = sorted(range(len(keys)), key=rarity.get)
-        child = make_binary_tree(matching.IntersectionMatcher, [matchers[i] for i in rarest_first])
-        checks = [(matchers[i], i) for i in rarest_first if i in self.verify]
-        found = _PhraseMatcher(child, checks)
-        return found if self.boost == 1.0 else matching.WrappingMatcher(found, self.boost)
-
-
-class _PhraseMatcher(matching.WrappingMatcher):
-    """Moves over the documents holding every word, stopping where the checked words sit
-    at their offsets from a common start."""
-
-    def __init__(self, child, checks: list[tuple[matching.Matcher, int]]):
-        super().__init__(child)
-        self.checks = checks
-        self._find_phrase()
-
-    def _at_phrase(self) -> bool:
-        starts = None
-        for matcher, offset in self.checks:
-            here = {position - offset for position in matcher.value_as("positions")}
-            starts = here if starts is None else starts & here
-            if not starts:
-                return False
-        return True
-
-    def _find_phrase(self) -> None:
-        while self.child.is_active() and not self._at_phrase():
-            self.child.next()
-
-    def next(self):
-        self.child.next()
-        self._find_phrase()
-
-    def skip_to(self, id):
-        self.child.skip_to(id)
-        self._find_phrase()
-
-    def replace(self, minquality=0):
-        return self if self.is_active() else matching.NullMatcher()
-
-    def supports_block_quality(self):
-        return False
-
-    def copy(self):
-        raise NotImplementedError("a phrase matcher is used once")
+    return PositionsPhrase(field, ngrams, verify=cover)
 
 
 def _all(parts: list[wq.Query]) -> wq.Query | None:
@@ -537,6 +461,48 @@ def _document_table(searcher: Searcher) -> dict[int, dict]:
         }
         searcher._ddsearch_documents = table
     return table
+
+
+_NO_YEAR = -1
+
+
+@dataclass
+class _Columns:
+    """The document table as arrays by document number, for sorting and facet counts."""
+
+    docnums: np.ndarray  # of every document record, ascending
+    types: list[str]
+    type: np.ndarray  # index into types
+    year: np.ndarray  # _NO_YEAR when undated
+    added: np.ndarray
+    language_names: list[str]
+    languages: np.ndarray  # [language, docnum]: whether the document is in that language
+
+
+def _columns(searcher: Searcher, table: dict[int, dict]) -> _Columns:
+    """Built once per searcher, that is per commit, like the table."""
+    columns = getattr(searcher, "_ddsearch_columns", None)
+    if columns is None:
+        size = max(table, default=-1) + 1
+        types = sorted({row["type"] for row in table.values()})
+        names = sorted({lang for row in table.values() for lang in row["languages"]})
+        columns = _Columns(
+            np.fromiter(table, np.int64, len(table)),
+            types,
+            np.zeros(size, np.int64),
+            np.full(size, _NO_YEAR, np.int64),
+            np.zeros(size),
+            names,
+            np.zeros((len(names), size), bool),
+        )
+        for docnum, row in table.items():
+            columns.type[docnum] = types.index(row["type"])
+            columns.year[docnum] = _NO_YEAR if row["year"] is None else row["year"]
+            columns.added[docnum] = row["added"]
+            for lang in row["languages"]:
+                columns.languages[names.index(lang), docnum] = True
+        searcher._ddsearch_columns = columns
+    return columns
 
 
 def _id_column(searcher: Searcher):

@@ -1,0 +1,112 @@
+"""The array matcher (indexer.matching) against Whoosh's own matchers, on an index of real
+documents from ../shared/corpus: the same documents, the same scores, the same order.
+
+The index has two segments and deletions, as one gets after the librarian re-indexes a few
+changed files, so the per-segment offsets and the dropping of deleted records are exercised.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_search import corpus_documents  # noqa: F401  (the fixture, reused)
+from whoosh import query as wq
+
+from indexer import engine, matching
+from indexer import querylang as ql
+from indexer.schema import DOC_LATIN, PAGE_LATIN
+from indexer.search import _filters
+
+USER_QUERIES = [
+    "រដ្ឋធម្មនុញ្ញ",
+    "ការគ្រប់គ្រងរដ្ឋបាល",
+    "ការគ្រប់គ្រង រដ្ឋបាល",
+    "គ្រូបង្រៀន OR រដ្ឋធម្មនុញ្ញ",
+    "ព្រះមហាក្សត្រ -រដ្ឋធម្មនុញ្ញ",
+    "title:សុន្ទរកថា",
+    "commune",
+    "special economic zone",
+    '"special economic zone"',
+    "investment OR budget",
+    "council -commune",
+    "develop*",
+    "econ*",
+    "title:sub decree",
+    "zone budget commune",
+]
+FILTERS = [("law", None), (None, "1990..2010"), ("sub-decree", "2000..2030")]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory, corpus_documents):  # noqa: F811
+    index_dir = tmp_path_factory.mktemp("matching") / "index"
+    engine.apply_changes(index_dir, corpus_documents, [])
+    changed = corpus_documents[:2] + corpus_documents[-3:]
+    engine.apply_changes(index_dir, changed, [corpus_documents[5].id])
+    searcher = engine._searcher(index_dir)
+    assert len(searcher.leaf_searchers()) == 2
+    assert any(leaf.reader().has_deletions() for leaf, _ in searcher.leaf_searchers())
+    return searcher
+
+
+def whoosh_matches(searcher, query: wq.Query) -> dict[int, float]:
+    """Document number -> score, by Whoosh's matchers one posting at a time."""
+    found = {}
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = query.matcher(leaf, searcher.context())
+        while matcher.is_active():
+            found[matcher.id() + offset] = matcher.score()
+            matcher.next()
+    return found
+
+
+def array_matches(searcher, query: wq.Query) -> dict[int, float]:
+    docnums, scores = matching.all_matches(searcher, query)
+    assert list(docnums) == sorted(set(docnums))  # ascending within a segment, no repeats
+    return dict(zip(docnums.tolist(), scores.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("text", USER_QUERIES)
+def test_text_queries_match_the_same_documents_with_the_same_scores(searcher, text):
+    query = engine._document_query(ql.parse(text).node)
+    expected, found = whoosh_matches(searcher, query), array_matches(searcher, query)
+    assert expected, f"{text!r} should match something in the corpus"
+    assert found.keys() == expected.keys()
+    for docnum, score in expected.items():
+        assert found[docnum] == pytest.approx(score, rel=1e-12)
+
+
+@pytest.mark.parametrize(("type", "year"), FILTERS)
+def test_filters_match_the_same_documents_and_add_nothing_to_the_score(searcher, type, year):
+    text = engine._document_query(ql.parse("commune").node)
+    query = engine._document_query(ql.And((ql.parse("commune").node, *_filters(type, year, None))))
+    expected, found = whoosh_matches(searcher, query), array_matches(searcher, query)
+    assert expected and len(expected) < len(whoosh_matches(searcher, text))
+    assert found.keys() == expected.keys()
+    unfiltered = array_matches(searcher, text)
+    # Whoosh scores ConstantScoreQuery(q, 0.0) as 1.0 per filter; a filter should not count.
+    for docnum in expected:
+        assert found[docnum] == pytest.approx(unfiltered[docnum], rel=1e-12)
+
+
+def test_page_queries_rank_pages_as_whoosh_does(searcher):
+    ids = ["constitution", *(doc["id"] for doc in engine._document_table(searcher).values())][:6]
+    words = wq.Or([wq.Term(PAGE_LATIN, "commune"), wq.Term(PAGE_LATIN, "council")])
+    query = wq.And([wq.Or([wq.Term("id", doc_id) for doc_id in ids]), words])
+    expected = [docnum for _, docnum in searcher.search(query, limit=None).top_n]
+    docnums, scores = matching.all_matches(searcher, query)
+    ranked = sorted(
+        zip(scores.tolist(), docnums.tolist(), strict=True), key=lambda m: (-m[0], m[1])
+    )
+    assert len(expected) > 10
+    assert [docnum for _, docnum in ranked] == expected
+
+
+def test_a_query_on_a_missing_field_or_term_matches_nothing(searcher):
+    for query in (wq.Term("no-such-field", "x"), wq.Term(PAGE_LATIN, "zzzzqqq"), wq.NullQuery):
+        docnums, scores = matching.all_matches(searcher, query)
+        assert len(docnums) == len(scores) == 0
+
+
+def test_unknown_query_types_fall_back_to_whoosh(searcher):
+    query = wq.Or([wq.Term(DOC_LATIN, "commune"), wq.Term(DOC_LATIN, "council")], scale=0.5)
+    assert array_matches(searcher, query) == pytest.approx(whoosh_matches(searcher, query))
