@@ -55,6 +55,13 @@ def serve(
         "workers": workers or default_workers(),
         "worker_class": "gthread",
         "threads": THREADS,
+        # A process takes no more connections than it has threads and closes each after its
+        # response, so waiting connections stay in the kernel's queue for whichever process is
+        # free. With keep-alive a connection stays with the process that accepted it: with 20
+        # clients one process held 15 (180 ms mean response), the other 5 (60 ms), and p95 was
+        # 259-292 ms instead of 171-177 ms (bench/RESULTS.md, Web).
+        "worker_connections": THREADS,
+        "keepalive": 0,
         "graceful_timeout": 5,  # Ctrl+C or SIGTERM stops within seconds
         "control_socket_disable": True,  # no gunicorn.ctl in the user's home, shared by servers
         "proc_name": "ddsearch",

@@ -415,14 +415,31 @@ def test_pdf_route_is_a_404_when_the_indexed_file_is_gone(small_library):
 # --- serving ------------------------------------------------------------------------------------
 
 
-def test_ddsearch_serve_answers_over_http(web_data):
-    import urllib.request
+def test_ddsearch_serve_answers_more_clients_than_it_has_threads(web_data):
+    """Each process takes as many connections as it has threads and closes each after its
+    response (search_web/server.py): the other clients wait in the kernel's queue, and none
+    is turned away."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
 
     port = free_port()
-    server = start_server(web_data, port)
+    server = start_server(web_data, port, workers=2)
+
+    def fetch(n: int) -> tuple[int, str | None, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)  # HTTP/1.1
+        try:
+            connection.request("GET", f"/search?q=commune&page={n % 3 + 1}&per_page=2")
+            reply = connection.getresponse()
+            return reply.status, reply.headers["Connection"], reply.read()
+        finally:
+            connection.close()
+
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=commune") as reply:
-            assert reply.status == 200 and b"<mark>commune</mark>" in reply.read()
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            replies = list(pool.map(fetch, range(24)))
+        assert [status for status, _, _ in replies] == [200] * 24
+        assert {connection for _, connection, _ in replies} == {"close"}
+        assert b"<mark>commune</mark>" in replies[0][2]
     finally:
         server.terminate()
         server.wait(timeout=10)
