@@ -68,7 +68,7 @@ class Write:
 
 
 class Load:
-    """``clients`` threads on keep-alive connections sending web_bench's queries to both
+    """``clients`` threads, each on its own connection, sending web_bench's queries to both
     routes until `stop` (or the hard bounds); unlike web_bench.load, every request is kept
     with its send time, so that latencies can be split by what the writer was doing."""
 

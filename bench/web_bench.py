@@ -137,8 +137,8 @@ def server_rss(pid: int) -> int:
 def load(
     port: int, route: str, clients: int, requests: int, seconds: float, queries=QUERIES
 ) -> dict:
-    """``clients`` threads, each on its own keep-alive connection, send the queries in turn
-    until ``requests`` are done or ``seconds`` have passed."""
+    """``clients`` threads, each on its own connection (kept open while the server allows),
+    send the queries in turn until ``requests`` are done or ``seconds`` have passed."""
     urls = itertools.cycle(f"{route}?{urlencode(q)}" for q in queries)
     lock = threading.Lock()
     latencies: list[float] = []
