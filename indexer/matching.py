@@ -8,8 +8,9 @@ scored with the same BM25F, and combined with array operations. Any query type n
 here goes through Whoosh's own matcher, so the results never depend on which path ran;
 tests/test_matching.py checks both paths give the same documents and scores.
 
-The posting blocks and length columns are read through Whoosh-Reloaded 2.7.5's codec (the
-version pinned in pyproject.toml); another codec falls back to Whoosh's public matcher API.
+Posting blocks and length columns are read through the internals of Whoosh-Reloaded 2.7.5's
+codec (the version pinned in pyproject.toml); a posting list kept in another form (Whoosh
+inlines one-posting lists in the term table) is read through the public matcher API.
 """
 
 from __future__ import annotations
