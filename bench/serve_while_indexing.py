@@ -1,4 +1,4 @@
-"""Index while serving (issue 6): `ddsearch serve` (waitress) answers 20 concurrent clients on
+"""Index while serving (issue 6): `ddsearch serve` (gunicorn) answers 20 concurrent clients on
 loopback while `ddsearch index` adds documents in batches and `ddsearch rebuild` swaps the
 index once. Prints failed requests, how soon each new document is visible, and p50/p95 latency
 before, during and after the writing. tests/test_serve_while_indexing.py runs it small.
