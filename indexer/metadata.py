@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -565,6 +566,9 @@ _TITLE_STOP = re.compile(
     r"\bchapter|\barticle|\bthe royal government|\bhaving seen"
 )
 _ABOUT = re.compile("ស្តីពី|ស្តីអំពី|\\bon\\b")
+#: A line under a heading that starts the body, not the title: a numbered section ("1.", "១.")
+#: or a byline ("Prepared for ...", "Phnom Penh, ...").
+_BODY_LINE = re.compile(r"\(?\d{1,2}\s*[.)]\s|(?:prepared|adopted|issued|done|phnom penh)\b")
 _LEADING_CRUMBS = re.compile(r"^[\W\d_]+")
 _KHMER_WORD_OR_NUMBER = re.compile(r"[\u1780-\u17d3]|^\(?[\d./\-]+\)?$")
 #: Longest title kept; OCR of a scan with no clear heading would otherwise yield a paragraph.
@@ -586,17 +590,22 @@ def detect_title(pages: Sequence[str], filename: str = "", type_key: str = "") -
         for i, (shown, folded) in enumerate(lines):
             found = _heading(folded)
             if found and found[0] in (type_key or found[0], "royal-kram"):
-                parts = [shown[found[1] :]] + [s for s, _ in lines[i + 1 : i + 5]]
+                parts = [shown[found[1] :]] + _title_lines(lines[i + 1 : i + 5])
                 return _cut_title(" ".join(parts))
     name = {t["key"]: t["km"] for t in TYPES}.get(type_key, "") if type_key != OTHER else ""
     lines = [(s, f) for s, f in _header_lines(pages[0]) if _usable_line(s)] if pages else []
     for i, (_, folded) in enumerate(lines):
         if _ABOUT.search(_LEADING_CRUMBS.sub("", folded)[:8]):
-            return _cut_title(" ".join([name] + [s for s, _ in lines[i : i + 4]]))
+            return _cut_title(" ".join([name] + _title_lines(lines[i : i + 4])))
     for shown, _ in lines:
         if len(shown) >= 8:
             return _cut_title(shown)
     return Path(filename).stem.replace("_", " ") if filename else ""
+
+
+def _title_lines(lines: list[tuple[str, str]]) -> list[str]:
+    """The shown lines up to the first that starts the body."""
+    return [shown for shown, _ in takewhile(lambda line: not _BODY_LINE.match(line[1]), lines)]
 
 
 def _cut_title(text: str) -> str:

@@ -147,6 +147,19 @@ def test_english_instrument() -> None:
     assert metadata["title"].startswith("SUB-DECREE ON THE ESTABLISHMENT")
 
 
+def test_a_title_stops_where_the_body_starts() -> None:
+    report = (
+        "Demo document written by the ddsearch project for testing.\n"
+        "Report on the Progress of Decentralisation and\nDeconcentration Reform, 2023\n"
+        "Prepared for the ddsearch demo library. Phnom Penh, December 2023.\n"
+        "1. Purpose of this report\nThis report looks back on one year of reform.\n"
+    )
+    title = "Report on the Progress of Decentralisation and Deconcentration Reform, 2023"
+    assert detect([report])["title"] == title
+    khmer = "សារាចរ\nស្តីពី\nការរៀបចំកម្មវិធីវិនិយោគឃុំ សង្កាត់\n១. គោលបំណង\nសារាចរនេះ..."
+    assert detect([khmer])["title"] == "សារាចរ ស្តីពី ការរៀបចំកម្មវិធីវិនិយោគឃុំសង្កាត់"
+
+
 def test_languages_by_script_share() -> None:
     khmer = "ច្បាប់ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ សង្កាត់ " * 20
     english = "The commune council shall meet once a month in the commune office. " * 10
