@@ -30,6 +30,7 @@ USER_QUERIES = [
     "council -commune",
     "develop*",
     "econ*",
+    "special economic zo*",
     "title:sub decree",
     "zone budget commune",
 ]
