@@ -177,8 +177,7 @@ def search_documents(
     keeps those whose text really matches (`snippets.match_spans`)."""
     searcher = _searcher(index_dir, create=False)
     table = _document_table(searcher)
-    commit = (str(Path(index_dir).resolve()), Path(index_dir).stat().st_ino)
-    key = (*commit, searcher.reader().generation(), node, sort, offset + limit)
+    key = (searcher._ddsearch_commit, node, sort, offset + limit)
     ranking = _RANKINGS.get(key)
     if ranking is None:
         ranking = _RANKINGS.put(key, _rank(searcher, table, node, sort, offset + limit))
@@ -213,9 +212,11 @@ class _LastUsed:
         return value
 
 
-#: Rankings by (index folder, its inode, commit generation, query, sort, depth): popular and
-#: linked searches skip matching, which is most of a search's cost on a large index (bench/
-#: RESULTS.md, Web). A new commit has a new generation, so nothing stale is ever served.
+#: Rankings by (the searcher's index folder, commit generation and segments; query, sort,
+#: depth): popular and linked searches skip matching, which is most of a search's cost on a
+#: large index (bench/RESULTS.md, Web). The commit is the one the ranking was computed on, taken
+#: from the searcher itself, so a rebuild swapping the index link mid-search cannot file an old
+#: ranking under the new index; a new commit is a new key, so nothing stale is ever served.
 _RANKINGS = _LastUsed(512)
 
 
@@ -440,7 +441,14 @@ def _searcher(index_dir: Path, create: bool = True) -> Searcher:
         searcher.close()
         searcher = None
     if searcher is None:
-        searcher = open_index(Path(index_dir), create=create).searcher()
+        # The folder the link names now, not the link: a reader opens some files lazily, and
+        # after a rebuild swaps the link they must still come from the index it was opened on.
+        searcher = open_index(Path(key), create=create).searcher()
+        searcher._ddsearch_commit = (
+            key,
+            searcher.reader().generation(),
+            tuple(leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()),
+        )
         # A rebuild swapped in a new directory and deleted the old one: let its files go now.
         for gone in [other for other in open_searchers if not Path(other).exists()]:
             open_searchers.pop(gone).close()

@@ -368,6 +368,33 @@ def test_a_commit_is_seen_by_the_next_search(tmp_path, corpus_documents):
     assert engine.index_stats(index_dir) == {"documents": 0, "pages": 0, "pages_by_method": {}}
 
 
+def test_a_rebuild_swapped_in_mid_search_never_serves_the_old_ranking(
+    tmp_path, corpus_documents, monkeypatch
+):
+    """A rebuild replaces the `index` symlink; a search that opened the old index just before
+    the swap must not cache its ranking (document numbers of the old index) under the new one.
+    This happened under load: one query then failed with a 500 until the server restarted."""
+    old, new, link = tmp_path / "index-1", tmp_path / "index-2", tmp_path / "index"
+    english = [doc for doc in corpus_documents if doc.languages == ["en"]]
+    engine.apply_changes(old, english, [])
+    engine.apply_changes(new, english[3:], [])  # the same commit generation, other docnums
+    link.symlink_to(old.name)
+    expected = ids(search(new, "commune"))
+    opened = engine._searcher
+
+    def swap_after_opening(index_dir, create=True):
+        searcher = opened(index_dir, create)
+        if link.resolve() == old:  # the rebuild lands between opening and caching
+            (tmp_path / "swap").symlink_to(new.name)
+            (tmp_path / "swap").replace(link)
+        return searcher
+
+    monkeypatch.setattr(engine, "_searcher", swap_after_opening)
+    search(link, "commune")  # ranked on the old index
+    monkeypatch.undo()
+    assert ids(search(link, "commune")) == expected
+
+
 def test_matching_pages_of_one_document(index, corpus_documents):
     pages = matching_pages(index, "constitution", "សម្ដេច")
     expected = {
