@@ -436,19 +436,12 @@ def _searcher(index_dir: Path, create: bool = True) -> Searcher:
     key = str(Path(index_dir).resolve())
     open_searchers: dict[str, Searcher] = _local.__dict__.setdefault("searchers", {})
     searcher = open_searchers.pop(key, None)
-    if searcher is not None and not searcher.up_to_date():
+    if searcher is not None and not _up_to_date(searcher):
         # Not searcher.refresh(): it reuses segment readers and misses their new deletions.
         searcher.close()
         searcher = None
     if searcher is None:
-        # The folder the link names now, not the link: a reader opens some files lazily, and
-        # after a rebuild swaps the link they must still come from the index it was opened on.
-        searcher = open_index(Path(key), create=create).searcher()
-        searcher._ddsearch_commit = (
-            key,
-            searcher.reader().generation(),
-            tuple(leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()),
-        )
+        key, searcher = _open_searcher(Path(index_dir), create)
         # A rebuild swapped in a new directory and deleted the old one: let its files go now.
         for gone in [other for other in open_searchers if not Path(other).exists()]:
             open_searchers.pop(gone).close()
@@ -456,6 +449,34 @@ def _searcher(index_dir: Path, create: bool = True) -> Searcher:
     while len(open_searchers) > _MAX_OPEN:
         open_searchers.pop(next(iter(open_searchers))).close()
     return searcher
+
+
+def _up_to_date(searcher: Searcher) -> bool:
+    try:
+        return searcher.up_to_date()
+    except OSError:  # its folder was deleted by a rebuild
+        return False
+
+
+def _open_searcher(index_dir: Path, create: bool) -> tuple[str, Searcher]:
+    """A searcher on the folder the index link names now, not on the link: a reader opens
+    some files lazily, and after a rebuild swaps the link they must still come from the index
+    it was opened on. A rebuild may delete that folder between resolving and opening: then
+    the link is followed again."""
+    attempts = 3
+    while True:
+        folder = index_dir.resolve()
+        try:
+            searcher = open_index(folder, create=create and not index_dir.is_symlink()).searcher()
+            break
+        except (OSError, index.EmptyIndexError):
+            attempts -= 1
+            if not attempts or index_dir.resolve() == folder:
+                raise
+    leaves = searcher.leaf_searchers()
+    segments = tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves)
+    searcher._ddsearch_commit = (str(folder), searcher.reader().generation(), segments)
+    return str(folder), searcher
 
 
 def _document_table(searcher: Searcher) -> dict[int, dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -393,6 +394,29 @@ def test_a_rebuild_swapped_in_mid_search_never_serves_the_old_ranking(
     search(link, "commune")  # ranked on the old index
     monkeypatch.undo()
     assert ids(search(link, "commune")) == expected
+
+
+def test_a_rebuild_deleting_the_old_index_as_it_is_opened_is_followed_to_the_new_one(
+    tmp_path, corpus_documents, monkeypatch
+):
+    old, new, link = tmp_path / "index-1", tmp_path / "index-2", tmp_path / "index"
+    english = [doc for doc in corpus_documents if doc.languages == ["en"]]
+    engine.apply_changes(old, english, [])
+    engine.apply_changes(new, english[3:], [])
+    link.symlink_to(old.name)
+    expected = ids(search(new, "commune"))
+    opener = engine.open_index
+
+    def rebuild_lands_first(folder, create=True):
+        if folder == old:  # resolved, then swapped and deleted before it could be opened
+            (tmp_path / "swap").symlink_to(new.name)
+            (tmp_path / "swap").replace(link)
+            shutil.rmtree(old)
+        return opener(folder, create)
+
+    monkeypatch.setattr(engine, "open_index", rebuild_lands_first)
+    assert ids(search(link, "commune")) == expected
+    assert not old.exists()
 
 
 def test_matching_pages_of_one_document(index, corpus_documents):
