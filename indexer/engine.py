@@ -292,9 +292,9 @@ def _best_pages(
     kept: dict[str, list[int]] = {}
     docnums, scores = all_matches(searcher, query)
     for docnum in docnums[np.lexsort((docnums, -scores))].tolist():  # best first
-        docnums = kept.setdefault(page_ids[docnum], [])
-        if len(docnums) < per_document:
-            docnums.append(docnum)
+        pages = kept.setdefault(page_ids[docnum], [])
+        if len(pages) < per_document:
+            pages.append(docnum)
     return {
         doc_id: [(f["page"], f["text"]) for f in map(searcher.stored_fields, docnums)]
         for doc_id, docnums in kept.items()

@@ -100,16 +100,15 @@ def _by_whoosh(query: wq.Query, segment: _Segment, within: Within) -> Matches:
 
 
 def _term(query: wq.Term, segment: _Segment, within: Within) -> Matches:
-    found = _term_postings(query.fieldname, query.text, segment, within)
-    if found is None:
+    key = _key(segment, query.fieldname, query.text)
+    if key is None:
         return _NONE
-    postings, scorer = found
+    postings, scorer = _term_postings(query.fieldname, key, segment, within)
     return postings.docnums, _scores(scorer, postings, segment, query.fieldname)
 
 
-def _term_postings(fieldname: str, text, segment: _Segment, within: Within):
-    """The term's postings among ``within`` and Whoosh's scorer for it, or None when the
-    segment lacks the term."""
+def _key(segment: _Segment, fieldname: str, text) -> bytes | None:
+    """The term as the index stores it, or None when the segment lacks it."""
     schema = segment.leaf.schema
     if fieldname not in schema:
         return None
@@ -117,8 +116,11 @@ def _term_postings(fieldname: str, text, segment: _Segment, within: Within):
         key = schema[fieldname].to_bytes(text)
     except ValueError:
         return None
-    if (fieldname, key) not in segment.reader:
-        return None
+    return key if (fieldname, key) in segment.reader else None
+
+
+def _term_postings(fieldname: str, key: bytes, segment: _Segment, within: Within):
+    """The term's postings among ``within``, and Whoosh's scorer for it."""
     postings = _read_postings(segment.reader, fieldname, key, within)
     return postings, segment.top.weighting.scorer(segment.leaf, fieldname, key)
 
@@ -358,21 +360,21 @@ def _at_phrase(positions_and_offsets) -> bool:
 def _phrase(query: PositionsPhrase, segment: _Segment, within: Within) -> Matches:
     """Documents holding every word, kept where the checked words line up; scored as the sum
     of the words' scores, as _PhraseMatcher is (the boost is applied by _matches)."""
-    reader, fieldname = segment.reader, query.fieldname
-    schema_field = segment.leaf.schema[fieldname]
-    keys = [schema_field.to_bytes(word) for word in query.words]
-    if any((fieldname, key) not in reader for key in keys):
+    fieldname = query.fieldname
+    keys = [_key(segment, fieldname, word) for word in query.words]
+    if None in keys:
         return _NONE
     words: list = [None] * len(keys)
-    for i in _rarest_first(reader, fieldname, keys):  # each next word only where the others are
-        words[i] = _term_postings(fieldname, query.words[i], segment, within)
+    # Rarest word first, each next one read only where the ones before are.
+    for i in _rarest_first(segment.reader, fieldname, keys):
+        words[i] = _term_postings(fieldname, keys[i], segment, within)
         within = words[i][0].docnums
         if not len(within):
             return _NONE
     docnums = within
     where = [np.searchsorted(postings.docnums, docnums) for postings, _ in words]
     checks = sorted(query.verify, key=lambda i: len(words[i][0].docnums))
-    decode = _position_decoder(schema_field.format)
+    decode = _position_decoder(segment.leaf.schema[fieldname].format)
     keep = np.array(
         [
             _at_phrase((decode(words[i][0].values[where[i][j]]), i) for i in checks)
