@@ -59,7 +59,7 @@ def serve(
         # response, so waiting connections stay in the kernel's queue for whichever process is
         # free. With keep-alive a connection stays with the process that accepted it: with 20
         # clients one process held 15 (180 ms mean response), the other 5 (60 ms), and p95 was
-        # 259-292 ms instead of 171-177 ms (bench/RESULTS.md, Web).
+        # 259-292 ms instead of 171-190 ms (bench/RESULTS.md, Web).
         "worker_connections": THREADS,
         "keepalive": 0,
         "graceful_timeout": 5,  # Ctrl+C or SIGTERM stops within seconds
