@@ -176,6 +176,10 @@ def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_
         raise click.UsageError(str(err)) from None
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif not result["total"] and not status_report.status(data)["documents"]:
+        click.echo(
+            "The index has no documents yet: run `ddsearch index FOLDER` on a folder of PDFs."
+        )
     else:
         click.echo(search.format_results_text(result))
 

@@ -288,9 +288,11 @@ def _best_pages(
         return {}
     ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])
     query = wq.And([ids, wq.Or(leaves)])  # page fields exist on page records only
+    docnums, scores = all_matches(searcher, query)
+    if not len(docnums):  # an empty index has no id column to read
+        return {}
     page_ids = _id_column(searcher)
     kept: dict[str, list[int]] = {}
-    docnums, scores = all_matches(searcher, query)
     for docnum in docnums[np.lexsort((docnums, -scores))].tolist():  # best first
         pages = kept.setdefault(page_ids[docnum], [])
         if len(pages) < per_document:
@@ -473,8 +475,10 @@ def _open_searcher(index_dir: Path, create: bool) -> tuple[str, Searcher]:
             attempts -= 1
             if not attempts or index_dir.resolve() == folder:
                 raise
-    leaves = searcher.leaf_searchers()
-    segments = tuple(leaf.reader().segment().segment_id() for leaf, _ in leaves)
+    # An index without segments (nothing indexed yet, or everything removed) has an empty
+    # reader, whose segment is None.
+    readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    segments = tuple(reader.segment().segment_id() for reader in readers if reader.segment())
     searcher._ddsearch_commit = (str(folder), searcher.reader().generation(), segments)
     return str(folder), searcher
 

@@ -40,6 +40,8 @@ def all_matches(searcher: Searcher, query: wq.Query) -> Matches:
     """Document number and score of every live document matching ``query``."""
     found = []
     for leaf, offset in searcher.leaf_searchers():
+        if leaf.reader().segment() is None:  # an index with no segments: nothing to match
+            continue
         docnums, scores = _matches(query, _Segment(searcher, leaf), None)
         deleted = leaf.reader().deleted_docs_set
         if deleted and len(docnums):

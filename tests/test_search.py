@@ -369,6 +369,22 @@ def test_a_commit_is_seen_by_the_next_search(tmp_path, corpus_documents):
     assert engine.index_stats(index_dir) == {"documents": 0, "pages": 0, "pages_by_method": {}}
 
 
+def test_an_index_with_nothing_in_it_answers_every_search_with_no_results(tmp_path):
+    """An index before the first document (or a library folder with no PDFs) has no segments:
+    Whoosh gives it an empty reader, which has no segment to key caches on."""
+    index_dir = tmp_path / "index"
+    engine.apply_changes(index_dir, [], [])
+    assert engine.index_stats(index_dir) == {"documents": 0, "pages": 0, "pages_by_method": {}}
+    for query in ["ផ្ដល់", '"ក្រុមប្រឹក្សា ឃុំ"', "commune -council", "title:law*", ""]:
+        for sort in ["relevance", "newest"]:
+            result = search(index_dir, query, type="prakas", year="2001..2020", sort=sort)
+            assert (result["total"], result["results"]) == (0, [])
+    assert engine.get_document(index_dir, "speech") is None
+    assert engine.get_page_texts(index_dir, "speech") == []
+    assert engine.indexed_fingerprints(index_dir) == {}
+    assert matching_pages(index_dir, "speech", "ផ្ដល់") == []
+
+
 def test_a_rebuild_swapped_in_mid_search_never_serves_the_old_ranking(
     tmp_path, corpus_documents, monkeypatch
 ):

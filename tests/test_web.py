@@ -365,6 +365,22 @@ def test_a_missing_index_is_a_503_page_that_says_what_to_do(tmp_path):
     assert client.get("/api/search").status_code == 503
 
 
+def test_an_index_with_no_documents_says_so_and_every_route_answers(tmp_path):
+    """What a new office sees after indexing a library folder that has no PDFs yet."""
+    library, data = tmp_path / "library", tmp_path / "data"
+    library.mkdir()
+    ddsearch("index", str(library), "--quiet", data=data, check=True)
+    assert "no documents yet" in ddsearch("search", "ឃុំ", data=data, check=True).stdout
+    client = create_app(data).test_client()
+    assert "ddsearch index FOLDER" in text(client.get("/"))
+    page = text(client.get("/search?q=ឃុំ&type=prakas&sort=newest"))
+    assert "No documents match" in page and "ddsearch index" not in page
+    for url in ["/search?q=commune", "/search.csv?q=x", "/feed.atom", "/api/search?q=ឃុំ"]:
+        assert client.get(url).status_code == 200, url
+    assert api(client, "/api/search")["total"] == 0
+    assert client.get("/doc/abc").status_code == 404
+
+
 # --- living with the librarian: new commits, rebuilds ---------------------------------------------
 
 
