@@ -152,6 +152,13 @@ def digits(value: object, ui: str) -> str:
     return text.translate(_KHMER_DIGITS) if ui == "km" else text
 
 
+def instrument_number(number: str, ui: str) -> str:
+    """An instrument's number as the document writes it: a Khmer one (១២ អនក្រ.បក) in Khmer
+    digits in the Khmer interface; a Latin one (No. 148 ANK/BK) always as written."""
+    written_in_khmer = any("\u1780" <= char <= "\u17ff" for char in number)
+    return digits(number, ui) if written_in_khmer else number
+
+
 def choose_ui(requested: str | None, remembered: str | None, accept_languages) -> str:
     """The interface language: asked for in the URL, else remembered, else the browser's."""
     for candidate in (requested, remembered):

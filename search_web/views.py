@@ -263,6 +263,7 @@ def interface() -> dict:
         "ui": ui,
         "t": t,
         "n": lambda value: i18n.digits(value, ui),
+        "number": lambda value: i18n.instrument_number(value, ui),
         "type_name": lambda key: i18n.TYPE_NAMES[ui].get(key, key),
         "lang_name": lambda code: i18n.LANGUAGE_NAMES[ui].get(code, code),
         "lang_names": lambda codes: ", ".join(i18n.LANGUAGE_NAMES[ui].get(c, c) for c in codes),
