@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
-from itertools import takewhile
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -529,9 +528,9 @@ def _buddhist_year(folded: str) -> int | None:
 _NUMBER_PATTERNS = (
     # royal codes: នស/រកម/0508/017, NS/RKT/0605/267
     re.compile(r"(?:[នឧជ]ស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
-    # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក"
+    # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក", "លេខ 034 សរ.មផ" (a circular, with its ministry's)
     re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?(?:អនក្រ\.?\s*បក|ប្រក|"
-               r"សជណ|សសរ|សរណន|អនក្រ|ក\.?ប|ច\.?ល)\.?"),
+               r"សជណ|សសរ|សរណន|អនក្រ|ក\.?ប|ច\.?ល|សរ(?![\u1780-\u17d2])(?:\s*\.\s*[\u1780-\u17d2]{1,4}(?![\u1780-\u17d2]))?)\.?"),
     # English "No. 148 ANK/BK", "#148 ANKr.BK", "#17 (ANK/BK)"
     re.compile(r"(?:(?<=\bno\.)|(?<=#))\s*\d{1,5}\s*\(?[a-z][a-z./]{1,12}\)?"),
 )  # fmt: skip
@@ -553,7 +552,9 @@ def detect_number(pages: Sequence[str]) -> str:
                     if _CITING_WORD.search(folded, match.end(), match.end() + 16):
                         continue
                     number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
-                    return re.sub(r"\s*/\s*", "/", " ".join(number.split())).strip(" :៖.")
+                    number = re.sub(r"\s*/\s*", "/", " ".join(number.split()))
+                    number = re.sub(r"(?<=[\u1780-\u17ff])\s*\.\s*(?=[\u1780-\u17ff])", ".", number)
+                    return number.strip(" :៖.")
             if about:
                 return ""
     return ""
@@ -586,26 +587,57 @@ def detect_title(pages: Sequence[str], filename: str = "", type_key: str = "") -
     of words; else the file name."""
     where = [(page, HEAD_LINES if i == 0 else TOP_LINES) for i, page in enumerate(pages[:3])]
     for page, depth in where:
-        lines = [(s, f) for s, f in _header_lines(page)[:depth] if _usable_line(s)]
-        for i, (shown, folded) in enumerate(lines):
+        lines = _title_candidates(page, depth)
+        for i, (shown, folded, _) in enumerate(lines):
             found = _heading(folded)
             if found and found[0] in (type_key or found[0], "royal-kram"):
-                parts = [shown[found[1] :]] + _title_lines(lines[i + 1 : i + 5])
-                return _cut_title(" ".join(parts))
+                start = shown[found[1] :]
+                return _cut_title(" ".join([start, *_title_lines(start, lines[i + 1 : i + 5])]))
     name = {t["key"]: t["km"] for t in TYPES}.get(type_key, "") if type_key != OTHER else ""
-    lines = [(s, f) for s, f in _header_lines(pages[0]) if _usable_line(s)] if pages else []
-    for i, (_, folded) in enumerate(lines):
+    lines = _title_candidates(pages[0]) if pages else []
+    for i, (_, folded, _) in enumerate(lines):
         if _ABOUT.search(_LEADING_CRUMBS.sub("", folded)[:8]):
-            return _cut_title(" ".join([name] + _title_lines(lines[i : i + 4])))
-    for shown, _ in lines:
+            return _cut_title(" ".join([name, *_title_lines("", lines[i : i + 4])]))
+    for shown, _, _ in lines:
         if len(shown) >= 8:
             return _cut_title(shown)
     return Path(filename).stem.replace("_", " ") if filename else ""
 
 
-def _title_lines(lines: list[tuple[str, str]]) -> list[str]:
-    """The shown lines up to the first that starts the body."""
-    return [shown for shown, _ in takewhile(lambda line: not _BODY_LINE.match(line[1]), lines)]
+def _title_candidates(page: str, depth: int = HEAD_LINES) -> list[tuple[str, str, bool]]:
+    """The header's first ``depth`` lines, those with words, as (shown, folded, after a blank
+    line): OCR and text layers leave a blank line between a title and the body under it."""
+    after_blank, count, blank = set(), 0, False
+    for line in page.splitlines():
+        if not clean(line):
+            blank = True
+            continue
+        if blank and count:
+            after_blank.add(count)
+        count, blank = count + 1, False
+    return [
+        (shown, folded, k in after_blank)
+        for k, (shown, folded) in enumerate(_header_lines(page)[:depth])
+        if _usable_line(shown)
+    ]
+
+
+def _title_lines(start: str, lines: list[tuple[str, str, bool]]) -> list[str]:
+    """The shown lines that go on a title begun with ``start``, up to the first that starts the
+    body: a numbered section, a byline, or, once the title names its subject, a new paragraph."""
+    taken: list[str] = []
+    for shown, folded, after_blank in lines:
+        if _BODY_LINE.match(folded) or after_blank and taken and _names_subject([start, *taken]):
+            break
+        taken.append(shown)
+    return taken
+
+
+def _names_subject(parts: list[str]) -> bool:
+    """Whether a title has words after its ស្តីពី ("on"), or has words at all when it has none."""
+    folded = fold(" ".join(parts))
+    about = _ABOUT.search(folded)
+    return sum(ch.isalpha() for ch in folded[about.end() if about else 0 :]) >= 6
 
 
 def _cut_title(text: str) -> str:
@@ -629,9 +661,12 @@ _MOTTO = re.compile(r"ជាតិ\s*សាសនា\s*ព្រះមហាក�
 
 
 def detect_issuer(pages: Sequence[str]) -> str:
-    """The issuing body named in the header (ministry, Royal Government...), '' when none."""
+    """The issuing body named in the header (ministry, Royal Government...), '' when none: not
+    in the numbered sections of a body with no "having seen" lines to end the header."""
     for page in pages[:1]:
         for shown, folded in _header_lines(page):
+            if _BODY_LINE.match(folded):
+                break
             folded = _MOTTO.sub(lambda m: " " * len(m.group()), folded)
             match = _ISSUERS.search(folded)
             if match and match.start() <= 3 or match and _MOTTO.search(fold(shown)):

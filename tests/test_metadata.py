@@ -160,6 +160,35 @@ def test_a_title_stops_where_the_body_starts() -> None:
     assert detect([khmer])["title"] == "សារាចរ ស្តីពី ការរៀបចំកម្មវិធីវិនិយោគឃុំសង្កាត់"
 
 
+def test_a_title_stops_at_the_paragraph_after_it_once_it_names_its_subject() -> None:
+    """The demo circular as Tesseract reads it: a blank line, then a body paragraph with no
+    number or "having seen" to end the title; its number carries the ministry's code, and the
+    council named in its first section is not its issuer."""
+    circular = (
+        "ព្រះរាជាណាចក្រកម្ពុជា\nជាតិសាសនាព្រះមហាក្សត្រ\nត្រសួងមហាផផ្ទ\nលេខ ០៣៤ សរ.មផ\n"
+        "សារាចរ\nស្តីពី\nការរៀបចំកម្មវិធីវិនិយោគឃុំសង្កាត់ឆ្នាំ២០២៥\n\n"
+        "ដើម្បីធានាថាការរៀបចំផែនការអភិវឌ្ឍ និងកម្មវិធីវិនិយោគឃុំ សង្កាត់ឆ្នាំ២០២៥ ប្រព្រឹត្តទៅ\n"
+        "ប្រកបដោយប្រសិទ្ធភាព ក្រសួងមហាផ្ទៃសូមណែនាំដល់ក្រុម\n"
+        "១. ក្រុមប្រឹក្សាឃុំសង្កាត់ត្រូវរៀបចំកិច្ចប្រជុំពិគ្រោះយោបល់\n"
+    )
+    metadata = detect([circular])
+    assert metadata["title"] == "សារាចរ ស្តីពី ការរៀបចំកម្មវិធីវិនិយោគឃុំសង្កាត់ឆ្នាំ២០២៥"
+    assert (metadata["number"], metadata["issuer"]) == ("034 សរ.មផ", "")
+    # A blank line under a bare ស្តីពី ("on") is inside the title: its subject is still to come.
+    subdecree = "អនុក្រឹត្យ\nស្តីពី\n\nការកែសម្រួលចំណុច និង\nមាត្រា ១.-\n"
+    assert detect([subdecree])["title"] == "អនុក្រឹត្យ ស្តីពី ការកែសម្រួលចំណុចនិង"
+
+
+def test_circular_numbers_keep_their_ministrys_code_and_not_the_word_after_them() -> None:
+    def number(text: str) -> str:
+        return detect([text + "\nសារាចរ\nស្តីពី ការងារ\n"])["number"]
+
+    assert number("លេខ ០៣៤ សរ . មផ") == "034 សរ.មផ"
+    assert number("លេខ ០១ សរ") == "01 សរ"
+    assert number("លេខ ០១ សរណន") == "01 សរណន"
+    assert number("លេខ ១២ សរសេរ") == ""  # សរសេរ ("write") is no code
+
+
 def test_languages_by_script_share() -> None:
     khmer = "ច្បាប់ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ សង្កាត់ " * 20
     english = "The commune council shall meet once a month in the commune office. " * 10
