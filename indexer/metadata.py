@@ -528,9 +528,11 @@ def _buddhist_year(folded: str) -> int | None:
 _NUMBER_PATTERNS = (
     # royal codes: នស/រកម/0508/017, NS/RKT/0605/267
     re.compile(r"(?:[នឧជ]ស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
-    # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក", "លេខ 034 សរ.មផ" (a circular, with its ministry's)
-    re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?(?:អនក្រ\.?\s*បក|ប្រក|"
-               r"សជណ|សសរ|សរណន|អនក្រ|ក\.?ប|ច\.?ល|សរ(?![\u1780-\u17d2])(?:\s*\.\s*[\u1780-\u17d2]{1,4}(?![\u1780-\u17d2]))?)\.?"),
+    # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក", "លេខ 034 សរ.មផ": a code, then maybe the issuing
+    # body's ("មផ", the Ministry of Interior); a code runs into no other letter ("ប្រកាស")
+    re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?"
+               r"(?:អនក្រ\.?\s*បក|សរណន|អនក្រ|ប្រក|សជណ|សសរ|សរ|សណ|ក\.?ប|ច\.?ល)(?![\u1780-\u17d2])"
+               r"(?:\s*\.\s*[\u1780-\u17d2]{1,4}(?![\u1780-\u17d2]))?\.?"),
     # English "No. 148 ANK/BK", "#148 ANKr.BK", "#17 (ANK/BK)"
     re.compile(r"(?:(?<=\bno\.)|(?<=#))\s*\d{1,5}\s*\(?[a-z][a-z./]{1,12}\)?"),
 )  # fmt: skip
@@ -547,7 +549,9 @@ def detect_number(pages: Sequence[str]) -> str:
         for shown, folded in _header_lines(page):
             about = _ABOUT.search(folded)
             before_title = folded[: about.start()] if about else folded
-            for pattern in _NUMBER_PATTERNS:
+            # The English pattern is last: on a Khmer line, Latin is OCR crumbs ("#1 lime").
+            khmer_line = khmer_share(shown) >= 0.5
+            for pattern in _NUMBER_PATTERNS[:-1] if khmer_line else _NUMBER_PATTERNS:
                 for match in pattern.finditer(before_title):
                     if _CITING_WORD.search(folded, match.end(), match.end() + 16):
                         continue

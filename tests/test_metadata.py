@@ -179,14 +179,18 @@ def test_a_title_stops_at_the_paragraph_after_it_once_it_names_its_subject() -> 
     assert detect([subdecree])["title"] == "អនុក្រឹត្យ ស្តីពី ការកែសម្រួលចំណុចនិង"
 
 
-def test_circular_numbers_keep_their_ministrys_code_and_not_the_word_after_them() -> None:
+def test_numbers_keep_the_issuing_bodys_code_and_are_never_a_word_or_ocr_crumbs() -> None:
     def number(text: str) -> str:
         return detect([text + "\nសារាចរ\nស្តីពី ការងារ\n"])["number"]
 
     assert number("លេខ ០៣៤ សរ . មផ") == "034 សរ.មផ"
+    assert number("លេខ ០៧ សណ.មផ") == "07 សណ.មផ"
     assert number("លេខ ០១ សរ") == "01 សរ"
     assert number("លេខ ០១ សរណន") == "01 សរណន"
     assert number("លេខ ១២ សរសេរ") == ""  # សរសេរ ("write") is no code
+    assert number("លេខ ១២ ប្រកាស") == ""  # nor is ប្រកាស ("prakas")
+    assert number(". #1 lime ៣២ សប្ដាហ៏ទី ៤ ថ្ងៃទី mo ខែមេសាឆ្នាំ២០០៧ រាជកិច្ចទំព័រ") == ""
+    assert number("No. 25 Sor.Sor.Ror") == "25 Sor.Sor.Ror"
 
 
 def test_languages_by_script_share() -> None:
