@@ -54,19 +54,22 @@ _LOOSE = str.maketrans({"ឹ": "ិ", "ី": "ិ", "៖": "ះ", "៏": "៍", 
 _KHMER_OR_DIGIT = re.compile(r"[\u1780-\u17d30-9]")
 
 
-def _lines(page: str) -> list[tuple[str, str]]:
-    """(shown, folded) per line: the line as cleaned text, and folded for matching (same length).
+def _lines(page: str) -> list[tuple[str, str, bool]]:
+    """(shown, folded, after a blank line) per line: the line as cleaned text, folded for
+    matching (same length), and whether a blank line comes before it (OCR and text layers leave
+    one between a title and the body under it).
 
     Each line is cleaned on its own so that line breaks survive in raw text; where lines were
     joined before (a wrap inside a cluster, or text extracted without breaks), a heading may sit
     in the middle of a line, and the heading search allows for that.
     """
-    pairs = []
+    lines, blank = [], False
     for line in page.splitlines():
         shown = clean(line)
         if shown:
-            pairs.append((shown, fold(shown)))
-    return pairs
+            lines.append((shown, fold(shown), blank and bool(lines)))
+        blank = not shown
+    return lines
 
 
 def _compact(folded: str) -> tuple[str, list[int]]:
@@ -170,14 +173,14 @@ _CITATION_LINE = re.compile(
 )
 
 
-def _header_lines(page: str) -> list[tuple[str, str]]:
-    """(shown, folded) lines of a page before its first "having seen" citation: the header,
-    where headings live."""
+def _header_lines(page: str) -> list[tuple[str, str, bool]]:
+    """The `_lines` of a page before its first "having seen" citation: the header, where
+    headings live."""
     lines = []
-    for shown, folded in _lines(page)[:HEAD_LINES]:
-        if _CITATION_LINE.match(folded):
+    for line in _lines(page)[:HEAD_LINES]:
+        if _CITATION_LINE.match(line[1]):
             break
-        lines.append((shown, folded))
+        lines.append(line)
     return lines
 
 
@@ -290,7 +293,7 @@ def detect_type(pages: Sequence[str], filename: str = "") -> str:
 
 def _heading_type(pages: Sequence[str], lines: int) -> str | None:
     for page in pages:
-        for _, folded in _header_lines(page)[:lines]:
+        for _, folded, _ in _header_lines(page)[:lines]:
             found = _heading(folded)
             if found:
                 return found[0]
@@ -299,7 +302,7 @@ def _heading_type(pages: Sequence[str], lines: int) -> str | None:
 
 def _royal_code_type(pages: Sequence[str]) -> str | None:
     for page in pages:
-        for _, folded in _header_lines(page):
+        for _, folded, _ in _header_lines(page):
             code = _ROYAL_CODE.search(folded)
             if code:
                 return _ROYAL_CODE_TYPE.get(code.group(1), "royal-decree")
@@ -469,7 +472,7 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
         vote(buddhist, "buddhist-era")
     if votes:
         return max(votes, key=lambda year: tuple(votes[year]))
-    header = "\n".join(folded for _, folded in _header_lines(read[0])) if read else ""
+    header = "\n".join(folded for _, folded, _ in _header_lines(read[0])) if read else ""
     for source in (header[:600], Path(filename).stem):
         years = [int(y) for y in _BARE_YEAR.findall(source) if _plausible(int(y))]
         if years:
@@ -492,7 +495,7 @@ def _adoption_year(folded_pages: Sequence[str]) -> int | None:
     years = []
     for folded in folded_pages:
         years += [year for year, context in _dates(folded) if context in ("plain", "signing")]
-        for _, line in _lines(folded)[:HEAD_LINES]:
+        for _, line, _ in _lines(folded)[:HEAD_LINES]:
             if _heading(line):
                 years += [int(y) for y in _BARE_YEAR.findall(line) if _plausible(int(y))]
     return min(years, default=None)
@@ -502,7 +505,7 @@ def _royal_code_year(pages: Sequence[str]) -> int | None:
     """Year in the royal code of the first header that has one (នស/រកម/MMYY/NNN: a cover may
     come first), not of a cited instrument."""
     for page in pages:
-        for _, folded in _header_lines(page):
+        for _, folded, _ in _header_lines(page):
             code = _ROYAL_CODE_DATE.search(folded)
             cited = code and _CITING_WORD.search(folded, code.end(), code.end() + 16)
             if code and not cited and 1 <= int(code.group(1)) <= 12:
@@ -546,7 +549,7 @@ def detect_number(pages: Sequence[str]) -> str:
     the instruments it amends or cites ("... នៃអនុក្រឹត្យលេខ ១០៣ ... ចុះថ្ងៃទី ...").
     """
     for page in pages[:HEAD_PAGES]:
-        for shown, folded in _header_lines(page):
+        for shown, folded, _ in _header_lines(page):
             about = _ABOUT.search(folded)
             before_title = folded[: about.start()] if about else folded
             # The English pattern is last: on a Khmer line, Latin is OCR crumbs ("#1 lime").
@@ -609,21 +612,8 @@ def detect_title(pages: Sequence[str], filename: str = "", type_key: str = "") -
 
 
 def _title_candidates(page: str, depth: int = HEAD_LINES) -> list[tuple[str, str, bool]]:
-    """The header's first ``depth`` lines, those with words, as (shown, folded, after a blank
-    line): OCR and text layers leave a blank line between a title and the body under it."""
-    after_blank, count, blank = set(), 0, False
-    for line in page.splitlines():
-        if not clean(line):
-            blank = True
-            continue
-        if blank and count:
-            after_blank.add(count)
-        count, blank = count + 1, False
-    return [
-        (shown, folded, k in after_blank)
-        for k, (shown, folded) in enumerate(_header_lines(page)[:depth])
-        if _usable_line(shown)
-    ]
+    """The header's first ``depth`` lines, those with words."""
+    return [line for line in _header_lines(page)[:depth] if _usable_line(line[0])]
 
 
 def _title_lines(start: str, lines: list[tuple[str, str, bool]]) -> list[str]:
@@ -668,7 +658,7 @@ def detect_issuer(pages: Sequence[str]) -> str:
     """The issuing body named in the header (ministry, Royal Government...), '' when none: not
     in the numbered sections of a body with no "having seen" lines to end the header."""
     for page in pages[:1]:
-        for shown, folded in _header_lines(page):
+        for shown, folded, _ in _header_lines(page):
             if _BODY_LINE.match(folded):
                 break
             folded = _MOTTO.sub(lambda m: " " * len(m.group()), folded)
