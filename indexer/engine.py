@@ -475,10 +475,8 @@ def _open_searcher(index_dir: Path, create: bool) -> tuple[str, Searcher]:
             attempts -= 1
             if not attempts or index_dir.resolve() == folder:
                 raise
-    # An index without segments (nothing indexed yet, or everything removed) has an empty
-    # reader, whose segment is None.
-    readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-    segments = tuple(reader.segment().segment_id() for reader in readers if reader.segment())
+    # An index without segments (nothing indexed yet) has an empty reader: segments() is None.
+    segments = tuple(segment.segment_id() for segment in searcher.reader().segments() or ())
     searcher._ddsearch_commit = (str(folder), searcher.reader().generation(), segments)
     return str(folder), searcher
 

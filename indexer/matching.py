@@ -40,10 +40,11 @@ def all_matches(searcher: Searcher, query: wq.Query) -> Matches:
     """Document number and score of every live document matching ``query``."""
     found = []
     for leaf, offset in searcher.leaf_searchers():
-        if leaf.reader().segment() is None:  # an index with no segments: nothing to match
+        reader = leaf.reader()
+        if reader.segment() is None:  # an index with no segments: nothing to match
             continue
         docnums, scores = _matches(query, _Segment(searcher, leaf), None)
-        deleted = leaf.reader().deleted_docs_set
+        deleted = reader.deleted_docs_set
         if deleted and len(docnums):
             live = ~np.isin(docnums, np.fromiter(deleted, np.int64))
             docnums, scores = docnums[live], scores[live]
