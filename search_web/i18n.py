@@ -3,6 +3,7 @@ and numbers in the chosen language's digits. A dict per language: small enough t
 
 from __future__ import annotations
 
+from indexer.khmer import is_khmer
 from indexer.metadata import TYPES
 
 UI_LANGUAGES = ("en", "km")
@@ -155,8 +156,7 @@ def digits(value: object, ui: str) -> str:
 def instrument_number(number: str, ui: str) -> str:
     """An instrument's number as the document writes it: a Khmer one (១២ អនក្រ.បក) in Khmer
     digits in the Khmer interface; a Latin one (No. 148 ANK/BK) always as written."""
-    written_in_khmer = any("\u1780" <= char <= "\u17ff" for char in number)
-    return digits(number, ui) if written_in_khmer else number
+    return digits(number, ui) if any(map(is_khmer, number)) else number
 
 
 def choose_ui(requested: str | None, remembered: str | None, accept_languages) -> str:
