@@ -34,8 +34,8 @@ import hostile  # noqa: E402
 from conftest import PDFS, cut_pages, ddsearch  # noqa: E402
 from test_crash import Moment, _comm, consistency_problems, kill_rounds, ocr_rowids  # noqa: E402
 
-from indexer import ingest  # noqa: E402
 from indexer.config import DataDir  # noqa: E402
+from indexer.indexing import run as ingest  # noqa: E402
 
 TEXT_PDFS = (
     "km_speech_2025_moeys_teachers_day_unicode.pdf",

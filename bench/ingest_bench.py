@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from indexer import quality
-from indexer.khmer import clean
-from indexer.ocr import DEFAULT_LANG, DEFAULT_PSM
-from indexer.pdf import render_page, text_layer
+from indexer.extract import quality
+from indexer.extract.ocr import DEFAULT_LANG, DEFAULT_PSM
+from indexer.extract.pdf import render_page, text_layer
+from indexer.text.khmer import clean
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "pdf"

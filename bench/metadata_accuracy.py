@@ -22,7 +22,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from indexer import extract, metadata
+from indexer.extract import pool as extract
+from indexer.library import metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -2,7 +2,7 @@
 
 Builds the synthetic library of bench/make_corpus.py (default 5,000 documents, ~100,000 pages)
 into our Whoosh index, and the same tokens (our analyzers' output, fed pre-tokenized) into a
-Tantivy index; then runs the same query set through `indexer.search.search` and through an
+Tantivy index; then runs the same query set through `indexer.query.search.search` and through an
 equivalent Tantivy pipeline (Khmer as plain phrases over the same cluster n-gram tokens):
 rank documents, count all matches, facet counts (type, year, language), pages of the 10
 shown, and our Khmer-safe snippets for them.
@@ -31,12 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_corpus import generate, generate_document, instrument_types  # noqa: E402
 
-from indexer import engine, querylang  # noqa: E402
-from indexer import schema as ours  # noqa: E402
-from indexer.analysis import cluster_ngrams, khmer_query, khmer_query_runs  # noqa: E402
-from indexer.khmer import segment_words  # noqa: E402
-from indexer.search import _highlight, search  # noqa: E402
-from indexer.snippets import snippet  # noqa: E402
+from indexer.engine.whoosh_backend import index as engine  # noqa: E402
+from indexer.engine.whoosh_backend import schema as ours  # noqa: E402
+from indexer.query import language as querylang  # noqa: E402
+from indexer.query.search import _highlight, search  # noqa: E402
+from indexer.text.analysis import cluster_ngrams, khmer_query, khmer_query_runs  # noqa: E402
+from indexer.text.khmer import segment_words  # noqa: E402
+from indexer.text.snippets import snippet  # noqa: E402
 
 KINDS = ("en_word", "en_phrase", "km_word", "km_phrase", "filtered")
 
@@ -182,7 +183,7 @@ def build_tantivy(index_dir: Path, docs: int, seed: int) -> float:
 
 
 class TantivySearch:
-    """The same steps as `indexer.search.search`, on Tantivy."""
+    """The same steps as `indexer.query.search.search`, on Tantivy."""
 
     def __init__(self, index_dir: Path):
         import tantivy

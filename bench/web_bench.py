@@ -77,7 +77,7 @@ def distinct_queries(index_dir: Path, requests: int) -> dict[str, list[dict]]:
     search benchmark's kinds: words, phrases, filters), no query shared between routes."""
     from search_bench import make_queries
 
-    from indexer.engine import index_stats
+    from indexer.engine.whoosh_backend.index import index_stats
 
     docs = index_stats(index_dir)["documents"]
     unique: dict[str, dict] = {}

@@ -27,7 +27,7 @@ from pathlib import Path
 import click
 from PIL import Image, ImageFilter
 
-from indexer.pdf import page_count, render_page, text_layer
+from indexer.extract.pdf import page_count, render_page, text_layer
 
 CORPUS = Path(__file__).resolve().parent
 SOURCES = CORPUS / "src"
@@ -215,7 +215,7 @@ def main(ocr_check: bool) -> None:
             check_text_layer(source, target)
         line = f"{target.name}: {page_count(target)} page(s), {target.stat().st_size // 1024} kB"
         if ocr_check and SCAN_MARK in source.stem:
-            from indexer.ocr import ocr_page  # only this option needs Tesseract
+            from indexer.extract.ocr import ocr_page  # only this option needs Tesseract
 
             text = "\n".join(ocr_page(target, index) for index in range(page_count(target)))
             line += (

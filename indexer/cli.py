@@ -9,13 +9,16 @@ from pathlib import Path
 
 import click
 
-from indexer import catalog, ingest, ocr, search
-from indexer import status as status_report
 from indexer.config import ENV_VAR, DataDir, default_data_dir
-from indexer.documents import IndexVersionError
-from indexer.extract import OCR_MODES
-from indexer.lock import IndexBusy
-from indexer.progress import Progress
+from indexer.extract import ocr
+from indexer.extract.pool import OCR_MODES
+from indexer.indexing import run as ingest
+from indexer.indexing import status as status_report
+from indexer.indexing.lock import IndexBusy
+from indexer.indexing.progress import Progress
+from indexer.library import catalog
+from indexer.query import search
+from indexer.query.documents import IndexVersionError
 
 #: Exit statuses, documented in README.md.
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
@@ -92,7 +95,7 @@ def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet
         sys.exit(EXIT_BUSY)
     click.echo(report.summary())
     if report_path:
-        from indexer.report import write_json
+        from indexer.indexing.report import write_json
 
         write_json(report_path, report.to_dict())
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)

@@ -9,7 +9,7 @@ from flask import Flask, g, request, url_for
 from werkzeug.exceptions import BadHost
 
 from indexer.config import DataDir, default_data_dir
-from indexer.khmer import segment_words
+from indexer.text.khmer import segment_words
 from search_web import i18n, views
 
 UI_COOKIE = "lang_ui"

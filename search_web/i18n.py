@@ -3,8 +3,8 @@ and numbers in the chosen language's digits. A dict per language: small enough t
 
 from __future__ import annotations
 
-from indexer.khmer import is_khmer
-from indexer.metadata import TYPES
+from indexer.library.metadata import TYPES
+from indexer.text.khmer import is_khmer
 
 UI_LANGUAGES = ("en", "km")
 DEFAULT_UI = "en"

@@ -1,6 +1,6 @@
 """The routes: HTML pages, their JSON twins under /api/, CSV, Atom and OpenSearch.
 
-Searching goes through `indexer.search` and documents through `indexer.documents` only:
+Searching goes through `indexer.query.search` and documents through `indexer.query.documents` only:
 never the engine, the schema or Whoosh. The
 PDF route serves a file only because the index lists it among a document's paths: no path
 ever comes from the URL.
@@ -28,8 +28,8 @@ from flask import (
 )
 from werkzeug.exceptions import BadHost, HTTPException
 
-from indexer import documents, search
-from indexer.catalog import quote_formula  # the catalogue export's rule
+from indexer.library.catalog import quote_formula  # the catalogue export's rule
+from indexer.query import documents, search
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, parse_search
 
@@ -151,7 +151,7 @@ def opensearch():
 
 @bp.route("/api/search")
 def api_search():
-    """The search JSON contract of `indexer.search.search`, with the page's parameters."""
+    """The search JSON contract of `indexer.query.search.search`, with the page's parameters."""
     result = _search(parse_search(request.args))
     return jsonify({**result, "results": [_public(doc) for doc in result["results"]]})
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from indexer.analysis import (
+from indexer.engine.whoosh_backend.schema import build_schema, latin_analyzer
+from indexer.text.analysis import (
     khmer_bigrams,
     khmer_clusters,
     khmer_query,
@@ -11,7 +12,6 @@ from indexer.analysis import (
     khmer_words,
     latin_words,
 )
-from indexer.schema import build_schema, latin_analyzer
 
 
 def test_ngrams_overlap_one_position_apart():

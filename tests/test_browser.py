@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 from test_web import build_web_library
 from web_bench import free_port, start_server
 
-from indexer import documents
+from indexer.query import documents
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.catalog import (
+from indexer.library.catalog import (
     CATALOG_FILE,
     COLUMNS,
     apply,

@@ -27,10 +27,11 @@ import hostile
 import pypdfium2 as pdfium
 from conftest import PDFS, REPO, cut_pages, ddsearch
 
-from indexer import engine, search
 from indexer.config import DataDir
-from indexer.library import Library
-from indexer.store import Store
+from indexer.engine.whoosh_backend import index as engine
+from indexer.library.state import Library
+from indexer.library.store import Store
+from indexer.query import search
 
 EXIT_BUSY = 3
 #: Python's forkserver keeps its socket in a ``pymp-*`` folder, which a SIGKILL leaves behind

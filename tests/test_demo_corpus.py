@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.khmer import normalize
-from indexer.ocr import ocr_page
-from indexer.pdf import page_count, text_layer
+from indexer.extract.ocr import ocr_page
+from indexer.extract.pdf import page_count, text_layer
+from indexer.text.khmer import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SUBDECREE = CORPUS / "km_subdecree_2024_012_commune_functions_demo.pdf"

@@ -16,8 +16,8 @@ from pathlib import Path
 import hostile
 from conftest import REPO, ddsearch
 
-from indexer import engine
 from indexer.config import DataDir
+from indexer.engine.whoosh_backend import index as engine
 
 #: A bound, not a target: the blank 50,000 pt page renders at 7,000 px a side (~50 MB).
 MAX_RSS_MB = 1000

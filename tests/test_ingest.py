@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from conftest import PDFS, REPO, SHARED, cut_pages, ddsearch
 
-from indexer import engine, ingest, pdf
 from indexer.config import DataDir
-from indexer.khmer import normalize
-from indexer.lock import writer_lock
-from indexer.progress import Progress
-from indexer.store import Store
+from indexer.engine.whoosh_backend import index as engine
+from indexer.extract import pdf
+from indexer.indexing import run as ingest
+from indexer.indexing.lock import writer_lock
+from indexer.indexing.progress import Progress
+from indexer.library.store import Store
+from indexer.text.khmer import normalize
 
 
 def run(data: DataDir, *roots: Path, ocr_mode: str = "auto") -> tuple[dict, Progress]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.khmer import (
+from indexer.text.khmer import (
     clean,
     clusters,
     fold,

@@ -11,10 +11,11 @@ import pytest
 from test_search import corpus_documents  # noqa: F401  (the fixture, reused)
 from whoosh import query as wq
 
-from indexer import engine, matching
-from indexer import querylang as ql
-from indexer.schema import DOC_LATIN, PAGE_LATIN
-from indexer.search import _filters
+from indexer.engine.whoosh_backend import index as engine
+from indexer.engine.whoosh_backend import matching
+from indexer.engine.whoosh_backend.schema import DOC_LATIN, PAGE_LATIN
+from indexer.query import language as ql
+from indexer.query.search import _filters
 
 USER_QUERIES = [
     "រដ្ឋធម្មនុញ្ញ",

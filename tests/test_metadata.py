@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.khmer import clean
-from indexer.metadata import (
+from indexer.library.metadata import (
     TYPE_KEYS,
     TYPES,
     detect,
@@ -21,6 +20,7 @@ from indexer.metadata import (
     type_of_title,
 )
 from indexer.model import Document
+from indexer.text.khmer import clean
 
 SUB_DECREE_FIRST_PAGE = """ព្រះរាជាណាចក្រកម្ពុជា
 ជាតិ សាសនា ព្រះមហាក្សត្រ

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.quality import MIN_LETTERS, assess
+from indexer.extract.quality import MIN_LETTERS, assess
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 PDFS = CORPUS / "pdf"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.querylang import (
+from indexer.query.language import (
     And,
     Facet,
     Not,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import engine
-from indexer.khmer import clean
+from indexer.engine.whoosh_backend import index as engine
 from indexer.model import Document, Page
-from indexer.search import format_results_text, matching_pages, search
+from indexer.query.search import format_results_text, matching_pages, search
+from indexer.text.khmer import clean
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SPEECH_TITLE = "គ្រូបង្រៀនជាតួអង្គសំខាន់នៃបរិវត្តកម្មបញ្ញាសិប្បនិម្មិត"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import engine
-from indexer.khmer import clean, normalize
+from indexer.engine.whoosh_backend import index as engine
 from indexer.model import Document, Page
-from indexer.search import search
+from indexer.query.search import search
+from indexer.text.khmer import clean, normalize
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 KHMER_WORD = re.compile("[\u1780-\u17d3\u17dd]+")

@@ -8,9 +8,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import khmer_query_runs
-from indexer.khmer import clusters
-from indexer.snippets import (
+from indexer.text.analysis import khmer_query_runs
+from indexer.text.khmer import clusters
+from indexer.text.snippets import (
     Highlight,
     best_fragment,
     is_cluster_boundary,

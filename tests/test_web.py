@@ -16,7 +16,7 @@ import pytest
 from conftest import PDFS, REPO, ddsearch
 from web_bench import free_port, start_server
 
-from indexer import search
+from indexer.query import search
 from search_web import create_app
 
 DEMO = REPO / "corpus"

@@ -17,16 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import catalog, engine, metadata
 from indexer.config import DataDir
-from indexer.extract import Extractor, FileJob, Outcome
-from indexer.library import DocumentRow, KnownFile, Library, file_hash
-from indexer.lock import writer_lock
+from indexer.engine.whoosh_backend import index as engine
+from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION
+from indexer.extract.pool import Extractor, FileJob, Outcome
+from indexer.indexing.lock import writer_lock
+from indexer.indexing.progress import Progress
+from indexer.indexing.report import Report, write_json
+from indexer.library import catalog, metadata
+from indexer.library.state import DocumentRow, KnownFile, Library, file_hash
+from indexer.library.store import Store
 from indexer.model import Document
-from indexer.progress import Progress
-from indexer.report import Report, write_json
-from indexer.schema import SCHEMA_VERSION
-from indexer.store import Store
 
 #: Commit the index at least this often during a long run, so finished work is searchable.
 COMMIT_EVERY_DOCS = 25

@@ -19,12 +19,8 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer import querylang as ql
-from indexer.analysis import cluster_ngrams, khmer_query, khmer_query_runs
-from indexer.khmer import segment_words
-from indexer.matching import PositionsPhrase, all_matches
-from indexer.model import Document
-from indexer.schema import (
+from indexer.engine.whoosh_backend.matching import PositionsPhrase, all_matches
+from indexer.engine.whoosh_backend.schema import (
     DOC_KHMER,
     DOC_KHMER_WORDS,
     DOC_LATIN,
@@ -39,6 +35,10 @@ from indexer.schema import (
     latin_analyzer,
     records,
 )
+from indexer.model import Document
+from indexer.query import language as ql
+from indexer.text.analysis import cluster_ngrams, khmer_query, khmer_query_runs
+from indexer.text.khmer import segment_words
 
 VERSION_FILE = "ddsearch-schema-version"
 WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)

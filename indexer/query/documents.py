@@ -1,11 +1,11 @@
 """The query layer's document API: one document's metadata and its pages. The website reads
-documents through here (and `indexer.search`), never through the engine."""
+documents through here (and `indexer.query.search`), never through the engine."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from indexer import engine
+from indexer.engine.whoosh_backend import index as engine
 
 #: Raised by every reading function when the index was built by another version: the
 #: caller tells the user to run `ddsearch rebuild`.

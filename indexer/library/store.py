@@ -10,7 +10,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from indexer.db import connect
+from indexer.library.db import connect
 from indexer.model import Page
 
 _SCHEMA = """

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from indexer import khmer
+from indexer.text import khmer
 
 MIN_LETTERS = 20  # below this a page is a header or a page number: OCR it
 MIN_KHMER_LETTERS = 20  # Khmer checks need this much Khmer to mean anything

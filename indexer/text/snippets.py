@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.khmer import COENG, fold
+from indexer.text.khmer import COENG, fold
 
 # Characters that attach to the character before them: Khmer vowels, signs, shifters and
 # COENG (U+17B4-U+17D3, U+17DD), ZWNJ/ZWJ, and Latin combining accents.

@@ -17,10 +17,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import ocr, pdf, quality
-from indexer.khmer import clean
+from indexer.extract import ocr, pdf, quality
+from indexer.library.store import Store
 from indexer.model import Page
-from indexer.store import Store
+from indexer.text.khmer import clean
 
 OCR_MODES = ("auto", "always", "never")
 #: How a page OCR'd by an earlier run was stored: a blank page's OCR ("empty") is done too.

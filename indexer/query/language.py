@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.khmer import clean, fold
+from indexer.text.khmer import clean, fold
 
 FIELDS = ("title", "type", "year", "lang")
 LANGUAGES = {"km": "km", "khmer": "km", "kh": "km", "en": "en", "english": "en"}

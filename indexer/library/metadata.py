@@ -21,9 +21,9 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer.khmer import clean, fold, khmer_share
+from indexer.text.khmer import clean, fold, khmer_share
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).parents[1] / "data"
 TYPES_FILE = DATA_DIR / "instrument_types.json"
 
 #: Pages read for the type, title, number and issuer: the heading is on the first page, or on

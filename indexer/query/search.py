@@ -38,10 +38,10 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from indexer import engine
-from indexer import querylang as ql
-from indexer.analysis import khmer_query_runs
-from indexer.snippets import Highlight, match_spans, snippet
+from indexer.engine.whoosh_backend import index as engine
+from indexer.query import language as ql
+from indexer.text.analysis import khmer_query_runs
+from indexer.text.snippets import Highlight, match_spans, snippet
 
 MAX_LIMIT = 1000
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from indexer.khmer import normalize
-from indexer.metadata import TYPES
+from indexer.library.metadata import TYPES
+from indexer.text.khmer import normalize
 
 CATALOG_FILE = "catalog.csv"
 EDITABLE = ("title", "type", "year", "number", "languages", "issuer")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
-from indexer.pdf import render_page
+from indexer.extract.pdf import render_page
 
 DEFAULT_LANG = "khm+eng"
 #: psm 6 (a uniform block of text) had the lowest Khmer error rate on clean and scanned pages.

@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.db import connect
+from indexer.library.db import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

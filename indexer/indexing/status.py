@@ -6,8 +6,8 @@ import json
 import time
 from pathlib import Path
 
-from indexer import engine
 from indexer.config import DataDir
+from indexer.engine.whoosh_backend import index as engine
 
 
 def _size(path: Path) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from indexer.khmer import clusters, fold, script_runs, segment_words
+from indexer.text.khmer import clusters, fold, script_runs, segment_words
 
 Token = tuple[str, int, int, int]  # text, position, start, end
 

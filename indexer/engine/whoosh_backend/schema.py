@@ -12,8 +12,8 @@ import json
 from whoosh import fields
 from whoosh.analysis import ShingleFilter, StemFilter, Token, Tokenizer
 
-from indexer import analysis
 from indexer.model import Document
+from indexer.text import analysis
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
 SCHEMA_VERSION = "8"
@@ -22,7 +22,7 @@ TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight
 
 
 class StreamTokenizer(Tokenizer):
-    """Adapts one of the `indexer.analysis` token streams to Whoosh's tokenizer protocol."""
+    """Adapts one of the `indexer.text.analysis` token streams to Whoosh's tokenizer protocol."""
 
     def __init__(self, stream_name: str):
         self.stream_name = stream_name
