@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Method(StrEnum):
+    """How a page's text was obtained; stored as its string value."""
+
+    TEXT = "text"  # the PDF's own text layer, trusted by the quality gate
+    OCR = "ocr"  # read by Tesseract
+    EMPTY = "empty"  # OCR'd, and nothing was read (a blank page)
+    SKIPPED = "skipped"  # the gate failed it under --ocr never: awaiting OCR
+
+    @property
+    def is_ocr_done(self) -> bool:
+        """Whether OCR has run on the page (a blank page's OCR is done too)."""
+        return self in (Method.OCR, Method.EMPTY)
 
 
 @dataclass(frozen=True)
@@ -11,7 +26,7 @@ class Page:
 
     number: int  # 1-based
     text: str  # cleaned text (khmer.clean applied), what snippets are cut from
-    method: str  # "text" (text layer), "ocr", or "empty" (no text either way)
+    method: Method
     quality: float  # quality-gate score of the text layer, 0..1 (1.0 for OCR'd pages)
 
 

@@ -19,12 +19,10 @@ from pathlib import Path
 
 from indexer.extract import ocr, pdf, quality
 from indexer.library.store import Store
-from indexer.model import Page
+from indexer.model import Method, Page
 from indexer.text.khmer import clean
 
 OCR_MODES = ("auto", "always", "never")
-#: How a page OCR'd by an earlier run was stored: a blank page's OCR ("empty") is done too.
-OCR_METHODS = ("ocr", "empty")
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,7 @@ class Outcome:
     error: str = ""
     pages_text: int = 0
     pages_ocr: int = 0
+    pages_awaiting_ocr: int = 0
 
 
 @dataclass
@@ -66,7 +65,7 @@ def prepare(path: Path, ocr_mode: str) -> Prepared:
         text = clean(raw)
         # Document-level fonts suffice: the gate weighs them only on Latin-looking pages.
         verdict = quality.assess(text, fonts)
-        page = Page(number, text, "text", verdict.score)
+        page = Page(number, text, Method.TEXT, verdict.score)
         if verdict.ok and ocr_mode != "always":
             accepted.append(page)
         else:
@@ -206,26 +205,28 @@ class Extractor:
         stored = self.store.stored_methods(content_hash)
         self.on_pages_known(prepared.pages)
         for page in prepared.accepted:
-            if stored.get(page.number) not in OCR_METHODS:
+            if not _ocr_done(stored.get(page.number)):
                 self.store.put_page(content_hash, page)
-            self.on_page(stored.get(page.number, "text"))
+            self.on_page(Method(stored.get(page.number, Method.TEXT)))
         for page in prepared.rejected:
-            if stored.get(page.number) in OCR_METHODS:
-                self.on_page("ocr")
+            if _ocr_done(stored.get(page.number)):
+                self.on_page(Method.OCR)
             elif self.ocr_mode == "never":
-                self.store.put_page(content_hash, Page(page.number, "", "skipped", page.quality))
-                self.on_page("skipped")
+                self.store.put_page(
+                    content_hash, Page(page.number, "", Method.SKIPPED, page.quality)
+                )
+                self.on_page(Method.SKIPPED)
             else:
                 state.remaining.add(page.number)
                 self._submit(content_hash, page.number)
 
     def _ocr_done(self, state: _FileState, page_number: int, text: str) -> None:
-        method = "ocr" if text.strip() else "empty"
+        method = Method.OCR if text.strip() else Method.EMPTY
         self.store.put_page(
             state.job.content_hash, Page(page_number, text, method, 1.0), self.ocr_lang
         )
         state.remaining.discard(page_number)
-        self.on_page("ocr")
+        self.on_page(Method.OCR)
 
     def _finish(self, state: _FileState) -> None:
         content_hash = state.job.content_hash
@@ -248,3 +249,7 @@ def _reason(err: Exception) -> str:
         return f"the file cannot be read ({err.strerror or err})"
     name = type(err).__name__
     return f"extraction failed ({name}: {err})"
+
+
+def _ocr_done(stored: str | None) -> bool:
+    return stored is not None and Method(stored).is_ocr_done

@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from indexer.model import Method
+
 
 def _clock(seconds: float) -> str:
     seconds = int(seconds)
@@ -35,7 +37,7 @@ class Progress:
 
     def page_done(self, method: str) -> None:
         self.pages_done += 1
-        self.pages_ocr += method == "ocr"
+        self.pages_ocr += method == Method.OCR
         self._draw()
 
     def file_done(self, status: str, path: str, detail: str = "") -> None:

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from indexer.library.db import connect
-from indexer.model import Page
+from indexer.model import Method, Page
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -76,10 +76,11 @@ class Store:
 
     def page_counts(self, content_hash: str) -> dict[str, int]:
         """How many pages came from the text layer and how many from OCR, for reports."""
-        methods = list(self.stored_methods(content_hash).values())
+        methods = [Method(m) for m in self.stored_methods(content_hash).values()]
         return {
-            "pages_text": methods.count("text"),
-            "pages_ocr": methods.count("ocr") + methods.count("empty"),
+            "pages_text": methods.count(Method.TEXT),
+            "pages_ocr": sum(m.is_ocr_done for m in methods),
+            "pages_awaiting_ocr": methods.count(Method.SKIPPED),
         }
 
     def stored_methods(self, content_hash: str) -> dict[int, str]:
@@ -92,7 +93,9 @@ class Store:
             "SELECT page, text, method, quality FROM pages WHERE hash = ? ORDER BY page",
             (content_hash,),
         )
-        return [Page(number, text, method, quality) for number, text, method, quality in rows]
+        return [
+            Page(number, text, Method(method), quality) for number, text, method, quality in rows
+        ]
 
     def forget(self, content_hash: str) -> None:
         """Drop what was extracted from a content that turned out not to be what was read."""

@@ -35,7 +35,7 @@ from indexer.engine.whoosh_backend.schema import (
     latin_analyzer,
     records,
 )
-from indexer.model import Document
+from indexer.model import Document, Method
 from indexer.query import language as ql
 from indexer.text.analysis import cluster_ngrams, khmer_query, khmer_query_runs
 from indexer.text.khmer import segment_words
@@ -116,7 +116,7 @@ def index_stats(index_dir: Path) -> dict:
     documents = sum(1 for _ in searcher.document_numbers(kind="doc"))
     methods = {
         method: sum(1 for _ in searcher.document_numbers(kind="page", method=method))
-        for method in ("text", "ocr", "empty")
+        for method in Method
     }
     return {
         "documents": documents,
