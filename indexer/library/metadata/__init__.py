@@ -18,10 +18,10 @@ from indexer.library.metadata.fields import (
     detect_issuer,
     detect_languages,
     detect_number,
-    detect_title,
 )
 from indexer.library.metadata.headings import OTHER, TYPE_KEYS, TYPES, load_types
 from indexer.library.metadata.lines import HEAD_PAGES, TAIL_PAGES, pages_read
+from indexer.library.metadata.title import detect_title
 from indexer.library.metadata.types import detect_type, type_of_title
 from indexer.library.metadata.year import detect_year
 

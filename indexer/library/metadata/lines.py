@@ -62,6 +62,11 @@ CITATION_LINE = re.compile(
 )
 
 
+#: ស្តីពី, ស្តីអំពី, "on": what comes between a heading's type word and its subject.
+ABOUT = re.compile("ស្តីពី|ស្តីអំពី|\\bon\\b")
+#: A line under a heading that starts the body, not the title: a numbered section ("1.", "១.")
+#: or a byline ("Prepared for ...", "Phnom Penh, ...").
+BODY_LINE = re.compile(r"\(?\d{1,2}\s*[.)]\s|(?:prepared|adopted|issued|done|phnom penh)\b")
 #: Words that introduce a cited instrument's date ("ចុះថ្ងៃទី ...", "dated").
 CITING_WORD = re.compile(r"ចុះ|ចុ|dated")
 
