@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from indexer.library.metadata.lines import ABOUT, BODY_LINE, CITING_WORD, HEAD_PAGES, header_lines
 from indexer.library.metadata.title import cut_title
+from indexer.library.numbers import find_numbers
 from indexer.text.khmer import fold, khmer_share
 
 _NUMBER_PATTERNS = (
@@ -24,20 +25,53 @@ _KHMER_DIGITS = str.maketrans({chr(0x17E0 + d): str(d) for d in range(10)})
 
 
 def detect_number(pages: Sequence[str]) -> str:
-    """Reference number of the instrument, from its header ('' when not found); digits ASCII.
+    """Reference number of the instrument ('' when not found): as its header writes it, digits
+    ASCII; else, where OCR mangled the header's layout, the first number in a form
+    `indexer.library.numbers` knows anywhere in the header, in its canonical form."""
+    return _written_number(pages) or _known_number(pages)
+
+
+_ARTICLE = re.compile(r"^\W*មាត្រា")
+_OF = re.compile("នៃ|នែ")
+
+
+def _known_number(pages: Sequence[str]) -> str:
+    """The canonical form of the first number of a known form in the header lines of the first
+    pages before the title's ស្តីពី ("on"), not a cited one (followed by ចុះ "dated", or the
+    "នៃ អនុក្រឹត្យលេខ ..." "of sub-decree no." of what an amendment amends)."""
+    for page in pages[:HEAD_PAGES]:
+        for shown, folded, _ in header_lines(page):
+            if _ARTICLE.match(folded):  # a page of articles: the header is elsewhere
+                break
+            about = ABOUT.search(folded)
+            for number in find_numbers(shown[: about.start()] if about else shown):
+                cited = CITING_WORD.search(folded, number.end, number.end + 16)
+                if not cited and not _OF.search(folded[max(0, number.start - 16) : number.start]):
+                    return number.canonical
+            if about:
+                break
+    return ""
+
+
+def _written_number(pages: Sequence[str]) -> str:
+    """The number as the header writes it, digits ASCII ('' when not found).
 
     The header ends at the title (ស្តីពី, "on"): numbers in the title and after it belong to
     the instruments it amends or cites ("... នៃអនុក្រឹត្យលេខ ១០៣ ... ចុះថ្ងៃទី ...").
     """
     for page in pages[:HEAD_PAGES]:
         for shown, folded, _ in header_lines(page):
+            if _ARTICLE.match(folded):  # a page of articles: the header is elsewhere
+                break
             about = ABOUT.search(folded)
             before_title = folded[: about.start()] if about else folded
             # The English pattern is last: on a Khmer line, Latin is OCR crumbs ("#1 lime").
             khmer_line = khmer_share(shown) >= 0.5
             for pattern in _NUMBER_PATTERNS[:-1] if khmer_line else _NUMBER_PATTERNS:
                 for match in pattern.finditer(before_title):
-                    if CITING_WORD.search(folded, match.end(), match.end() + 16):
+                    if CITING_WORD.search(folded, match.end(), match.end() + 16) or _OF.search(
+                        folded[max(0, match.start() - 20) : match.start()]
+                    ):
                         continue
                     number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
                     number = re.sub(r"\s*/\s*", "/", " ".join(number.split()))

@@ -57,7 +57,7 @@ def loose(text: str) -> str:
 #: "Having seen ..." (បានឃើញ, for the King បានទ្រង់យល់) opens each citation of an older
 #: instrument; OCR often garbles the first letters, so the end of the word decides.
 CITATION_LINE = re.compile(
-    r"^[\W\d]*[\u1780-\u17ff]{0,4}(?:ឃើញ|ឃើព្យ|ទ្រង់យល|ទ្រងំយល|ទ្រង័យល|ទ្រង៉យល)"
+    r"^[\W\d_a-z]{0,12}[\u1780-\u17ff]{0,4}(?:ឃើញ|ឃើព្យ|ទ្រ[\u1780-\u17ff]{1,3}យល)"
     r"|^\W*(?:having )?seen\b"
 )
 

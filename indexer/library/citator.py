@@ -1,0 +1,237 @@
+"""The citator: each document's citations, kept in library.sqlite, and the links they make
+between the library's documents — "legal basis" and "cited by", "amends" and "amended by".
+
+Citations are parsed from the stored page text at sync time (no OCR again) and kept per content
+hash, so a rename, a `rebuild` or a catalogue correction never needs them parsed again. Links
+are resolved when asked, over the live documents with the librarian's corrections applied: a
+document added or removed, or a number corrected in catalog.csv, changes the links at once,
+and a removed document links to nothing and from nothing.
+
+A citation resolves to a document by its number first (canonical, `numbers`), then by a
+compatible type, the same year and its title words, tolerant of OCR errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from indexer.library import catalog, numbers
+from indexer.library.citations import Citation, document_citations
+from indexer.library.metadata.lines import loose
+
+#: Bump when the parser changes: citations stored by an older one are parsed again at sync.
+PARSER_VERSION = 1
+#: Title words this similar (0-100, on the subjects) name the same instrument.
+MIN_TITLE_SCORE = 75
+#: When the numbers on both sides differ (an OCR slip, or another instrument), titles must be.
+MIN_TITLE_SCORE_AGAINST_NUMBER = 92
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS citations (
+    hash TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    relation TEXT NOT NULL,
+    type TEXT NOT NULL,
+    number TEXT NOT NULL,
+    date TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (hash, seq)
+);
+CREATE TABLE IF NOT EXISTS citations_parsed (
+    hash TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+"""
+
+#: A royal kram is cited for the law it promulgates, and the library files that law as a law.
+_FAMILY = {"royal-kram": "law"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What resolution knows of a document: id, type, canonical number, year, title."""
+
+    id: str
+    type: str
+    number: str
+    year: int | None
+    title: str
+
+
+def compatible(cited: str, document: str) -> bool:
+    """Whether a citation of type ``cited`` may name a document of type ``document``."""
+    return bool(cited and document) and _FAMILY.get(cited, cited) == _FAMILY.get(document, document)
+
+
+def _subject(title: str) -> str:
+    """A title's subject, loose: what follows its ស្តីពី ("on"), or all of it."""
+    folded = loose(title)
+    about = re.search(f"{loose('ស្តីពី')}|{loose('ស្តីអំពី')}", folded)
+    return folded[about.end() :] if about else folded
+
+
+def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") -> str | None:
+    """The id of the document a citation names, or None when the library holds none."""
+    others = [d for d in documents if d.id != self_id]
+    if citation.number:
+        same = [d for d in others if d.number == citation.number]
+        typed = [d for d in same if compatible(citation.type, d.type)] or same
+        if typed:
+            return typed[0].id
+    if not citation.title:
+        return None
+    year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
+    subject = _subject(citation.title)
+    if len(subject) < 4:
+        return None
+    best, best_score = None, 0.0
+    for document in others:
+        if not compatible(citation.type, document.type):
+            continue
+        if year and document.year and year != document.year:
+            continue
+        score = fuzz.ratio(subject, _subject(document.title))
+        numbered = citation.number and document.number and citation.number != document.number
+        needed = MIN_TITLE_SCORE_AGAINST_NUMBER if numbered else MIN_TITLE_SCORE
+        if score >= needed and score > best_score:
+            best, best_score = document.id, score
+    return best
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+def ensure_schema(db: sqlite3.Connection) -> None:
+    db.executescript(SCHEMA)
+
+
+def record(db: sqlite3.Connection, content_hash: str, pages: Sequence[str], title: str) -> None:
+    """Parse and keep a content's citations, replacing what an older parser kept."""
+    found = document_citations(pages, title)
+    with db:
+        db.execute("DELETE FROM citations WHERE hash = ?", (content_hash,))
+        db.executemany(
+            "INSERT INTO citations (hash, seq, relation, type, number, date, title, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (content_hash, i, c.relation, c.type, c.number, c.date, c.title, c.text)
+                for i, c in enumerate(found)
+            ],
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO citations_parsed (hash, version) VALUES (?, ?)",
+            (content_hash, PARSER_VERSION),
+        )
+
+
+def unparsed(db: sqlite3.Connection, hashes: Iterable[str]) -> list[str]:
+    """The contents among ``hashes`` whose citations the current parser has not read."""
+    rows = db.execute("SELECT hash FROM citations_parsed WHERE version = ?", (PARSER_VERSION,))
+    done = {row[0] for row in rows}
+    return [h for h in hashes if h not in done]
+
+
+def _stored(db: sqlite3.Connection) -> dict[str, list[Citation]]:
+    rows = db.execute(
+        "SELECT hash, relation, type, number, date, title, text FROM citations ORDER BY hash, seq"
+    )
+    kept: dict[str, list[Citation]] = {}
+    for content_hash, relation, kind, number, date, title, text in rows:
+        kept.setdefault(content_hash, []).append(
+            Citation(kind, number, date, title, relation, text)
+        )
+    return kept
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Library:
+    """The live documents as resolution sees them, with each one's citations."""
+
+    targets: tuple[Target, ...]
+    hashes: dict[str, str]
+    citations: dict[str, list[Citation]]
+
+    def target(self, doc_id: str) -> Target | None:
+        return next((t for t in self.targets if t.id == doc_id), None)
+
+
+def load(db: sqlite3.Connection) -> Library:
+    """The live documents of a library.sqlite (catalogue corrections applied) and their
+    citations."""
+    ensure_schema(db)
+    rows = db.execute("SELECT id, hash, detected, overrides FROM documents WHERE live = 1")
+    targets, hashes = [], {}
+    for doc_id, content_hash, detected, overrides in rows:
+        meta, _ = catalog.apply(json.loads(detected), json.loads(overrides))
+        targets.append(
+            Target(
+                doc_id,
+                meta.get("type", ""),
+                numbers.canonical(meta.get("number", "") or ""),
+                meta.get("year"),
+                meta.get("title", ""),
+            )
+        )
+        hashes[doc_id] = content_hash
+    return Library(tuple(targets), hashes, _stored(db))
+
+
+def _entry(citation: Citation, doc_id: str | None) -> dict:
+    entry = {
+        "type": citation.type,
+        "number": citation.number,
+        "date": citation.date,
+        "title": citation.title,
+    }
+    return {"id": doc_id, **entry} if doc_id else entry
+
+
+def _document_entry(target: Target) -> dict:
+    return {
+        "id": target.id,
+        "type": target.type,
+        "number": target.number,
+        "date": str(target.year or ""),
+        "title": target.title,
+    }
+
+
+def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
+    """A document's ``legal_basis`` and ``amends`` (its citations, with the id of the document
+    each resolves to), its ``cited_by`` and ``amended_by`` (the documents whose citations
+    resolve to it): each a list of ``{id (when resolved), type, number, date, title}``."""
+    result: dict[str, list[dict]] = {
+        "legal_basis": [],
+        "amends": [],
+        "cited_by": [],
+        "amended_by": [],
+    }
+    own = library.citations.get(library.hashes.get(doc_id, ""), [])
+    for citation in own:
+        key = "amends" if citation.relation == "amends" else "legal_basis"
+        result[key].append(_entry(citation, resolve(citation, library.targets, doc_id)))
+    for other in library.targets:
+        if other.id == doc_id:
+            continue
+        for citation in library.citations.get(library.hashes[other.id], []):
+            if resolve(citation, library.targets, other.id) == doc_id:
+                key = "amended_by" if citation.relation == "amends" else "cited_by"
+                if all(entry["id"] != other.id for entry in result[key]):
+                    result[key].append(_document_entry(other))
+    return result
+
+
+def citing(library: Library, doc_id: str) -> set[str]:
+    """Ids of the documents that cite (or amend) ``doc_id``."""
+    found = links(library, doc_id)
+    return {entry["id"] for entry in found["cited_by"] + found["amended_by"]}
