@@ -78,7 +78,10 @@ def test_one_line_citing_two_instruments_gives_two_citations() -> None:
 
 
 def test_an_amendments_title_names_what_it_amends() -> None:
-    title = "អនុក្រឹត្យ ស្តីពី ការកែសម្រួលមាត្រា ៨ និងមាត្រា ៥៩ នៃអនុក្រឹត្យលេខ ១០៣ អនក្រ.បក ចុះថ្ងៃទី ២៩ ខែធ្នូ ឆ្នាំ ២០០០ ស្តីពីអត្រានុកូលដ្ឋាន"
+    title = (
+        "អនុក្រឹត្យ ស្តីពី ការកែសម្រួលមាត្រា ៨ និងមាត្រា ៥៩ នៃអនុក្រឹត្យលេខ ១០៣ អនក្រ.បក "
+        "ចុះថ្ងៃទី ២៩ ខែធ្នូ ឆ្នាំ ២០០០ ស្តីពីអត្រានុកូលដ្ឋាន"
+    )
     cited = amended(title)
     assert cited and (cited.type, cited.number, cited.date, cited.relation) == (
         "sub-decree", "103 អនក្រ.បក", "2000-12-29", "amends"
