@@ -24,7 +24,7 @@ from indexer.extract.pool import Extractor, FileJob, Outcome
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
-from indexer.library import catalog, metadata
+from indexer.library import catalog, citator, metadata
 from indexer.library.state import DocumentRow, KnownFile, Library, file_hash
 from indexer.library.store import Store
 from indexer.model import Document
@@ -367,6 +367,12 @@ def desired_documents(library: Library) -> dict[str, tuple[DocumentRow, list[str
     return wanted
 
 
+def _sync_citations(library: Library, store: Store, wanted: dict) -> None:
+    """Parse the citations of the documents the citator has not read, from the store (no OCR)."""
+    documents = [(row.hash, fields["title"]) for row, _, fields, _ in wanted.values()]
+    citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
+
+
 def _documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
     for doc_id in ids:
         row, paths, fields, fingerprint = wanted[doc_id]
@@ -395,6 +401,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         _rebuild(data, library, store)
         return
     wanted = desired_documents(library)
+    _sync_citations(library, store, wanted)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes or not indexed:  # an empty library still gets an index to open
@@ -417,6 +424,7 @@ def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     """Build a complete new index beside the old one, then swap it in with one rename."""
     fresh = _new_index_dir(data)
     wanted = desired_documents(library)
+    _sync_citations(library, store, wanted)
     engine.apply_changes(fresh, _documents(wanted, sorted(wanted), store), [], jobs=BUILD_JOBS)
     _point_index_at(data, fresh)
     return len(wanted)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -29,6 +29,8 @@ from indexer.library.metadata.lines import loose
 PARSER_VERSION = 1
 #: Title words this similar (0-100, on the subjects) name the same instrument.
 MIN_TITLE_SCORE = 75
+#: When the years differ in one digit (an OCR slip in one of them), titles must be closer.
+MIN_TITLE_SCORE_OFF_YEAR = 80
 #: When the numbers on both sides differ (an OCR slip, or another instrument), titles must be.
 MIN_TITLE_SCORE_AGAINST_NUMBER = 92
 
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS citations (
 );
 CREATE TABLE IF NOT EXISTS citations_parsed (
     hash TEXT PRIMARY KEY,
-    version INTEGER NOT NULL
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL
 );
 """
 
@@ -77,6 +80,16 @@ def _subject(title: str) -> str:
     return folded[about.end() :] if about else folded
 
 
+#: Khmer digits OCR confuses: ៩/៥ and ៤/៨ (1994 read as 1954 or 1998).
+_DIGIT_SLIPS = frozenset({("9", "5"), ("5", "9"), ("4", "8"), ("8", "4")})
+
+
+def _one_slip(year: int, other: int) -> bool:
+    """Whether two years differ in one digit that OCR confuses with the other."""
+    pairs = [(a, b) for a, b in zip(str(year), str(other), strict=False) if a != b]
+    return len(pairs) == 1 and pairs[0] in _DIGIT_SLIPS
+
+
 def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") -> str | None:
     """The id of the document a citation names, or None when the library holds none."""
     others = [d for d in documents if d.id != self_id]
@@ -95,11 +108,13 @@ def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") 
     for document in others:
         if not compatible(citation.type, document.type):
             continue
-        if year and document.year and year != document.year:
+        off_year = bool(year and document.year and year != document.year)
+        if off_year and not _one_slip(year, document.year):
             continue
         score = fuzz.ratio(subject, _subject(document.title))
         numbered = citation.number and document.number and citation.number != document.number
         needed = MIN_TITLE_SCORE_AGAINST_NUMBER if numbered else MIN_TITLE_SCORE
+        needed = max(needed, MIN_TITLE_SCORE_OFF_YEAR) if off_year else needed
         if score >= needed and score > best_score:
             best, best_score = document.id, score
     return best
@@ -112,10 +127,29 @@ def ensure_schema(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA)
 
 
+def sync(
+    db: sqlite3.Connection,
+    documents: Iterable[tuple[str, str]],
+    pages_of: Callable[[str], Sequence[str]],
+) -> int:
+    """Parse the citations of the (content hash, title) pairs this parser has not read with that
+    title yet, from their stored page texts; returns how many were parsed."""
+    ensure_schema(db)
+    done = dict(
+        db.execute("SELECT hash, title FROM citations_parsed WHERE version = ?", (PARSER_VERSION,))
+    )
+    todo = [(h, title) for h, title in documents if done.get(h) != title]
+    for content_hash, title in todo:
+        record(db, content_hash, pages_of(content_hash), title)
+    return len(todo)
+
+
 def record(db: sqlite3.Connection, content_hash: str, pages: Sequence[str], title: str) -> None:
-    """Parse and keep a content's citations, replacing what an older parser kept."""
+    """Parse and keep a content's citations (its legal basis, and what its title says it
+    amends), replacing what was kept before, in one transaction."""
     found = document_citations(pages, title)
     with db:
+        db.execute("BEGIN")
         db.execute("DELETE FROM citations WHERE hash = ?", (content_hash,))
         db.executemany(
             "INSERT INTO citations (hash, seq, relation, type, number, date, title, text) "
@@ -126,19 +160,17 @@ def record(db: sqlite3.Connection, content_hash: str, pages: Sequence[str], titl
             ],
         )
         db.execute(
-            "INSERT OR REPLACE INTO citations_parsed (hash, version) VALUES (?, ?)",
-            (content_hash, PARSER_VERSION),
+            "INSERT OR REPLACE INTO citations_parsed (hash, version, title) VALUES (?, ?, ?)",
+            (content_hash, PARSER_VERSION, title),
         )
 
 
-def unparsed(db: sqlite3.Connection, hashes: Iterable[str]) -> list[str]:
-    """The contents among ``hashes`` whose citations the current parser has not read."""
-    rows = db.execute("SELECT hash FROM citations_parsed WHERE version = ?", (PARSER_VERSION,))
-    done = {row[0] for row in rows}
-    return [h for h in hashes if h not in done]
-
-
 def _stored(db: sqlite3.Connection) -> dict[str, list[Citation]]:
+    """Every kept citation by content hash (none for a library that has no citator tables yet,
+    read by a reader that may not create them)."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "citations" not in tables:
+        return {}
     rows = db.execute(
         "SELECT hash, relation, type, number, date, title, text FROM citations ORDER BY hash, seq"
     )
@@ -168,7 +200,6 @@ class Library:
 def load(db: sqlite3.Connection) -> Library:
     """The live documents of a library.sqlite (catalogue corrections applied) and their
     citations."""
-    ensure_schema(db)
     rows = db.execute("SELECT id, hash, detected, overrides FROM documents WHERE live = 1")
     targets, hashes = [], {}
     for doc_id, content_hash, detected, overrides in rows:
