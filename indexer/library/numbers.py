@@ -28,7 +28,8 @@ CODES_FILE = Path(__file__).parents[1] / "data" / "instrument_codes.json"
 _SEP = r"[\s/.,:;'’()\-]{0,4}"
 _NS = r"(?:[នឧជអ]{1,2}\s*\.?\s*ស|ns)"
 _ROYAL = re.compile(
-    rf"(?:{_NS}{_SEP}|/\s*)(?:រ\s*\.?\s*[កភត]\s*\.?\s*(?P<km>[មតព])|rk(?P<en>[mt]))"
+    rf"(?:{_NS}{_SEP}(?:[\u1780-\u17ff]{{1,3}}(?P<any>[មត])|)|/\s*)"
+    rf"(?(any)|(?:រ\s*\.?\s*[កភត]\s*\.?\s*(?P<km>[មតព])|rk(?P<en>[mt])))"
     rf"(?![\u1780-\u17d2]){_SEP}(?P<date>\d{{3,7}})(?:{_SEP}(?P<serial>\d{{1,4}}))?(?!\d)"
 )
 _OLD_ROYAL = re.compile(rf"(?<!\d)(?P<serial>\d{{1,3}}){_SEP}{_NS}{_SEP}(?P<year>\d{{2}})(?!\d)")
@@ -104,7 +105,7 @@ def _royal(match: re.Match[str]) -> Number | None:
             return None
         date, serial = date[:4], date[4:]
     date = date[-4:].zfill(4)  # "00196" (OCR doubled a zero) and "196" (lost one) are 0196
-    letter = match.group("km") or match.group("en")
+    letter = match.group("km") or match.group("en") or match.group("any")
     code = "RKM" if _ROYAL_KINDS[letter] == "royal-kram" else "RKT"
     return Number(
         f"NS/{code}/{date}/{int(serial)}", _ROYAL_KINDS[letter], match.start(), match.end()
