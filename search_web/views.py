@@ -29,7 +29,7 @@ from flask import (
 from werkzeug.exceptions import BadHost, HTTPException
 
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
-from indexer.query import documents, search
+from indexer.query import documents, links, search
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, parse_search
 
@@ -78,6 +78,7 @@ def document_page(doc_id: str):
         doc=doc,
         pages=pages,
         matching=matching,
+        links=_links(doc_id),
         params=SearchParams(q=query),
     )
 
@@ -166,6 +167,7 @@ def api_document(doc_id: str):
             "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True),
             "query": query,
             "matching_pages": matching,
+            **_links(doc_id),
             "pages": pages,
         }
     )
@@ -221,6 +223,11 @@ def _document(doc_id: str, query: str) -> tuple[dict, list[dict], list[dict]]:
     pages = documents.document_pages(_index(), doc_id)
     matching = search.matching_pages(_index(), doc_id, query) if query else []
     return doc, pages, matching
+
+
+def _links(doc_id: str) -> dict[str, list[dict]]:
+    """The citator's legal_basis, cited_by, amends and amended_by of a document."""
+    return links.document_links(current_app.config["DATA"].library, doc_id)
 
 
 def _lookup(doc_id: str) -> dict:

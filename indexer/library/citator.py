@@ -185,16 +185,45 @@ def _stored(db: sqlite3.Connection) -> dict[str, list[Citation]]:
 # --- links -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Library:
-    """The live documents as resolution sees them, with each one's citations."""
+    """The live documents as resolution sees them, with each one's citations and, worked out
+    once, what each citation resolves to."""
 
-    targets: tuple[Target, ...]
-    hashes: dict[str, str]
-    citations: dict[str, list[Citation]]
+    def __init__(self, targets: Sequence[Target], hashes: dict[str, str], kept: dict):
+        self.targets = tuple(targets)
+        self.hashes = hashes
+        self.citations: dict[str, list[Citation]] = kept
+        self._by_id = {target.id: target for target in self.targets}
+        self._resolved: dict[str, list[str | None]] | None = None
 
     def target(self, doc_id: str) -> Target | None:
-        return next((t for t in self.targets if t.id == doc_id), None)
+        return self._by_id.get(doc_id)
+
+    def citations_of(self, doc_id: str) -> list[Citation]:
+        return self.citations.get(self.hashes.get(doc_id, ""), [])
+
+    def resolved(self) -> dict[str, list[str | None]]:
+        """Per document id, the id each of its citations resolves to (None: not in the library)."""
+        if self._resolved is None:
+            families: dict[str, list[Target]] = {}
+            for target in self.targets:
+                families.setdefault(_FAMILY.get(target.type, target.type), []).append(target)
+            by_number: dict[str, list[Target]] = {}
+            for target in self.targets:
+                if target.number:
+                    by_number.setdefault(target.number, []).append(target)
+            self._resolved = {}
+            for target in self.targets:
+                self._resolved[target.id] = [
+                    resolve(
+                        citation,
+                        by_number.get(citation.number, [])
+                        + families.get(_FAMILY.get(citation.type, citation.type), []),
+                        target.id,
+                    )
+                    for citation in self.citations_of(target.id)
+                ]
+        return self._resolved
 
 
 def load(db: sqlite3.Connection) -> Library:
@@ -247,22 +276,28 @@ def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
         "cited_by": [],
         "amended_by": [],
     }
-    own = library.citations.get(library.hashes.get(doc_id, ""), [])
-    for citation in own:
+    resolved = library.resolved()
+    for citation, target in zip(
+        library.citations_of(doc_id), resolved.get(doc_id, []), strict=True
+    ):
         key = "amends" if citation.relation == "amends" else "legal_basis"
-        result[key].append(_entry(citation, resolve(citation, library.targets, doc_id)))
+        result[key].append(_entry(citation, target))
     for other in library.targets:
         if other.id == doc_id:
             continue
-        for citation in library.citations.get(library.hashes[other.id], []):
-            if resolve(citation, library.targets, other.id) == doc_id:
-                key = "amended_by" if citation.relation == "amends" else "cited_by"
-                if all(entry["id"] != other.id for entry in result[key]):
-                    result[key].append(_document_entry(other))
+        for citation, target in zip(
+            library.citations_of(other.id), resolved[other.id], strict=True
+        ):
+            key = "amended_by" if citation.relation == "amends" else "cited_by"
+            if target == doc_id and all(entry["id"] != other.id for entry in result[key]):
+                result[key].append(_document_entry(other))
     return result
 
 
 def citing(library: Library, doc_id: str) -> set[str]:
     """Ids of the documents that cite (or amend) ``doc_id``."""
-    found = links(library, doc_id)
-    return {entry["id"] for entry in found["cited_by"] + found["amended_by"]}
+    return {
+        other
+        for other, targets in library.resolved().items()
+        if other != doc_id and doc_id in targets
+    }
