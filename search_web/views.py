@@ -45,6 +45,7 @@ HELP_EXAMPLES = (
     "title:guideline",
     "type:sub-decree year:2001..2005",
     "lang:km ឃុំ",
+    "number:០២/នស/៩៤",
     "decentrali*",
 )
 
