@@ -29,7 +29,6 @@ from indexer.text.khmer import fold
 BASIS_PAGES = 3
 #: Lines one citation may run over.
 CITATION_LINES = 3
-RELATIONS = ("basis", "amends")
 
 _ABOUT = re.compile(r"ស្ត[ីិ]\s*(?:អំ)?ព[ីិ]")
 _PROMULGATES = re.compile(r"(?:ប្រកាស|ប្រកស)\s*(?:ឱ្យ|អោយ|ឲ្យ|ឲ|ឱ)?\s*(?:\S{0,2})?ប្រ[ើី]")
