@@ -11,6 +11,7 @@ from conftest import PDFS, cut_pages
 
 from indexer.config import DataDir
 from indexer.indexing import run as ingest
+from indexer.indexing import sync
 from indexer.indexing.progress import Progress
 from indexer.library import catalog, citations, citator
 from indexer.query import search
@@ -75,7 +76,7 @@ def test_the_2013_kram_cites_the_1994_law_and_removal_drops_the_link(
     assert any(entry["type"] == "royal-decree" and "id" not in entry for entry in basis)
 
     # the librarian gives the 1994 law its number in catalog.csv: number: finds it, links follow
-    rows = ingest.catalog_rows(data, library)
+    rows = sync.catalog_rows(data, library)
     for row in rows:
         row["number"] = "០២/នស/៩៤" if row["id"] == law else row["number"]
     catalog.write_catalog(library / catalog.CATALOG_FILE, rows)
@@ -85,10 +86,10 @@ def test_the_2013_kram_cites_the_1994_law_and_removal_drops_the_link(
     assert [hit["id"] for hit in search.search(data.index, "number:02/NS/94")["results"]] == [law]
     assert law in [entry.get("id") for entry in links(data, kram)["legal_basis"]]
 
-    ingest.remove(data, str(library / KRAM_2013), say=lambda line: None)
+    sync.remove(data, str(library / KRAM_2013), say=lambda line: None)
     assert [entry["id"] for entry in links(data, law)["cited_by"]] == [law_1996]
     # a rebuild keeps the citations (parsed again from the store only if the parser changed)
-    ingest.rebuild(data, say=lambda line: None)
+    sync.rebuild(data, say=lambda line: None)
     assert [entry["id"] for entry in links(data, law)["cited_by"]] == [law_1996]
     assert links(data, kram)["legal_basis"] == []  # a removed document links to nothing
 

@@ -18,12 +18,12 @@ from functools import cache
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer.library.metadata.headings import load_types
 from indexer.library.metadata.lines import CITATION_LINE, compact_form, loose, page_lines
 from indexer.library.metadata.title import cut_title
 from indexer.library.metadata.year import KHMER_MONTHS
 from indexer.library.numbers import find_numbers
 from indexer.text.khmer import fold
+from indexer.vocabulary import load_types
 
 #: Pages whose legal basis is read: it follows the heading, on the first page or the next.
 BASIS_PAGES = 3

@@ -19,7 +19,6 @@ from indexer.library.metadata.fields import (
     detect_languages,
     detect_number,
 )
-from indexer.library.metadata.headings import OTHER, TYPE_KEYS, TYPES, load_types
 from indexer.library.metadata.lines import HEAD_PAGES, TAIL_PAGES, pages_read
 from indexer.library.metadata.title import detect_title
 from indexer.library.metadata.types import detect_type, type_of_title
@@ -27,10 +26,7 @@ from indexer.library.metadata.year import detect_year
 
 __all__ = [
     "HEAD_PAGES",
-    "OTHER",
     "TAIL_PAGES",
-    "TYPES",
-    "TYPE_KEYS",
     "detect",
     "detect_issuer",
     "detect_languages",
@@ -38,7 +34,6 @@ __all__ = [
     "detect_title",
     "detect_type",
     "detect_year",
-    "load_types",
     "pages_read",
     "type_of_title",
 ]
@@ -50,7 +45,8 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     Pass every page: the type, title, number and issuer come from the first HEAD_PAGES pages, the
     year from the signing date, which Khmer instruments put at the end of their text (with
     annexes after it), so all pages are read for dates. ``filename`` is a weak fallback only.
-    Returns title, type (a key of TYPES), year (int or None), number, languages, issuer.
+    Returns title, type (a key of `indexer.vocabulary.TYPES`), year (int or None), number,
+    languages, issuer.
     """
     kind = detect_type(pages, filename)
     return {

@@ -1,32 +1,15 @@
-"""The type vocabulary (data/instrument_types.json) and the heading lines that name a type,
-Khmer or English, tolerant of OCR slips."""
+"""The heading lines that name an instrument type (indexer.vocabulary's), Khmer or English,
+tolerant of OCR slips."""
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
-from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 from indexer.library.metadata.lines import compact_form, loose
-
-DATA_DIR = Path(__file__).parents[2] / "data"
-TYPES_FILE = DATA_DIR / "instrument_types.json"
-
-
-@cache
-def load_types() -> tuple[dict, ...]:
-    """The type vocabulary, in facet order: dicts with key, en, km, km_patterns, en_patterns."""
-    data = json.loads(TYPES_FILE.read_text(encoding="utf-8"))
-    return tuple(data["types"])
-
-
-#: What the web and the facets show: key, English name, Khmer name per type.
-TYPES: list[dict] = [{"key": t["key"], "en": t["en"], "km": t["km"]} for t in load_types()]
-TYPE_KEYS = frozenset(t["key"] for t in TYPES)
-OTHER = "other"
+from indexer.vocabulary import OTHER, load_types
 
 
 def _allowed_slips(pattern: str) -> int:

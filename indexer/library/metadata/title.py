@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer.library.metadata.headings import OTHER, heading, load_types
+from indexer.library.metadata.headings import heading
 from indexer.library.metadata.lines import (
     ABOUT,
     BODY_LINE,
@@ -29,6 +29,7 @@ from indexer.library.metadata.lines import (
     page_lines,
 )
 from indexer.text.khmer import fold, khmer_share
+from indexer.vocabulary import OTHER, load_types
 
 Line = tuple[str, str, bool]
 

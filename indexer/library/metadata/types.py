@@ -9,7 +9,6 @@ from functools import cache
 from pathlib import Path
 
 from indexer.library.metadata.headings import (
-    OTHER,
     en_alternation,
     en_key,
     en_patterns,
@@ -26,6 +25,7 @@ from indexer.library.metadata.lines import (
     loose,
 )
 from indexer.text.khmer import clean, fold
+from indexer.vocabulary import OTHER
 
 # Royal codes in the header: នស/រកម (royal kram), នស/រកត (royal decree); OCR often mangles
 # the first letters, so the part after the slash decides.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 
 from indexer.library.metadata.headings import heading
@@ -18,6 +17,7 @@ from indexer.library.metadata.lines import (
     read_pages,
 )
 from indexer.text.khmer import fold
+from indexer.vocabulary import plausible_year
 
 KHMER_MONTHS = (
     ("មករា",),
@@ -60,16 +60,13 @@ _ROYAL_CODE_DATE = re.compile(r"/\s*(?:រកម|រកត|rkm|rkt)\W*(\d\d)(\d\
 _BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def _plausible(year: int) -> bool:
-    return 1900 <= year <= date.today().year + 1
-
 
 def _dates(folded: str) -> Iterable[tuple[int, str]]:
     """(year, context) for each full date in folded text; context is "signing", "cited",
     "gazette" (the Royal Gazette page header) or "plain"."""
     for match in _DATE.finditer(folded):
         year = int(match.group("km_year") or match.group("en_year"))
-        if not _plausible(year):
+        if not plausible_year(year):
             continue
         line_start = folded.rfind("\n", 0, match.start()) + 1
         line_end = folded.find("\n", match.end())
@@ -140,7 +137,7 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
                 vote(year, "plain")
     for year in gazette:
         vote(year, "gazette")
-    for year in {int(y) for y in _CHRISTIAN_ERA.findall(head) if _plausible(int(y))}:
+    for year in {int(y) for y in _CHRISTIAN_ERA.findall(head) if plausible_year(int(y))}:
         vote(year, "christian-era")
     code_year = _royal_code_year(read[:HEAD_PAGES])
     if code_year:
@@ -152,7 +149,7 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
         return max(votes, key=lambda year: tuple(votes[year]))
     header = "\n".join(folded for _, folded, _ in header_lines(read[0])) if read else ""
     for source in (header[:600], Path(filename).stem):
-        years = [int(y) for y in _BARE_YEAR.findall(source) if _plausible(int(y))]
+        years = [int(y) for y in _BARE_YEAR.findall(source) if plausible_year(int(y))]
         if years:
             return years[-1]  # "Holidays for 2019 Sub-Decree 2018": the last is its own
     return None
@@ -165,7 +162,7 @@ def _adoption_year(folded_pages: Sequence[str]) -> int | None:
         years += [year for year, context in _dates(folded) if context in ("plain", "signing")]
         for _, line, _ in page_lines(folded)[:HEAD_LINES]:
             if heading(line):
-                years += [int(y) for y in _BARE_YEAR.findall(line) if _plausible(int(y))]
+                years += [int(y) for y in _BARE_YEAR.findall(line) if plausible_year(int(y))]
     return min(years, default=None)
 
 
@@ -191,4 +188,4 @@ def _buddhist_year(folded: str) -> int | None:
     line = folded[folded.rfind("\n", 0, match.start()) + 1 : match.start()]
     early = any(month in line for month in _BEFORE_NEW_ERA)
     year = int(match.group(1)) - (543 if early else 544)
-    return year if _plausible(year) else None
+    return year if plausible_year(year) else None
