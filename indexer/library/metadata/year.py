@@ -60,7 +60,6 @@ _ROYAL_CODE_DATE = re.compile(r"/\s*(?:រកម|រកត|rkm|rkt)\W*(\d\d)(\d\
 _BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-
 def _dates(folded: str) -> Iterable[tuple[int, str]]:
     """(year, context) for each full date in folded text; context is "signing", "cited",
     "gazette" (the Royal Gazette page header) or "plain"."""
