@@ -32,10 +32,15 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import hostile  # noqa: E402
 from conftest import PDFS, cut_pages, ddsearch  # noqa: E402
-from test_crash import Moment, _comm, consistency_problems, kill_rounds, ocr_rowids  # noqa: E402
+from test_crash import (  # noqa: E402
+    Moment,
+    consistency_problems,
+    kill_rounds,
+    ocr_rowids,
+    worker_programs,
+)
 
 from indexer.config import DataDir  # noqa: E402
-from indexer.indexing import run as ingest  # noqa: E402
 
 TEXT_PDFS = (
     "km_speech_2025_moeys_teachers_day_unicode.pdf",
@@ -50,9 +55,7 @@ SCANS = sorted(
 
 def running(*programs: str) -> Callable[[DataDir], Callable]:
     def arm(data: DataDir):
-        return lambda process: any(
-            _comm(pid) in programs for pid in hostile.descendants(process.pid)
-        )
+        return lambda process: bool(set(programs) & set(worker_programs(process.pid)))
 
     return arm
 
@@ -132,7 +135,7 @@ def main() -> int:
         after = ocr_rowids(data.store)
         redone = sum(after.get(key) != rowid for key, rowid in before.items())
         problems, indexed = consistency_problems(data)
-        if (data.root / ingest.SCRATCH).exists():
+        if data.scratch.exists():
             problems.append("the final run left its temporary folder")
         report_file = Path(tmp) / "r.json"
         report = json.loads(report_file.read_text("utf-8")) if report_file.exists() else {}
