@@ -10,7 +10,8 @@ to the extraction store, and during an index commit (a new file in the Whoosh fo
 every kill the checks of tests/test_crash.py run: the index opens (``ddsearch status``), every
 document in it is whole, matches the store and is found by a search, no committed document is
 lost, both SQLite files pass ``PRAGMA integrity_check``, no finished OCR page was redone, and
-no temporary file was left outside the data folder.
+no temporary file was left outside the data folder, and no process of the killed run (workers,
+forkserver, resource tracker, Tesseract) was alive 10 s after the kill.
 A final run must then finish the job. Prints the figures; exits 1 if any check failed.
 """
 
