@@ -3,7 +3,8 @@
 After every kill the data folder must be a consistent state: the index opens, every document
 it holds is whole and searchable, the store has no corrupt entry, no finished OCR page is
 ever done again, and no process the run started (workers, forkserver, resource tracker,
-Tesseract) outlives it by more than a few seconds, nor any temporary file. ``bench/crash_bench.py`` runs the same harness at full size (30 kills).
+Tesseract) outlives it by more than a few seconds, nor any temporary file.
+``bench/crash_bench.py`` runs the same harness at full size (30 kills).
 """
 
 from __future__ import annotations
