@@ -8,7 +8,6 @@ changed files, so the per-segment offsets and the dropping of deleted records ar
 from __future__ import annotations
 
 import pytest
-from test_search import corpus_documents  # noqa: F401  (the fixture, reused)
 from whoosh import query as wq
 
 from indexer.engine.whoosh_backend import index as engine
@@ -39,7 +38,7 @@ FILTERS = [("law", None), (None, "1990..2010"), ("sub-decree", "2000..2030")]
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory, corpus_documents):  # noqa: F811
+def searcher(tmp_path_factory, corpus_documents):
     index_dir = tmp_path_factory.mktemp("matching") / "index"
     engine.apply_changes(index_dir, corpus_documents, [])
     changed = corpus_documents[:2] + corpus_documents[-3:]

@@ -13,34 +13,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import PDFS, REPO, ddsearch
+from conftest import DEMO, REPO, ddsearch
 from web_bench import free_port, start_server
 
 from indexer.query import search
 from search_web import create_app
 
-DEMO = REPO / "corpus"
-KM_SPEECH = "km_speech_2025_moeys_teachers_day_unicode.pdf"
-EN_PETROLEUM = "en_petroleum_regulation_second_amendment_unofficial.pdf"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def build_web_library(base: Path) -> Path:
-    """The data folder of the web tests' index, built once per test session under ``base``."""
-    data, library = base / "web-data", base / "web-library"
-    if (data / "built").exists():
-        return data
-    library.mkdir(parents=True, exist_ok=True)
-    for pdf in [*DEMO.glob("*.pdf"), PDFS / KM_SPEECH, PDFS / EN_PETROLEUM]:
-        shutil.copy(pdf, library / pdf.name)
-    ddsearch("index", str(library), "--index", str(data), "--quiet", data=data, check=True)
-    (data / "built").write_text("yes\n")
-    return data
-
-
-@pytest.fixture(scope="session")
-def web_data(tmp_path_factory, shared_corpus) -> Path:
-    return build_web_library(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture()
