@@ -18,6 +18,8 @@ from web_bench import free_port, start_server
 
 from indexer.query import documents
 
+pytestmark = pytest.mark.slow  # a real browser against a real server
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import hostile
 import pypdfium2 as pdfium
+import pytest
 from conftest import PDFS, REPO, cut_pages, ddsearch
 
 from indexer.config import DataDir
@@ -34,6 +35,8 @@ from indexer.engine.whoosh_backend import index as engine
 from indexer.library.state import Library
 from indexer.library.store import Store
 from indexer.query import search
+
+pytestmark = pytest.mark.slow  # real `ddsearch index` processes, OCR and SIGKILL
 
 EXIT_BUSY = 3
 #: How long the processes of a killed run may outlive it: its workers watch it and end at once.

@@ -26,6 +26,8 @@ from indexer.indexing.progress import Progress
 from indexer.library.store import Store
 from indexer.text.khmer import normalize
 
+pytestmark = pytest.mark.slow  # indexing runs with worker processes, Tesseract and the CLI
+
 
 def run(data: DataDir, *roots: Path, ocr_mode: str = "auto") -> tuple[dict, Progress]:
     progress = Progress(quiet=True)

@@ -29,6 +29,8 @@ COLD_START = """
 import sys, threading
 from search_web import create_app
 
+pytestmark = pytest.mark.slow  # a real server and real indexing runs
+
 app = create_app(sys.argv[1])
 start = threading.Barrier(8)
 statuses = []

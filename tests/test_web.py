@@ -19,6 +19,8 @@ from web_bench import free_port, start_server
 from indexer.query import search
 from search_web import create_app
 
+pytestmark = pytest.mark.slow  # an index built by the CLI (with OCR) in a subprocess; servers
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

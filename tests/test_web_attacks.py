@@ -28,6 +28,8 @@ from web_bench import free_port, start_server
 
 from search_web import create_app
 
+pytestmark = pytest.mark.slow  # an index built by the CLI in a subprocess, and a real server
+
 DEMO_REPORT = REPO / "corpus" / "en_report_2023_dd_reform_progress_demo.pdf"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
