@@ -8,8 +8,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import serve_while_indexing
 from conftest import REPO
+
+pytestmark = pytest.mark.slow  # a real server and real indexing runs
 
 
 def test_serving_20_clients_while_indexing_10_documents_and_rebuilding(tmp_path, shared_corpus):
@@ -28,8 +31,6 @@ def test_serving_20_clients_while_indexing_10_documents_and_rebuilding(tmp_path,
 COLD_START = """
 import sys, threading
 from search_web import create_app
-
-pytestmark = pytest.mark.slow  # a real server and real indexing runs
 
 app = create_app(sys.argv[1])
 start = threading.Barrier(8)
