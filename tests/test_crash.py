@@ -400,6 +400,12 @@ def test_a_killed_run_leaves_no_process_and_no_temporary_folder(tmp_path, shared
     assert sorted(p.name for p in scratch.iterdir()) == []
 
 
+def finished(process: subprocess.Popen) -> tuple[int, str]:
+    """Wait for a run: its exit status and what it wrote to stderr (the pipe then closed)."""
+    _, stderr = process.communicate(timeout=300)
+    return process.returncode, stderr
+
+
 def test_two_writers_started_at_once_never_corrupt_anything(tmp_path, shared_corpus):
     library = tmp_path / "library"
     library.mkdir()
@@ -414,7 +420,7 @@ def test_two_writers_started_at_once_never_corrupt_anything(tmp_path, shared_cor
             hostile_text = hostile.text_pdf([hostile.prose(f"Round {round_number}")])
             (library / f"round-{round_number}.pdf").write_bytes(hostile_text)
         pair = [index_process(library, data.root) for _ in range(2)]
-        outcomes = [(p.wait(timeout=300), p.stderr.read()) for p in pair]
+        outcomes = [finished(process) for process in pair]
         statuses = sorted(status for status, _ in outcomes)
         assert statuses in ([0, 0], [0, EXIT_BUSY]), outcomes
         for status, stderr in outcomes:

@@ -447,6 +447,9 @@ def _searcher(index_dir: Path, create: bool = True) -> Searcher:
         # A rebuild swapped in a new directory and deleted the old one: let its files go now.
         for gone in [other for other in open_searchers if not Path(other).exists()]:
             open_searchers.pop(gone).close()
+        # Opened through a link to a folder already open under its own name: one is enough.
+        if (twin := open_searchers.pop(key, None)) is not None:
+            twin.close()
     open_searchers[key] = searcher  # most recently used last
     while len(open_searchers) > _MAX_OPEN:
         open_searchers.pop(next(iter(open_searchers))).close()
