@@ -13,8 +13,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 import real_documents
+from flask.testing import FlaskClient
 
 from indexer.model import Document
+from search_web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpus"
@@ -72,6 +74,22 @@ def web_data(tmp_path_factory, shared_corpus) -> Path:
         shutil.copy(pdf, library / pdf.name)
     ddsearch("index", str(library), "--index", str(data), "--quiet", data=data, check=True)
     return data
+
+
+class _ClosingClient(FlaskClient):
+    """Reads every response whole and closes it, as a WSGI server does: a file the app sends
+    (a PDF, a stylesheet) is not left open for the garbage collector."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+def web_client(data: Path) -> FlaskClient:
+    """Flask's test client of the website over the data folder ``data``."""
+    app = create_app(data)
+    app.test_client_class = _ClosingClient
+    return app.test_client()
 
 
 @pytest.fixture(scope="module")
