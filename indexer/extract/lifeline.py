@@ -39,6 +39,8 @@ def follow(indexer_pid: int) -> None:
         indexer = os.pidfd_open(indexer_pid)
     except ProcessLookupError:  # died while this worker started
         _end()
+    except (AttributeError, OSError):  # pidfds are Linux >= 5.3: elsewhere, no watching
+        return
     threading.Thread(target=_end_after, args=(indexer,), name="lifeline", daemon=True).start()
 
 
