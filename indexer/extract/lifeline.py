@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import multiprocessing.util
 import os
 import select
@@ -20,16 +21,20 @@ import shutil
 import signal
 import threading
 
-#: Tells the forkserver (which inherits the indexer's environment) where its socket folder is.
+#: Tells the forkserver, and only it, where its socket folder is (it inherits the environment).
 SOCKET_FOLDER = "DDSEARCH_FORKSERVER_FOLDER"
 
 
 def forkserver_context() -> multiprocessing.context.BaseContext:
-    """The pool's context: a forkserver that loads this module, to clean up when orphaned."""
-    # The forkserver's socket goes into this folder (multiprocessing.connection.arbitrary_address).
-    os.environ[SOCKET_FOLDER] = multiprocessing.util.get_temp_dir()
+    """The pool's context, its forkserver started now, having loaded this module."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", __name__])
+    # The forkserver's socket goes into this folder (multiprocessing.connection.arbitrary_address).
+    os.environ[SOCKET_FOLDER] = multiprocessing.util.get_temp_dir()
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:  # not for the programs the indexer starts later
+        del os.environ[SOCKET_FOLDER]
     return context
 
 
@@ -71,12 +76,8 @@ def _children(pid: int) -> list[int]:
     return children
 
 
-def _remove_socket_folder_if_orphaned(parent: int, folder: str) -> None:
-    """At the forkserver's exit: the indexer removes the folder itself unless it was killed."""
-    if os.getppid() != parent:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-# Loaded by the forkserver (a preload module); its workers leave with os._exit, skipping atexit.
+# In the forkserver (which loads this module first thing): it exits only once the indexer and
+# every worker have gone (its "alive" pipe closed), so the folder is no longer needed; an indexer
+# that exits normally has removed it already. Workers leave with os._exit, skipping atexit.
 if (_folder := os.environ.get(SOCKET_FOLDER)) and multiprocessing.parent_process() is None:
-    atexit.register(_remove_socket_folder_if_orphaned, os.getppid(), _folder)
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
