@@ -267,6 +267,9 @@ class WhooshEngine:
             # A rebuild swapped in a new folder and deleted the old one: let its files go now.
             for gone in [other for other in cached if not Path(other).exists()]:
                 cached.pop(gone).searcher.close()
+            # Opened after the link moved on, to a folder already open: one searcher is enough.
+            if (twin := cached.pop(opened.commit[0], None)) is not None:
+                twin.searcher.close()
         cached[opened.commit[0]] = opened  # most recently used last
         while len(cached) > MAX_OPEN:
             cached.pop(next(iter(cached))).searcher.close()
