@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pytesseract
 from PIL import Image, ImageFilter
 
 from indexer.extract import lexicon, words
@@ -181,10 +180,13 @@ def read_page(path: Path, page_index: int, recipe: Recipe = DEFAULT_RECIPE) -> R
 
 def check_languages(lang: str) -> None:
     """Fail early, with what to install, when a Tesseract language pack is missing."""
+    # pytesseract.get_languages skips names with capitals, such as the script model Khmer.
     try:
-        available = set(pytesseract.get_languages(config=""))
-    except pytesseract.TesseractNotFoundError:
+        done = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, timeout=60)
+    except FileNotFoundError:
         raise RuntimeError(NOT_INSTALLED) from None
+    listing = done.stdout.decode("utf-8", "replace").splitlines()[1:]
+    available = {line.strip() for line in listing if line.strip()}
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
         packages = " ".join(_PACKAGES.get(code, f"tesseract-ocr-{code}") for code in missing)

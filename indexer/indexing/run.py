@@ -20,6 +20,7 @@ from pathlib import Path
 from indexer.config import DataDir
 from indexer.engine.whoosh_backend import index as engine
 from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION
+from indexer.extract import sources
 from indexer.extract.pool import Extractor, FileJob, Outcome
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
@@ -101,7 +102,7 @@ def _walk(root: Path, report: Report) -> Iterator[str]:
     for folder, subfolders, names in os.walk(root, onerror=unreadable):
         subfolders.sort()
         for name in sorted(names):
-            if name.lower().endswith(".pdf"):
+            if sources.is_document(name):  # PDFs and image files
                 yield os.path.join(folder, name)
 
 
@@ -367,7 +368,8 @@ def desired_documents(library: Library) -> dict[str, tuple[DocumentRow, list[str
     return wanted
 
 
-def _documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
+def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
+    """The indexable Documents of ``ids``, with their pages from the store."""
     for doc_id in ids:
         row, paths, fields, fingerprint = wanted[doc_id]
         yield Document(
@@ -399,7 +401,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes or not indexed:  # an empty library still gets an index to open
         jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-        engine.apply_changes(data.index, _documents(wanted, upserts, store), deletes, jobs=jobs)
+        engine.apply_changes(data.index, documents(wanted, upserts, store), deletes, jobs=jobs)
 
 
 def rebuild(data: DataDir, say) -> int:
@@ -417,7 +419,7 @@ def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     """Build a complete new index beside the old one, then swap it in with one rename."""
     fresh = _new_index_dir(data)
     wanted = desired_documents(library)
-    engine.apply_changes(fresh, _documents(wanted, sorted(wanted), store), [], jobs=BUILD_JOBS)
+    engine.apply_changes(fresh, documents(wanted, sorted(wanted), store), [], jobs=BUILD_JOBS)
     _point_index_at(data, fresh)
     return len(wanted)
 
