@@ -30,13 +30,13 @@ NOT_INSTALLED = (
     "Tesseract is not installed: run `apt-get install tesseract-ocr tesseract-ocr-khm "
     "tesseract-ocr-eng tesseract-ocr-script-khmr`, or index with --ocr never."
 )
-#: The recipe recorded for pages OCR'd before recipes were recorded (khm+eng, psm 6, raw text).
-LEGACY_RECIPE = "wave1"
-#: A reading this unsure may be of a page scanned sideways or upside down (Gazette pages read
-#: upright at 0.36-0.58, one turned by 90° at 0.33, by 180° at 0.08).
-ORIENT_BELOW_CONFIDENCE = 0.4
-#: ... unless it found hardly any words: a blank page or a photograph, not a turned page.
-ORIENT_FROM_WORDS = 20
+#: A page read sideways comes out as hundreds of one- or two-letter words (Gazette pages: 1.6-1.7
+#: characters a word turned by 90°, 10.9-22 upright), and upside down as words Tesseract is
+#: hardly sure of (confidence 0.04-0.08 turned by 180°, 0.36-0.58 upright). Only such readings
+#: make the page be tried the other ways round: on upright pages that costs nothing.
+ORIENT_BELOW_WORD_LENGTH = 3.0
+ORIENT_BELOW_CONFIDENCE = 0.2
+ORIENT_FROM_WORDS = 20  # fewer words: a blank page or a picture, not a turned page
 _PACKAGES = {"Khmer": "tesseract-ocr-script-khmr"}
 
 # Tesseract's own threads make a page 4x slower on a busy machine; parallelism comes from
@@ -91,8 +91,7 @@ def read_image(image: Image.Image, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
     """OCR one page image by ``recipe``."""
     gray = image.convert("L")
     reading = _read(gray, recipe, 0)
-    unsure = reading.confidence < ORIENT_BELOW_CONFIDENCE
-    if recipe.orient and unsure and len(reading.words) >= ORIENT_FROM_WORDS:
+    if recipe.orient and _maybe_turned(reading):
         rotation, probe_seconds = detect_rotation(gray, recipe)
         reading.seconds += probe_seconds
         if rotation:
@@ -101,6 +100,13 @@ def read_image(image: Image.Image, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
             if turned.confidence > reading.confidence:
                 reading = turned
     return reading
+
+
+def _maybe_turned(reading: Reading) -> bool:
+    if len(reading.words) < ORIENT_FROM_WORDS:
+        return False
+    length = sum(len(word.text) for word in reading.words) / len(reading.words)
+    return length < ORIENT_BELOW_WORD_LENGTH or reading.confidence < ORIENT_BELOW_CONFIDENCE
 
 
 def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
