@@ -67,8 +67,25 @@ def correct_text(text: str) -> str:
     """Correct every unknown word of the Khmer runs in ``text``."""
     parts = _KHMER_RUN.split(text)
     for i in range(1, len(parts), 2):  # the Khmer runs
-        parts[i] = "".join(best_word(token) for token in khmercut.tokenize(parts[i]))
+        parts[i] = "".join(_corrected(khmercut.tokenize(parts[i])))
     return "".join(parts)
+
+
+def _corrected(tokens: list[str]) -> list[str]:
+    """An unknown token is first tried together with its neighbour: a misread word is often
+    segmented in two (ស្ទីពី → ស្ទី ពី, which alone would become ស្រី ពី, not ស្តីពី)."""
+    counts, _ = _lexicon()
+    out, i = [], 0
+    while i < len(tokens):
+        pair = "".join(tokens[i : i + 2])
+        unknown = any(token not in counts for token in tokens[i : i + 2])
+        if i + 1 < len(tokens) and unknown and (merged := best_word(pair)) != pair:
+            out.append(merged)
+            i += 2
+            continue
+        out.append(best_word(tokens[i]))
+        i += 1
+    return out
 
 
 def correct(found: list[Word]) -> list[Word]:

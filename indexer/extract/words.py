@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 _KHMER = re.compile("[\u1780-\u17ff]")
 _KHMER_LETTER = re.compile("[\u1780-\u17b3]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
-_DIGIT = re.compile("[0-9\u17e0-\u17e9]")
+_DIGIT = re.compile("[0-9]")
 #: Symbols printed alone in Khmer legal text: list dashes, number separators, brackets.
 _LONE_SYMBOLS = {"-", "/", ".-", "(", ")", "÷"}
 _LEADING_JUNK = re.compile(r"^[|._=;:\"“”‹›«»'`,~*]+(?=[\u1780-\u17ff_\-–—])")
@@ -97,7 +97,9 @@ def _is_junk(text: str, confidence: float) -> bool:
         return len(text) <= 2 and confidence < SPECK_CONFIDENCE and bool(_KHMER_LETTER.search(text))
     if _LATIN_LETTER.search(text):
         return confidence < LATIN_KEEP_CONFIDENCE
-    return not _DIGIT.search(text) and text not in _LONE_SYMBOLS
+    if _DIGIT.search(text):  # Arabic digits (Khmer ones are caught above): an emblem's specks
+        return confidence < SURE
+    return text not in _LONE_SYMBOLS
 
 
 def page_text(found: list[Word]) -> str:
