@@ -258,7 +258,7 @@ class Extractor:
             state.job.content_hash,
             Page(page_number, text, method, 1.0),
             self.ocr_lang,
-            recipe=self.recipe.version,
+            recipe=self.recipe.version if result else "",  # a failed page is for reocr to retry
             confidence=round(confidence, 3),
             boxes=boxes,
         )
