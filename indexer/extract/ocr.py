@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter
 
+from indexer.errors import OcrUnavailable
 from indexer.extract import lexicon, words
 from indexer.extract.words import Word
 
@@ -168,7 +169,7 @@ def _tesseract(image: Image.Image, arguments: list[str]) -> tuple[str, float]:
         )
         seconds = time.perf_counter() - started
     except FileNotFoundError:
-        raise RuntimeError(NOT_INSTALLED) from None
+        raise OcrUnavailable(NOT_INSTALLED) from None
     finally:
         os.close(page_file)
     if done.returncode != 0:
@@ -190,13 +191,13 @@ def check_languages(lang: str) -> None:
     try:
         done = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, timeout=60)
     except FileNotFoundError:
-        raise RuntimeError(NOT_INSTALLED) from None
+        raise OcrUnavailable(NOT_INSTALLED) from None
     listing = done.stdout.decode("utf-8", "replace").splitlines()[1:]
     available = {line.strip() for line in listing if line.strip()}
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
         packages = " ".join(_PACKAGES.get(code, f"tesseract-ocr-{code}") for code in missing)
-        raise RuntimeError(
+        raise OcrUnavailable(
             f"Tesseract has no language data for {', '.join(missing)}: run "
             f"`apt-get install {packages}`, or choose another --ocr-lang."
         )

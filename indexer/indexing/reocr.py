@@ -14,14 +14,15 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 from indexer.extract import ocr
 from indexer.extract.pool import Extractor, FileJob
 from indexer.indexing import run as indexing
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
-from indexer.library import metadata
+from indexer.indexing.sync import desired_documents, documents
+from indexer.library import metadata, opened
 from indexer.library.lookup import find_document
 from indexer.library.state import Library, file_hash
 from indexer.library.store import Store
@@ -41,14 +42,9 @@ def run_reocr(
     recipe for ``lang`` did not read; raises lookup.NotFound for a name that is no document."""
     recipe = ocr.recipe_for(lang)
     report = Report(started=time.time())
-    with writer_lock(data.lock, progress.say):
-        library, store = Library(data.library), Store(data.store)
+    with writer_lock(data.lock, progress.say), opened(data) as (library, store):
         data.scratch.mkdir(parents=True, exist_ok=True)
-        try:
-            _Reocr(data, library, store, report, progress).run(targets, recipe, jobs)
-        finally:
-            library.close()
-            store.close()
+        _Reocr(data, library, store, report, progress).run(targets, recipe, jobs)
     report.finished = time.time()
     write_json(data.last_run, report.to_dict())
     return report
@@ -135,9 +131,10 @@ class _Reocr:
                     self.progress.say(f"metadata detection failed on {row.id} ({err})")
                     continue
                 self.library.set_detected(row.id, detected)
-        indexing.ensure_index(self.data)
-        wanted = indexing.desired_documents(self.library)
+        engine = open_engine(self.data.index)
+        engine.create()
+        wanted = desired_documents(self.library, engine.version)
         ids = sorted(row.id for row in rows.values() if row.id in wanted)
-        engine.apply_changes(self.data.index, indexing.documents(wanted, ids, self.store), [])
+        engine.apply_changes(documents(wanted, ids, self.store), [])
         for content_hash in hashes:
             self.store.reindexed(content_hash)

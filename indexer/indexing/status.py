@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
-from indexer.library.state import Library
-from indexer.library.store import Store
+from indexer.engine import open_engine
+from indexer.library import opened
 
 
 def _size(path: Path) -> int:
@@ -24,17 +23,13 @@ def pages_by_recipe(data: DataDir) -> dict[str, int]:
     """OCR'd pages of the live documents by the recipe that read them (``reocr`` upgrades)."""
     if not (data.store.exists() and data.library.exists()):
         return {}
-    library, store = Library(data.library), Store(data.store)
-    try:
+    with opened(data) as (library, store):
         return store.pages_by_recipe(row.hash for row in library.live_documents())
-    finally:
-        library.close()
-        store.close()
 
 
 def status(data: DataDir) -> dict:
     """The status figures; every key is part of the ``status --json`` contract."""
-    stats = engine.index_stats(data.index)
+    stats = open_engine(data.index).stats()
     last_run = json.loads(data.last_run.read_text("utf-8")) if data.last_run.is_file() else {}
     store_files = [data.store, data.store.with_name(data.store.name + "-wal")]
     return {

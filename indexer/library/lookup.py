@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from indexer.errors import BadParameter
 from indexer.library.state import Library
 
 
-class NotFound(LookupError):
+class NotFound(BadParameter):
     """No document, or more than one, answers to the name; the message says what to do."""
 
 

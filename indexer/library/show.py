@@ -4,10 +4,9 @@ librarian can check what the OCR saw."""
 from __future__ import annotations
 
 from indexer.config import DataDir
-from indexer.indexing.run import effective_metadata
+from indexer.indexing.sync import effective_metadata
+from indexer.library import opened
 from indexer.library.lookup import NotFound, find_document
-from indexer.library.state import Library
-from indexer.library.store import Store
 
 
 def show(data: DataDir, target: str) -> dict:
@@ -15,8 +14,7 @@ def show(data: DataDir, target: str) -> dict:
     ``pages``, a list of {page, text, method, recipe, confidence}; raises lookup.NotFound."""
     if not data.library.exists():
         raise NotFound(f"no index in {data.root}: run `ddsearch index FOLDER` first")
-    library, store = Library(data.library), Store(data.store)
-    try:
+    with opened(data) as (library, store):
         doc_id = find_document(library, target)
         row = library.document(doc_id)
         fields, overridden = effective_metadata(row)
@@ -30,9 +28,6 @@ def show(data: DataDir, target: str) -> dict:
             "updated": row.updated,
             "pages": store.page_records(row.hash),
         }
-    finally:
-        library.close()
-        store.close()
 
 
 def format_document(record: dict) -> str:
