@@ -15,13 +15,14 @@ from pathlib import Path
 
 from indexer.config import DataDir
 from indexer.engine import open_engine
+from indexer.errors import IndexVersionError
 from indexer.extract import ocr
 from indexer.extract.pool import Extractor, FileJob
 from indexer.indexing import run as indexing
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
-from indexer.indexing.sync import desired_documents, documents
+from indexer.indexing.sync import desired_documents, documents, sync_index
 from indexer.library import metadata, opened
 from indexer.library.lookup import find_document
 from indexer.library.state import Library, file_hash
@@ -133,8 +134,13 @@ class _Reocr:
                 self.library.set_detected(row.id, detected)
         engine = open_engine(self.data.index)
         engine.create()
-        wanted = desired_documents(self.library, engine.version)
-        ids = sorted(row.id for row in rows.values() if row.id in wanted)
-        engine.apply_changes(documents(wanted, ids, self.store), [])
+        try:
+            engine.fingerprints()
+        except IndexVersionError:  # sync rebuilds it from the store, new pages included
+            sync_index(self.data, self.library, self.store, self.progress.say)
+        else:
+            wanted = desired_documents(self.library, engine.version)
+            ids = sorted(row.id for row in rows.values() if row.id in wanted)
+            engine.apply_changes(documents(wanted, ids, self.store), [])
         for content_hash in hashes:
             self.store.reindexed(content_hash)
