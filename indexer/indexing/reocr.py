@@ -24,7 +24,7 @@ from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
 from indexer.indexing.sync import desired_documents, documents, sync_index
 from indexer.library import metadata, opened
-from indexer.library.lookup import find_document
+from indexer.library.lookup import find_document, live_row
 from indexer.library.state import Library, file_hash
 from indexer.library.store import Store
 
@@ -63,7 +63,7 @@ class _Reocr:
         self._reindex(self.store.reindex_pending())  # what a killed run left unindexed
         work, paths = [], {}
         for doc_id in dict.fromkeys(ids):
-            row = self.library.document(doc_id)
+            row = live_row(self.library, doc_id)
             pages = self.store.ocr_pages_not_by(row.hash, recipe.version)
             if not pages:
                 entry = {"path": self._first_path(doc_id), "id": doc_id, "pages_reocr": 0}

@@ -6,24 +6,29 @@ import os
 from pathlib import Path
 
 from indexer.errors import BadParameter
-from indexer.library.state import Library
+from indexer.library.state import DocumentRow, Library
 
 
 class NotFound(BadParameter):
     """No document, or more than one, answers to the name; the message says what to do."""
 
 
+def live_row(library: Library, doc_id: str) -> DocumentRow | None:
+    """The live document with this id, or None."""
+    return next((row for row in library.live_documents() if row.id == doc_id), None)
+
+
 def find_document(library: Library, target: str) -> str:
     """The id of the live document named by ``target``: an id, a path as indexed, or a file
     name that only one indexed file has."""
     files = library.files()
-    if library.document(target):
+    if live_row(library, target):
         return target
     path = os.path.abspath(target)
-    if path in files and library.document(files[path].id):
+    if path in files and live_row(library, files[path].id):
         return files[path].id
     named = {known.id for p, known in files.items() if Path(p).name == target}
-    named = {doc_id for doc_id in named if library.document(doc_id)}
+    named = {doc_id for doc_id in named if live_row(library, doc_id)}
     if len(named) == 1:
         return named.pop()
     if named:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from indexer.config import DataDir
 from indexer.indexing.sync import effective_metadata
 from indexer.library import opened
-from indexer.library.lookup import NotFound, find_document
+from indexer.library.lookup import NotFound, find_document, live_row
 
 
 def show(data: DataDir, target: str) -> dict:
@@ -16,7 +16,7 @@ def show(data: DataDir, target: str) -> dict:
         raise NotFound(f"no index in {data.root}: run `ddsearch index FOLDER` first")
     with opened(data) as (library, store):
         doc_id = find_document(library, target)
-        row = library.document(doc_id)
+        row = live_row(library, doc_id)
         fields, overridden = effective_metadata(row)
         return {
             "id": doc_id,
