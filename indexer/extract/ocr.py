@@ -55,9 +55,12 @@ def ocr_page(
     lang: str = DEFAULT_LANG,
     dpi: int = 300,
     psm: int = DEFAULT_PSM,
+    images_only: bool = False,
 ) -> str:
-    """Render a 0-based page of a PDF at ``dpi`` and OCR it."""
-    return ocr_image(render_page(pdf_path, page_index, dpi), lang=lang, psm=psm)
+    """Render a 0-based page of a PDF at ``dpi`` (without its text objects if ``images_only``)
+    and OCR it."""
+    image = render_page(pdf_path, page_index, dpi, text=not images_only)
+    return ocr_image(image, lang=lang, psm=psm)
 
 
 def check_languages(lang: str) -> None:

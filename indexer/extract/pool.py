@@ -17,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.extract import ocr, pdf, quality
+from indexer.extract import legacy, ocr, pdf, quality
 from indexer.library.store import Store
 from indexer.model import Method, Page
 from indexer.text.khmer import clean
@@ -40,6 +40,7 @@ class Outcome:
     job: FileJob
     error: str = ""
     pages_text: int = 0
+    pages_converted: int = 0
     pages_ocr: int = 0
     pages_awaiting_ocr: int = 0
 
@@ -52,6 +53,17 @@ class Prepared:
     fonts: list[str]
     accepted: list[Page]
     rejected: list[Page]  # text-layer pages the gate failed; quality says how badly
+    # rejected pages whose images alone are OCR'd, their converted text layer kept before the OCR
+    keep_text: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a librarian should know about the file
+
+
+#: A page whose images cover this share of it holds its text in them, under any text layer.
+IMAGE_HOLDS_TEXT = 0.5
+#: A text layer that short over such images is a header or a page number, not the page's text.
+HEADER_MAX_LETTERS = 150
+#: Legacy text in fonts we have no table for, above this share of a page's legacy text: OCR it.
+UNKNOWN_FONT_MAX_SHARE = 0.02
 
 
 def prepare(path: Path, ocr_mode: str) -> Prepared:
@@ -60,22 +72,55 @@ def prepare(path: Path, ocr_mode: str) -> Prepared:
     if pages == 0:
         raise pdf.UnreadablePdf("the PDF has no pages")
     fonts = pdf.fonts(path)
-    accepted, rejected = [], []
+    conversions, notes = _convert_legacy(path, fonts)
+    prepared = Prepared(pages, fonts, [], [], notes=notes)
     for number, raw in enumerate(pdf.text_layer(path, pages), start=1):
-        text = clean(raw)
-        # Document-level fonts suffice: the gate weighs them only on Latin-looking pages.
-        verdict = quality.assess(text, fonts)
-        page = Page(number, text, Method.TEXT, verdict.score)
-        if verdict.ok and ocr_mode != "always":
-            accepted.append(page)
+        if number in conversions:
+            page, ok = _gate_converted(number, conversions[number], prepared)
         else:
-            rejected.append(page)
-    return Prepared(pages, fonts, accepted, rejected)
+            text = clean(raw)
+            # The legacy fonts of a converted document are in its converted pages, not here.
+            verdict = quality.assess(text, () if conversions else fonts)
+            page, ok = Page(number, text, Method.TEXT, verdict.score), verdict.ok
+        if ok and ocr_mode != "always":
+            prepared.accepted.append(page)
+        else:
+            prepared.rejected.append(page)
+    return prepared
 
 
-def ocr_task(path: Path, page_number: int, lang: str) -> str:
-    """OCR one 1-based page (runs in a worker)."""
-    return clean(ocr.ocr_page(path, page_number - 1, lang=lang))
+def _convert_legacy(
+    path: Path, fonts: list[str]
+) -> tuple[dict[int, legacy.PageConversion], list[str]]:
+    """Convert the legacy-font pages of a document that names a legacy font; notes on problems."""
+    if not any(map(legacy.is_legacy_font, fonts)):
+        return {}, []
+    try:
+        conversions = legacy.convert_document(path)
+    except Exception as err:  # a file pdfium reads badly is gated (and OCR'd) as before
+        return {}, [f"its legacy Khmer fonts could not be converted ({err}); pages were OCR'd"]
+    return conversions, legacy.notes(conversions)
+
+
+def _gate_converted(
+    number: int, conversion: legacy.PageConversion, prepared: Prepared
+) -> tuple[Page, bool]:
+    """Gate a page whose legacy runs were converted: index it, or say how it is to be OCR'd."""
+    verdict = quality.assess(conversion.text)
+    page = Page(number, conversion.text, Method.CONVERTED, verdict.score)
+    known = conversion.legacy_chars + conversion.unknown_chars
+    if conversion.unknown_chars > UNKNOWN_FONT_MAX_SHARE * known:
+        return page, False  # mostly in a font we cannot read: OCR the page
+    if conversion.image_share >= IMAGE_HOLDS_TEXT and verdict.letters < HEADER_MAX_LETTERS:
+        # A header over a scan: its text is exact, the scan's needs OCR
+        prepared.keep_text[number] = conversion.text
+        return page, False
+    return page, verdict.ok
+
+
+def ocr_task(path: Path, page_number: int, lang: str, images_only: bool = False) -> str:
+    """OCR one 1-based page, or only its images (runs in a worker)."""
+    return clean(ocr.ocr_page(path, page_number - 1, lang=lang, images_only=images_only))
 
 
 def _init_worker(scratch: str | None) -> None:
@@ -88,6 +133,7 @@ def _init_worker(scratch: str | None) -> None:
 class _FileState:
     job: FileJob
     remaining: set[int] = field(default_factory=set)
+    keep_text: dict[int, str] = field(default_factory=dict)  # see Prepared.keep_text
     outcome: Outcome | None = None
 
 
@@ -186,11 +232,12 @@ class Extractor:
         )
 
     def _submit(self, content_hash: str, page: int | None) -> None:
-        path = self._files[content_hash].job.path
+        state = self._files[content_hash]
+        path = state.job.path
         task = (
             (prepare, path, self.ocr_mode)
             if page is None
-            else (ocr_task, path, page, self.ocr_lang)
+            else (ocr_task, path, page, self.ocr_lang, page in state.keep_text)
         )
         try:
             future = self._pool.submit(*task)
@@ -202,12 +249,14 @@ class Extractor:
     def _prepared(self, state: _FileState, prepared: Prepared) -> None:
         content_hash = state.job.content_hash
         self.store.begin_file(content_hash, prepared.pages, prepared.fonts)
+        self.store.put_notes(content_hash, prepared.notes)
         stored = self.store.stored_methods(content_hash)
         self.on_pages_known(prepared.pages)
+        state.keep_text = prepared.keep_text
         for page in prepared.accepted:
             if not _ocr_done(stored.get(page.number)):
                 self.store.put_page(content_hash, page)
-            self.on_page(Method(stored.get(page.number, Method.TEXT)))
+            self.on_page(Method(stored.get(page.number, page.method)))
         for page in prepared.rejected:
             if _ocr_done(stored.get(page.number)):
                 self.on_page(Method.OCR)
@@ -221,6 +270,8 @@ class Extractor:
                 self._submit(content_hash, page.number)
 
     def _ocr_done(self, state: _FileState, page_number: int, text: str) -> None:
+        if page_number in state.keep_text:
+            text = clean(state.keep_text[page_number] + "\n" + text)
         method = Method.OCR if text.strip() else Method.EMPTY
         self.store.put_page(
             state.job.content_hash, Page(page_number, text, method, 1.0), self.ocr_lang

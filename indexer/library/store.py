@@ -29,6 +29,11 @@ CREATE TABLE IF NOT EXISTS pages (
     ocr_lang TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (hash, page)
 );
+CREATE TABLE IF NOT EXISTS notes (
+    hash TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_by_hash ON notes (hash);
 """
 
 
@@ -48,6 +53,21 @@ class Store:
             "INSERT OR IGNORE INTO files (hash, pages, fonts) VALUES (?, ?, ?)",
             (content_hash, pages, json.dumps(fonts)),
         )
+
+    def put_notes(self, content_hash: str, notes: list[str]) -> None:
+        """Replace what extraction had to say about a file (sentences for the report)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM notes WHERE hash = ?", (content_hash,))
+            self.db.executemany(
+                "INSERT INTO notes (hash, note) VALUES (?, ?)", [(content_hash, n) for n in notes]
+            )
+
+    def notes(self, content_hash: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT note FROM notes WHERE hash = ? ORDER BY rowid", (content_hash,)
+        )
+        return [row[0] for row in rows]
 
     def put_page(self, content_hash: str, page: Page, ocr_lang: str = "") -> None:
         self.db.execute(
@@ -75,10 +95,11 @@ class Store:
         return complete
 
     def page_counts(self, content_hash: str) -> dict[str, int]:
-        """How many pages came from the text layer and how many from OCR, for reports."""
+        """How many pages came from the text layer, from legacy-font conversion and from OCR."""
         methods = [Method(m) for m in self.stored_methods(content_hash).values()]
         return {
             "pages_text": methods.count(Method.TEXT),
+            "pages_converted": methods.count(Method.CONVERTED),
             "pages_ocr": sum(m.is_ocr_done for m in methods),
             "pages_awaiting_ocr": methods.count(Method.SKIPPED),
         }
@@ -102,6 +123,7 @@ class Store:
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM pages WHERE hash = ?", (content_hash,))
+            self.db.execute("DELETE FROM notes WHERE hash = ?", (content_hash,))
             self.db.execute("DELETE FROM files WHERE hash = ?", (content_hash,))
 
     def size_bytes(self) -> int:
