@@ -120,8 +120,11 @@ def reorder(text: str) -> str:
     """Put each cluster of visually ordered Khmer into Unicode's logical order."""
     out: list[str] = []
     cluster: _Cluster | None = None
-    for token in _tokens(text):
+    tokens = _tokens(text)
+    for i, token in enumerate(tokens):
         kind = _kind(token)
+        if token.isspace() and cluster and _mark_follows(tokens, i):
+            continue  # a break that extraction put inside a cluster (before its vowel)
         if kind == "other":
             if cluster:
                 out.append(cluster.emit())
@@ -143,6 +146,14 @@ def reorder(text: str) -> str:
     if cluster:
         out.append(cluster.emit())
     return "".join(out)
+
+
+def _mark_follows(tokens: list[str], i: int) -> bool:
+    """Whether the first token after the whitespace at ``i`` is a mark (it needs a base)."""
+    for token in tokens[i + 1 :]:
+        if not token.isspace():
+            return _kind(token) == "mark"
+    return False
 
 
 def _tokens(text: str) -> list[str]:

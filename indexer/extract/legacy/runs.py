@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 GENERATED = ""  # the font of characters pdfium inferred (line breaks, gaps)
+SAME_PLACE = 1.0  # points: two copies of a character this close are one character drawn twice
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def _runs(textpage) -> list[Run]:
     names: dict[int | None, str] = {}
     last_object = None
     font = GENERATED
+    drawn: dict[int, list[tuple[float, float, int | None]]] = {}
     for i in range(pdfium_c.FPDFText_CountChars(textpage)):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
         if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
@@ -50,6 +52,8 @@ def _runs(textpage) -> list[Run]:
         else:
             text_object = pdfium_c.FPDFText_GetTextObject(textpage, i)
             address = ctypes.cast(text_object, ctypes.c_void_p).value
+            if _drawn_again(textpage, i, code, address, drawn):
+                continue
             if address != last_object:
                 last_object, font = address, _font_name(text_object, names)
             char, char_font = chr(code), font
@@ -58,6 +62,21 @@ def _runs(textpage) -> list[Run]:
         else:
             runs.append((char_font, [char]))
     return [Run(name, "".join(chars)) for name, chars in runs]
+
+
+def _drawn_again(textpage, index: int, code: int, text_object: int | None, drawn: dict) -> bool:
+    """Whether this character repeats one that another text object drew at (almost) the same
+    place: producers fake bold by drawing a line two or three times, a hair apart. (Within one
+    object, the characters of a ligature share a place and are all real.)"""
+    x, y = ctypes.c_double(), ctypes.c_double()
+    pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+    seen = drawn.setdefault(code, [])
+    for other_x, other_y, other_object in seen:
+        close = abs(x.value - other_x) < SAME_PLACE and abs(y.value - other_y) < SAME_PLACE
+        if close and other_object != text_object:
+            return True
+    seen.append((x.value, y.value, text_object))
+    return False
 
 
 def _font_name(text_object, names: dict[int | None, str]) -> str:
