@@ -618,10 +618,12 @@ def _title_candidates(page: str, depth: int = HEAD_LINES) -> list[tuple[str, str
 
 def _title_lines(start: str, lines: list[tuple[str, str, bool]]) -> list[str]:
     """The shown lines that go on a title begun with ``start``, up to the first that starts the
-    body: a numbered section, a byline, or, once the title names its subject, a new paragraph."""
+    body: a numbered section, a byline, or, once the title names its subject, a new paragraph
+    (a heading alone names none unless its own ស្តីពី is followed by words)."""
     taken: list[str] = []
     for shown, folded, after_blank in lines:
-        if _BODY_LINE.match(folded) or after_blank and taken and _names_subject([start, *taken]):
+        named = (taken or _ABOUT.search(fold(start))) and _names_subject([start, *taken])
+        if _BODY_LINE.match(folded) or after_blank and named:
             break
         taken.append(shown)
     return taken

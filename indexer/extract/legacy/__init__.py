@@ -106,7 +106,7 @@ def _segments(runs: list[Run]) -> list[tuple[Encoding, Table | None, list[str], 
     segments: list[tuple[Encoding, Table | None, list[str], str]] = []
     for i, (run, font) in enumerate(zip(runs, kinds, strict=True)):
         if font is None:  # pdfium's inferred break or gap
-            text = "\n" if "\n" in run.text else " "
+            text = "\n" * min(2, run.text.count("\n")) or " "  # a blank line stays one
             neighbours = [kinds[j] for j in (i - 1, i + 1) if 0 <= j < len(kinds)]
             if text == " " and any(n and n.encoding is Encoding.LEGACY for n in neighbours):
                 continue

@@ -16,6 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 GENERATED = ""  # the font of characters pdfium inferred (line breaks, gaps)
 SAME_PLACE = 1.0  # points: two copies of a character this close are one character drawn twice
+PARAGRAPH_GAP = 1.3  # a line this many line heights below the last starts a paragraph
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def _runs(textpage) -> list[Run]:
     last_object = None
     font = GENERATED
     drawn: dict[int, list[tuple[float, float, int | None]]] = {}
+    last: tuple[int, float] | None = None  # index and baseline of the last character read
+    x, y = ctypes.c_double(), ctypes.c_double()
     for i in range(pdfium_c.FPDFText_CountChars(textpage)):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
         if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
@@ -50,13 +53,22 @@ def _runs(textpage) -> list[Run]:
             if char == "\n" and runs and runs[-1][1][-1:] == ["\n"]:
                 continue  # pdfium marks a line end with "\r\n": one break
         else:
+            pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
             text_object = pdfium_c.FPDFText_GetTextObject(textpage, i)
             address = ctypes.cast(text_object, ctypes.c_void_p).value
-            if _drawn_again(textpage, i, code, address, drawn):
+            if _drawn_again(code, (x.value, y.value, address), drawn):
                 continue
             if address != last_object:
                 last_object, font = address, _font_name(text_object, names)
             char, char_font = chr(code), font
+            if (
+                runs
+                and runs[-1][1][-1:] == ["\n"]
+                and last
+                and _paragraph_gap(textpage, last, y.value)
+            ):
+                runs[-1][1].append("\n")  # a blank line, as text layers leave under a title
+            last = (i, y.value)
         if runs and runs[-1][0] == char_font:
             runs[-1][1].append(char)
         else:
@@ -64,18 +76,27 @@ def _runs(textpage) -> list[Run]:
     return [Run(name, "".join(chars)) for name, chars in runs]
 
 
-def _drawn_again(textpage, index: int, code: int, text_object: int | None, drawn: dict) -> bool:
+def _paragraph_gap(textpage, last: tuple[int, float], baseline: float) -> bool:
+    """Whether a line starts well below the last one: more than PARAGRAPH_GAP line heights
+    (the height of the last character's box with its font's ascent and descent)."""
+    index, last_baseline = last
+    box = pdfium_c.FS_RECTF()
+    pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
+    height = box.top - box.bottom
+    return height > 0 and last_baseline - baseline > PARAGRAPH_GAP * height
+
+
+def _drawn_again(code: int, place: tuple[float, float, int | None], drawn: dict) -> bool:
     """Whether this character repeats one that another text object drew at (almost) the same
     place: producers fake bold by drawing a line two or three times, a hair apart. (Within one
     object, the characters of a ligature share a place and are all real.)"""
-    x, y = ctypes.c_double(), ctypes.c_double()
-    pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+    x, y, text_object = place
     seen = drawn.setdefault(code, [])
     for other_x, other_y, other_object in seen:
-        close = abs(x.value - other_x) < SAME_PLACE and abs(y.value - other_y) < SAME_PLACE
+        close = abs(x - other_x) < SAME_PLACE and abs(y - other_y) < SAME_PLACE
         if close and other_object != text_object:
             return True
-    seen.append((x.value, y.value, text_object))
+    seen.append(place)
     return False
 
 
