@@ -58,8 +58,8 @@ class Prepared:
     notes: list[str] = field(default_factory=list)  # what a librarian should know about the file
 
 
-#: A page whose images cover this share of it holds its text in them, under any text layer.
-IMAGE_HOLDS_TEXT = 0.5
+#: A page whose images cover this share of it holds text in them (a logo covers 2-5%).
+IMAGE_HOLDS_TEXT = 0.15
 #: A text layer that short over such images is a header or a page number, not the page's text.
 HEADER_MAX_LETTERS = 150
 #: Legacy text in fonts we have no table for, above this share of a page's legacy text: OCR it.
