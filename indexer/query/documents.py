@@ -20,5 +20,5 @@ def document(index_dir: Path, doc_id: str) -> dict | None:
 
 def document_pages(index_dir: Path, doc_id: str) -> list[dict]:
     """Every page of a document in order: ``{"page", "text", "method"}``, method being
-    "text" (text layer), "ocr" or "empty"."""
+    "text" (text layer), "converted" (legacy-font text layer), "ocr" or "empty"."""
     return engine.get_page_texts(Path(index_dir), doc_id)
