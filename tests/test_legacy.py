@@ -181,3 +181,26 @@ def test_status_counts_converted_pages():
         "last_run": {"failed": []},
     }
     assert "2 converted from legacy fonts, 1 OCR" in format_status(figures)
+
+
+def test_a_converted_document_is_found_by_its_khmer_words_and_labelled(tmp_path):
+    """The whole way: index a Limon page (no OCR), search its Khmer title, see the method."""
+    from search_web import create_app
+
+    library = tmp_path / "library"
+    cut_pages(GUIDELINE, [1], library / "guideline.pdf")
+    data = DataDir(tmp_path / "data")
+    report = ingest.run_index(
+        data, [library], jobs=1, ocr_mode="auto", ocr_lang="khm+eng", progress=Progress(quiet=True)
+    ).to_dict()
+    (entry,) = report["added"]
+    assert (entry["pages_converted"], entry["pages_text"], entry["pages_ocr"]) == (1, 0, 0)
+    client = create_app(tmp_path / "data").test_client()
+    found = client.get("/api/search", query_string={"q": "ព្រះរាជអាជ្ញា"}).get_json()
+    assert [r["id"] for r in found["results"]] == [entry["id"]]
+    assert found["results"][0]["title"] == "គោលការណ៍ណែនាំស្តីពីតួនាទីរបស់ព្រះរាជអាជ្ញា"
+    assert found["results"][0]["type"] == "guideline"
+    page = client.get(f"/doc/{entry['id']}").get_data(as_text=True)
+    assert "converted from a legacy font" in page
+    khmer_page = client.get(f"/doc/{entry['id']}?lang_ui=km").get_data(as_text=True)
+    assert "បម្លែងពីពុម្ពអក្សរចាស់" in khmer_page
