@@ -108,9 +108,9 @@ def _gate_converted(
     """Gate a page whose legacy runs were converted: index it, or say how it is to be OCR'd."""
     verdict = quality.assess(conversion.text)
     page = Page(number, conversion.text, Method.CONVERTED, verdict.score)
-    known = conversion.legacy_chars + conversion.unknown_chars
-    if conversion.unknown_chars > UNKNOWN_FONT_MAX_SHARE * known:
-        return page, False  # mostly in a font we cannot read: OCR the page
+    legacy_text = conversion.legacy_chars + conversion.unknown_chars
+    if conversion.unknown_chars > UNKNOWN_FONT_MAX_SHARE * legacy_text:
+        return page, False  # more than a trace in a font we cannot read: OCR it
     if conversion.image_share >= IMAGE_HOLDS_TEXT and verdict.letters < HEADER_MAX_LETTERS:
         # A header over a scan: its text is exact, the scan's needs OCR
         prepared.keep_text[number] = conversion.text

@@ -146,8 +146,8 @@ def notes(conversions: dict[int, PageConversion]) -> list[str]:
     for font, numbers in sorted(unknown_pages.items()):
         sentences.append(
             f"{_pages(numbers)} use the legacy font {font}, which has no conversion table: its "
-            "text was left out, and pages mostly in it were OCR'd (a table in "
-            "indexer/data/legacy_fonts would convert it)"
+            "text was left out, and the pages where it is more than a trace were OCR'd (a table "
+            "in indexer/data/legacy_fonts would convert it)"
         )
     return sentences
 
