@@ -35,7 +35,6 @@ from conftest import PDFS, cut_pages, ddsearch  # noqa: E402
 from test_crash import Moment, _comm, consistency_problems, kill_rounds, ocr_rowids  # noqa: E402
 
 from indexer.config import DataDir  # noqa: E402
-from indexer.indexing import run as ingest  # noqa: E402
 
 TEXT_PDFS = (
     "km_speech_2025_moeys_teachers_day_unicode.pdf",
@@ -132,7 +131,7 @@ def main() -> int:
         after = ocr_rowids(data.store)
         redone = sum(after.get(key) != rowid for key, rowid in before.items())
         problems, indexed = consistency_problems(data)
-        if (data.root / ingest.SCRATCH).exists():
+        if data.scratch.exists():
             problems.append("the final run left its temporary folder")
         report_file = Path(tmp) / "r.json"
         report = json.loads(report_file.read_text("utf-8")) if report_file.exists() else {}

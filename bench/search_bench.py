@@ -31,12 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_corpus import generate, generate_document, instrument_types  # noqa: E402
 
-from indexer.engine.whoosh_backend import index as engine  # noqa: E402
+from indexer.engine import open_engine  # noqa: E402
 from indexer.engine.whoosh_backend import schema as ours  # noqa: E402
+from indexer.engine.whoosh_backend.queries import WORD_LIFT  # noqa: E402
 from indexer.query import language as querylang  # noqa: E402
 from indexer.query.search import _highlight, search  # noqa: E402
-from indexer.text.analysis import cluster_ngrams, khmer_query, khmer_query_runs  # noqa: E402
-from indexer.text.khmer import segment_words  # noqa: E402
 from indexer.text.snippets import snippet  # noqa: E402
 
 KINDS = ("en_word", "en_phrase", "km_word", "km_phrase", "filtered")
@@ -93,7 +92,7 @@ def make_queries(docs: int, per_kind: int, seed: int) -> list[dict]:
 
 def build_whoosh(index_dir: Path, docs: int, seed: int, jobs: int) -> float:
     started = time.perf_counter()
-    engine.apply_changes(index_dir, generate(docs, seed), [], jobs=jobs)
+    open_engine(index_dir).apply_changes(generate(docs, seed), [], jobs=jobs)
     return time.perf_counter() - started
 
 
@@ -218,23 +217,21 @@ class TantivySearch:
 
     def text_query(self, text: querylang.Text, page: bool):
         parts = []
-        for run in khmer_query_runs(text.text):
-            n, terms = khmer_query(run)
+        for run in text.terms.khmer:
             if page:
-                m = min(n, max(ours.PAGE_KHMER))
-                grams = cluster_ngrams(run, m)
-                parts += [self.term(ours.PAGE_KHMER[m], term) for term in grams]
+                field = ours.PAGE_KHMER[min(run.n, max(ours.PAGE_KHMER))]
+                parts += [self.term(field, term) for term in run.page_ngrams]
                 continue
-            body = self.phrase(ours.DOC_KHMER[n], terms)
-            title = self.phrase(ours.TITLE_KHMER[n], terms)
+            body = self.phrase(ours.DOC_KHMER[run.n], list(run.ngrams))
+            title = self.phrase(ours.TITLE_KHMER[run.n], list(run.ngrams))
             found = self.any_of([body, self.t.Query.boost_query(title, ours.TITLE_BOOST)])
-            lift = self.phrase(ours.DOC_KHMER_WORDS, segment_words(run), engine.WORD_LIFT)
+            lift = self.phrase(ours.DOC_KHMER_WORDS, list(run.words), WORD_LIFT)
             parts.append(
                 self.t.Query.boolean_query(
                     [(self.t.Occur.Must, found), (self.t.Occur.Should, lift)]
                 )
             )
-        terms = engine.latin_terms(text.text)
+        terms = list(text.terms.latin)
         if terms:
             if page:
                 parts += [self.term(ours.PAGE_LATIN, term) for term in terms]
@@ -342,7 +339,7 @@ def main() -> None:
         info["tantivy_build_s"] = build_tantivy(tantivy_dir, args.docs, args.seed)
         info_file.write_text(json.dumps(info))
 
-    stats = engine.index_stats(whoosh_dir)
+    stats = open_engine(whoosh_dir).stats()
     print(
         f"\n{stats['documents']} documents, {stats['pages']} pages; Whoosh build "
         f"{info['whoosh_build_s']:.0f} s, {size_mb(whoosh_dir):.0f} MB"

@@ -77,9 +77,9 @@ def distinct_queries(index_dir: Path, requests: int) -> dict[str, list[dict]]:
     search benchmark's kinds: words, phrases, filters), no query shared between routes."""
     from search_bench import make_queries
 
-    from indexer.engine.whoosh_backend.index import index_stats
+    from indexer.engine import open_engine
 
-    docs = index_stats(index_dir)["documents"]
+    docs = open_engine(index_dir).stats()["documents"]
     unique: dict[str, dict] = {}
     per_kind = requests * len(ROUTES) // 5 + 50
     for query in make_queries(docs, per_kind, seed=1):

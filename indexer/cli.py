@@ -9,19 +9,37 @@ from pathlib import Path
 
 import click
 
+from indexer import errors, vocabulary
 from indexer.config import ENV_VAR, DataDir, default_data_dir
 from indexer.extract import ocr
 from indexer.extract.pool import OCR_MODES
-from indexer.indexing import run as ingest
 from indexer.indexing import status as status_report
-from indexer.indexing.lock import IndexBusy
+from indexer.indexing import sync
 from indexer.indexing.progress import Progress
+from indexer.indexing.run import run_index
 from indexer.library import catalog
 from indexer.query import search
-from indexer.query.documents import IndexVersionError
 
 #: Exit statuses, documented in README.md.
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+
+
+class _Commands(click.Group):
+    """Turns the errors a user can meet into their sentence and exit status, once for all
+    commands: a bad parameter or missing OCR language is a usage error (2), another writer
+    is busy (3), anything else of ours is a plain failure (1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (errors.BadParameter, errors.OcrUnavailable) as err:
+            raise click.UsageError(str(err)) from None
+        except errors.IndexBusy as err:
+            _say(f"ddsearch: {err}")
+            sys.exit(EXIT_BUSY)
+        except errors.DdsearchError as err:
+            raise click.ClickException(str(err)) from None
+
 
 index_option = click.option(
     "--index",
@@ -41,7 +59,7 @@ def _say(line: str) -> None:
     click.echo(line, err=True)
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.version_option(package_name="ddsearch")
 def main() -> None:
     """ddsearch: full-text search of Khmer and English D&D documents."""
@@ -75,24 +93,15 @@ def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet
     3 another ddsearch process is writing to the same index.
     """
     if ocr_mode != "never":
-        try:
-            ocr.check_languages(ocr_lang)
-        except RuntimeError as err:
-            raise click.UsageError(str(err)) from None
-    data = _data(data_root)
-    progress = Progress(quiet=quiet)
-    try:
-        report = ingest.run_index(
-            data,
-            list(paths),
-            jobs=jobs or os.cpu_count() or 1,
-            ocr_mode=ocr_mode,
-            ocr_lang=ocr_lang,
-            progress=progress,
-        )
-    except IndexBusy as err:
-        _say(f"ddsearch: {err}")
-        sys.exit(EXIT_BUSY)
+        ocr.check_languages(ocr_lang)
+    report = run_index(
+        _data(data_root),
+        list(paths),
+        jobs=jobs or os.cpu_count() or 1,
+        ocr_mode=ocr_mode,
+        ocr_lang=ocr_lang,
+        progress=Progress(quiet=quiet),
+    )
     click.echo(report.summary())
     if report_path:
         from indexer.indexing.report import write_json
@@ -105,11 +114,7 @@ def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet
 @index_option
 def rebuild(data_root) -> None:
     """Re-create the index from the extraction store, without extracting or OCRing again."""
-    try:
-        count = ingest.rebuild(_data(data_root), _say)
-    except IndexBusy as err:
-        _say(f"ddsearch: {err}")
-        sys.exit(EXIT_BUSY)
+    count = sync.rebuild(_data(data_root), _say)
     click.echo(f"rebuilt the index: {count} documents")
 
 
@@ -118,11 +123,7 @@ def rebuild(data_root) -> None:
 @index_option
 def remove(target, data_root) -> None:
     """Remove a document by its id, or a file by its path, from the index."""
-    try:
-        removed = ingest.remove(_data(data_root), target, _say)
-    except IndexBusy as err:
-        _say(f"ddsearch: {err}")
-        sys.exit(EXIT_BUSY)
+    removed = sync.remove(_data(data_root), target, _say)
     if not removed:
         raise click.UsageError(f"no indexed document or file is called {target!r}")
     for entry in removed:
@@ -135,10 +136,7 @@ def remove(target, data_root) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def status(data_root, as_json) -> None:
     """Documents, pages (by text layer / OCR), last run's failures, sizes, last update."""
-    try:
-        figures = status_report.status(_data(data_root))
-    except IndexVersionError as err:
-        raise click.ClickException(str(err)) from None
+    figures = status_report.status(_data(data_root))
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -148,37 +146,36 @@ def status(data_root, as_json) -> None:
 @main.command("search")
 @click.argument("query", nargs=-1, required=True)
 @index_option
-@click.option("--type", "type_", help="Only this instrument type (e.g. sub-decree).")
+@click.option(
+    "--type",
+    "type_",
+    help=f"Only this instrument type: {', '.join(vocabulary.TYPE_KEYS)}.",
+)
 @click.option("--year", help="A year (2001) or a range (2001..2005).")
-@click.option("--lang", type=click.Choice(["km", "en"]), help="Only documents in this language.")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--lang", type=click.Choice(vocabulary.LANGUAGE_CODES), help="Only documents in this language."
+)
+@click.option("--sort", type=click.Choice(vocabulary.SORTS), default="relevance")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract (see README).")
 def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_json) -> None:
     """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang:, word*."""
     data = _data(data_root)
-    try:
-        result = search.search(
-            data.index,
-            " ".join(query),
-            type=type_,
-            year=year,
-            lang=lang,
-            sort=sort,
-            limit=limit,
-            offset=offset,
-        )
-    except FileNotFoundError:
-        raise click.UsageError(
-            f"no index in {data.root}: run `ddsearch index PATH` first"
-        ) from None
-    except IndexVersionError as err:
-        raise click.ClickException(str(err)) from None
-    except search.BadParameter as err:
-        raise click.UsageError(str(err)) from None
+    result = search.search(
+        data.index,
+        " ".join(query),
+        type=type_,
+        year=year,
+        lang=lang,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif result["notice"]:
+        click.echo(result["notice"])
     elif not result["total"] and not status_report.status(data)["documents"]:
         click.echo(
             "The index has no documents yet: run `ddsearch index FOLDER` on a folder of PDFs."
@@ -201,7 +198,7 @@ def catalog_export(file, data_root) -> None:
     Save it as catalog.csv in the library folder; the next `ddsearch index` applies its
     non-empty cells without extracting anything again.
     """
-    rows = ingest.catalog_rows(_data(data_root), file.parent)
+    rows = sync.catalog_rows(_data(data_root), file.parent)
     catalog.write_catalog(file, rows)
     click.echo(f"wrote {len(rows)} documents to {file}")
 

@@ -44,6 +44,12 @@ class DataDir:
         return self.root / "last-run.json"
 
     @property
+    def indexing_begun(self) -> bool:
+        """Whether an indexing run has started here (every run takes the writer lock
+        first), though the index may have no commit yet."""
+        return self.lock.exists()
+
+    @property
     def scratch(self) -> Path:
         """Temporary files of an indexing run's workers, emptied by the next run."""
         return self.root / "tmp"

@@ -3,8 +3,8 @@ and numbers in the chosen language's digits. A dict per language: small enough t
 
 from __future__ import annotations
 
-from indexer.library.metadata import TYPES
 from indexer.text.khmer import is_khmer
+from indexer.vocabulary import TYPES
 
 UI_LANGUAGES = ("en", "km")
 DEFAULT_UI = "en"
@@ -22,6 +22,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "one_result": "1 document matches.",
         "no_results": "No documents match this search.",
         "empty_index": "The index has no documents yet.",
+        "indexing_under_way": "Indexing is under way.",
+        "indexing_under_way_tip": (
+            "The first indexing run of this library has not committed any documents yet, or it "
+            "was interrupted and resumes with the next ddsearch index. Documents appear here as "
+            "soon as they are committed."
+        ),
         "empty_index_tip": "Put PDFs in the library folder and run: ddsearch index FOLDER",
         "no_results_tips": "Check the spelling, use fewer or other words, or remove a filter:",
         "no_results_help": "See the query help for phrases, OR and prefixes.",
@@ -43,6 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "relevance": "Relevance",
         "newest": "Newest",
         "oldest": "Oldest",
+        "added": "Recently added",
         "pages": "Pages",
         "page": "page",
         "page_n": "p. {n}",
@@ -85,6 +92,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "one_result": "មានឯកសារ ១ ត្រូវគ្នា។",
         "no_results": "គ្មានឯកសារណាត្រូវនឹងការស្វែងរកនេះទេ។",
         "empty_index": "លិបិក្រមមិនទាន់មានឯកសារនៅឡើយទេ។",
+        "indexing_under_way": "កំពុងធ្វើលិបិក្រម។",
+        "indexing_under_way_tip": (
+            "ការធ្វើលិបិក្រមលើកដំបូងនៃបណ្ណាល័យនេះ មិនទាន់បញ្ចូលឯកសារណាមួយនៅឡើយ "
+            "ឬត្រូវបានរំខាន ហើយនឹងបន្តនៅពេលដំណើរការ ddsearch index លើកក្រោយ។ "
+            "ឯកសារនឹងបង្ហាញនៅទីនេះភ្លាមៗនៅពេលវាត្រូវបានបញ្ចូល។"
+        ),
         "empty_index_tip": "សូមដាក់ឯកសារ PDF ក្នុងថតបណ្ណាល័យ ហើយដំណើរការ៖ ddsearch index FOLDER",
         "no_results_tips": "សូមពិនិត្យអក្ខរាវិរុទ្ធ ប្រើពាក្យតិចជាងនេះ ឬពាក្យផ្សេង ឬដកតម្រងចេញ៖",
         "no_results_help": "សូមមើលជំនួយ សម្រាប់ឃ្លា OR និងបុព្វបទ។",
@@ -106,6 +119,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "relevance": "ពាក់ព័ន្ធបំផុត",
         "newest": "ថ្មីបំផុត",
         "oldest": "ចាស់បំផុត",
+        "added": "បានបន្ថែមថ្មីៗ",
         "pages": "ទំព័រ",
         "page": "ទំព័រ",
         "page_n": "ទំព័រ {n}",
@@ -144,7 +158,6 @@ LANGUAGE_NAMES = {
 }
 
 TYPE_NAMES = {ui: {t["key"]: t[ui] for t in TYPES} for ui in UI_LANGUAGES}
-TYPE_KEYS = tuple(t["key"] for t in TYPES)
 
 _KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 

@@ -9,20 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, replace
 
-from search_web.i18n import TYPE_KEYS
+from indexer.errors import BadParameter
+from indexer.vocabulary import LANGUAGE_CODES, SORTS, type_problem
 
 MAX_QUERY_CHARS = 500
 PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
-SORTS = ("relevance", "newest", "oldest")
-LANGS = ("km", "en")
 _YEAR = re.compile(r"\d{4}")
 _YEARS = re.compile(r"(\d{4})?\.\.(\d{4})?|\d{4}")
-
-
-class BadParameter(ValueError):
-    """A URL parameter the search cannot use; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +63,10 @@ def parse_search(args) -> SearchParams:
             f"The query is {len(q)} characters long; shorten it to {MAX_QUERY_CHARS} or fewer."
         )
     type_ = args.get("type", "").strip()
-    if type_ and type_ not in TYPE_KEYS:
-        raise BadParameter(
-            f"“{type_[:40]}” is not a document type; use one of: {', '.join(TYPE_KEYS)}."
-        )
+    if type_ and (problem := type_problem(type_)):
+        raise BadParameter(problem)
     lang = args.get("lang", "").strip()
-    if lang and lang not in LANGS:
+    if lang and lang not in LANGUAGE_CODES:
         raise BadParameter("The language filter lang= takes km (Khmer) or en (English).")
     sort = args.get("sort", "relevance").strip() or "relevance"
     if sort not in SORTS:

@@ -28,10 +28,12 @@ from flask import (
 )
 from werkzeug.exceptions import BadHost, HTTPException
 
+from indexer.errors import BadParameter, IndexMissing, IndexVersionError
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
 from indexer.query import documents, search
+from indexer.vocabulary import SORTS
 from search_web import i18n
-from search_web.params import MAX_QUERY_CHARS, BadParameter, SearchParams, parse_search
+from search_web.params import MAX_QUERY_CHARS, SearchParams, parse_search
 
 bp = Blueprint("web", __name__)
 
@@ -197,10 +199,8 @@ def _search(params: SearchParams, **overrides) -> dict:
     try:
         with _ONE_SEARCH_AT_A_TIME:
             return search.search(_index(), params.q, **arguments)
-    except (FileNotFoundError, documents.IndexVersionError) as err:
+    except (IndexMissing, IndexVersionError) as err:
         raise IndexUnavailable(str(err)) from None
-    except search.BadParameter as err:
-        raise BadParameter(str(err)) from None
 
 
 def _public(doc: dict) -> dict:
@@ -227,7 +227,7 @@ def _lookup(doc_id: str) -> dict:
     """The metadata of a document; a 404 when no document has this id."""
     try:
         doc = documents.document(_index(), doc_id) if _is_id(doc_id) else None
-    except (FileNotFoundError, documents.IndexVersionError) as err:
+    except (IndexMissing, IndexVersionError) as err:
         raise IndexUnavailable(str(err)) from None
     if doc is None:
         abort(404)
@@ -268,6 +268,7 @@ def interface() -> dict:
         "lang_name": lambda code: i18n.LANGUAGE_NAMES[ui].get(code, code),
         "lang_names": lambda codes: ", ".join(i18n.LANGUAGE_NAMES[ui].get(c, c) for c in codes),
         "other_ui_url": other_ui_url,
+        "sorts": SORTS,
     }
 
 

@@ -1,9 +1,13 @@
-"""The token streams: Khmer cluster bigrams and words, Latin words, and their Whoosh wrappers."""
+"""The token streams and analyzers: Khmer cluster n-grams and words, Latin words, stems and
+pairs, and a query analysed once."""
 
 from __future__ import annotations
 
-from indexer.engine.whoosh_backend.schema import build_schema, latin_analyzer
 from indexer.text.analysis import (
+    LATIN,
+    LATIN_PAIRS,
+    analyse_query,
+    cluster_ngrams,
     khmer_bigrams,
     khmer_clusters,
     khmer_query,
@@ -70,27 +74,23 @@ def test_latin_words_lower_cased_and_british_spelling_folded():
 
 
 def test_english_stems_meet():
-    stems = {word: [t.text for t in latin_analyzer()(word)] for word in ("council", "councils")}
+    stems = {word: LATIN.terms(word) for word in ("council", "councils")}
     assert stems["council"] == stems["councils"] == ["council"]
-    assert [t.text for t in latin_analyzer()("decentralisation decentralization")] == [
-        "decentr",
-        "decentr",
+    assert LATIN.terms("decentralisation decentralization") == ["decentr", "decentr"]
+    assert LATIN.terms("planning planned plans") == ["plan", "plan", "plan"]
+
+
+def test_word_pairs_are_one_term_at_the_first_word():
+    assert list(LATIN_PAIRS("land use planning")) == [
+        ("land use", 0, 0, 8),
+        ("use plan", 1, 5, 17),
     ]
 
 
-def test_mixed_text_goes_to_each_script_field():
-    schema = build_schema()
-    text = "អនុក្រឹត្យ Sub-decree No 40"
-    khmer = {t.text for t in schema["body_km2"].analyzer(text)}
-    latin = [t.text for t in schema["body_en"].analyzer(text)]
-    assert "អនុ" in khmer and not any(ch.isascii() for term in khmer for ch in term)
-    assert latin == ["sub", "decre", "no", "40"]
-
-
-def test_whoosh_tokenizer_reports_positions_and_chars():
-    schema = build_schema()
-    tokens = [
-        (t.text, t.pos, t.startchar, t.endchar)
-        for t in schema["body_km3"].analyzer("ការធ្វើការ", positions=True, chars=True)
-    ]
-    assert tokens == list(khmer_trigrams("ការធ្វើការ"))
+def test_a_query_is_analysed_once_into_what_the_engine_and_highlighter_read():
+    terms = analyse_query("ក្រុមប្រឹក្សាឃុំ Budgets")
+    (run,) = terms.khmer
+    assert run.n == 3 and run.ngrams == tuple(cluster_ngrams(run.text, 3))
+    assert run.page_ngrams == tuple(cluster_ngrams(run.text, 2))
+    assert run.words == ("ក្រុមប្រឹក្សា", "ឃុំ")
+    assert terms.latin == ("budget",) and terms.typed_last == "budgets"

@@ -28,7 +28,7 @@ import pypdfium2 as pdfium
 from conftest import PDFS, REPO, cut_pages, ddsearch
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 from indexer.library.state import Library
 from indexer.library.store import Store
 from indexer.query import search
@@ -134,15 +134,12 @@ def _store_problems(store: Store) -> list[str]:
 def _index_contents(index_dir: Path) -> dict[str, Counter]:
     """Document id → Counter of its page numbers, for every document record in the index;
     page records without a document record appear with their pages too."""
-    ix = engine.open_index(index_dir, create=False)
-    with ix.searcher() as searcher:
-        contents: dict[str, Counter] = {
-            fields["id"]: Counter() for fields in searcher.documents(kind="doc")
-        }
-        for fields in searcher.documents(kind="page"):
-            owner = fields["id"] if fields["id"] in contents else f"orphan:{fields['id']}"
-            contents.setdefault(owner, Counter())[fields["page"]] += 1
-    return contents
+    inventory = open_engine(index_dir).inventory()
+    documents = set(open_engine(index_dir).fingerprints())
+    return {
+        doc_id if doc_id in documents else f"orphan:{doc_id}": pages
+        for doc_id, pages in inventory.items()
+    }
 
 
 def _document_problems(data, doc_id, pages, library: Library, store: Store) -> list[str]:
@@ -157,7 +154,7 @@ def _document_problems(data, doc_id, pages, library: Library, store: Store) -> l
     whole = list(range(1, expected[0] + 1)) if expected else None
     if sorted(pages.elements()) != whole or len(stored) != len(whole):
         return [f"index: {doc_id} is half-present ({sorted(pages)} vs {expected} in the store)"]
-    indexed = engine.get_page_texts(data.index, doc_id)
+    indexed = open_engine(data.index).pages(doc_id)
     if [(p["page"], p["text"]) for p in indexed] != [(p.number, p.text) for p in stored]:
         return [f"index: {doc_id}'s pages differ from the store's"]
     word = _distinctive_word(stored)

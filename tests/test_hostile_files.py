@@ -17,7 +17,7 @@ import hostile
 from conftest import REPO, ddsearch
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 
 #: A bound, not a target: the blank 50,000 pt page renders at 7,000 px a side (~50 MB).
 MAX_RSS_MB = 1000
@@ -51,7 +51,7 @@ def test_hostile_files_are_reported_or_indexed(tmp_path: Path):
         where = f"{case.kind} ({case.name})"
         if case.expect == hostile.INDEXED:
             assert case.name in indexed, f"{where}: {failed.get(case.name, 'not in the report')}"
-            pages = engine.get_page_texts(data.index, indexed[case.name]["id"])
+            pages = open_engine(data.index).pages(indexed[case.name]["id"])
             assert len(pages) == case.pages, where
         elif case.expect == hostile.FAILED:
             assert case.name in failed, f"{where} was not reported as failed"
@@ -90,7 +90,7 @@ def _check_changing_file(data: DataDir, library: Path, indexed: dict) -> None:
     hashes = [hashlib.sha256(version).hexdigest() for version in hostile.CHANGING_VERSIONS]
     assert recorded in hashes
     version = hashes.index(recorded)
-    pages = engine.get_page_texts(data.index, entry["id"])
+    pages = open_engine(data.index).pages(entry["id"])
     assert len(pages) == (2, 4)[version]
     assert ("alpha", "beta")[version] in pages[0]["text"]
 

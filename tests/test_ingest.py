@@ -16,25 +16,27 @@ import pytest
 from conftest import PDFS, REPO, SHARED, cut_pages, ddsearch
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
+from indexer.engine.whoosh_backend.backend import VERSION_FILE
 from indexer.extract import pdf
-from indexer.indexing import run as ingest
+from indexer.indexing import sync
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
+from indexer.indexing.run import run_index
 from indexer.library.store import Store
 from indexer.text.khmer import normalize
 
 
 def run(data: DataDir, *roots: Path, ocr_mode: str = "auto") -> tuple[dict, Progress]:
     progress = Progress(quiet=True)
-    report = ingest.run_index(
+    report = run_index(
         data, list(roots), jobs=2, ocr_mode=ocr_mode, ocr_lang="khm+eng", progress=progress
     )
     return report.to_dict(), progress
 
 
 def pages_of(data: DataDir, report_entry: dict) -> list[dict]:
-    return engine.get_page_texts(data.index, report_entry["id"])
+    return open_engine(data.index).pages(report_entry["id"])
 
 
 @pytest.fixture
@@ -134,17 +136,17 @@ def test_rerun_rename_duplicate_replace_remove(data, library, shared_corpus):
     fourth, _ = run(data, library)
     assert [e["id"] for e in fourth["updated"]] == [ids["a.pdf"]], "a replacement keeps its id"
     assert [Path(e["path"]).name for e in fourth["removed"]] == ["copy-of-a.pdf"]
-    assert "petroleum" in engine.get_page_texts(data.index, ids["a.pdf"])[0]["text"].lower()
+    assert "petroleum" in open_engine(data.index).pages(ids["a.pdf"])[0]["text"].lower()
 
     (library / "renamed-scan.pdf").unlink()
     fifth, _ = run(data, library)
     assert [e["id"] for e in fifth["removed"]] == [ids["scan.pdf"]]
-    assert engine.get_document(data.index, ids["scan.pdf"]) is None
-    assert engine.get_document(data.index, ids["a.pdf"]) is not None
+    assert open_engine(data.index).document(ids["scan.pdf"]) is None
+    assert open_engine(data.index).document(ids["a.pdf"]) is not None
 
 
 def engine_paths(data: DataDir, doc_id: str) -> list[str]:
-    paths = engine.get_document(data.index, doc_id)["paths"]
+    paths = open_engine(data.index).document(doc_id)["paths"]
     return json.loads(paths) if isinstance(paths, str) else paths
 
 
@@ -210,12 +212,12 @@ def test_rebuild_keeps_ids_and_needs_no_ocr(data, library, shared_corpus):
     cut_pages(PDFS / "km_law_1996_02.pdf", [1], library / "law.pdf")
     first, _ = run(data, library)
     doc_id = first["added"][0]["id"]
-    before = engine.get_page_texts(data.index, doc_id)
+    before = open_engine(data.index).pages(doc_id)
     store = Store(data.store)
     ocr_rows = store.db.execute("SELECT count(*) FROM pages WHERE method = 'ocr'").fetchone()
     store.close()
-    assert ingest.rebuild(data, print) == 1
-    assert engine.get_page_texts(data.index, doc_id) == before
+    assert sync.rebuild(data, print) == 1
+    assert open_engine(data.index).pages(doc_id) == before
     store = Store(data.store)
     assert (
         store.db.execute("SELECT count(*) FROM pages WHERE method = 'ocr'").fetchone() == ocr_rows
@@ -279,11 +281,11 @@ def test_a_second_writer_exits_with_a_clear_message(data, library, shared_corpus
 def test_an_index_from_another_schema_version_is_rebuilt_from_the_store(data, library):
     shutil.copy(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", library / "speech.pdf")
     first, _ = run(data, library)
-    (data.index / engine.VERSION_FILE).write_text("0\n")  # as if an older ddsearch wrote it
+    (data.index / VERSION_FILE).write_text("0\n")  # as if an older ddsearch wrote it
     second, progress = run(data, library)
     assert second["unchanged"][0]["id"] == first["added"][0]["id"] and progress.pages_done == 0
-    assert (data.index / engine.VERSION_FILE).read_text().strip() == engine.SCHEMA_VERSION
-    assert len(engine.get_page_texts(data.index, first["added"][0]["id"])) == 5
+    assert (data.index / VERSION_FILE).read_text().strip() == open_engine(data.index).version
+    assert len(open_engine(data.index).pages(first["added"][0]["id"])) == 5
 
 
 def test_catalogue_edits_apply_without_extracting_again(data, library, tmp_path):
@@ -309,8 +311,58 @@ def test_catalogue_edits_apply_without_extracting_again(data, library, tmp_path)
     second, progress = run(data, library)
 
     assert progress.pages_done == 0, "catalogue edits must not extract or OCR anything"
-    speech = engine.get_document(data.index, ids["speech.pdf"])
+    speech = open_engine(data.index).document(ids["speech.pdf"])
     assert speech["title"] == "សុន្ទរកថា ទិវាគ្រូបង្រៀន" and speech["year"] == 2025
     problems = " | ".join(second["catalog_problems"])
     assert "row 3" in problems and "row 4" in problems, problems
-    assert engine.get_document(data.index, ids["en.pdf"])["type"] != "sub-decre"
+    assert open_engine(data.index).document(ids["en.pdf"])["type"] != "sub-decre"
+
+
+@pytest.mark.slow
+def test_before_the_first_commit_search_says_indexing_is_under_way(tmp_path, library):
+    """A library's first run OCRs for minutes before it commits: search and the site answer
+    with no results and say why, during the run and after it was killed (exit 0, valid JSON)."""
+    from search_web import create_app
+
+    data = tmp_path / "data"
+    cut_pages(PDFS / "km_law_2003_amend_art26_finance_law.pdf", [1, 2, 3], library / "scan.pdf")
+    env = {**os.environ, "DDSEARCH_INDEX": str(data)}
+    command = [sys.executable, "-m", "indexer.cli", "index", str(library), "--jobs", "1"]
+    process = subprocess.Popen(
+        command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while ocr_pages(DataDir(data).store) < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for moment in ("during the run", "after it was killed"):
+        assert not DataDir(data).index.exists(), moment  # no commit yet
+        done = ddsearch("search", "ច្បាប់", "--json", data=data)
+        assert done.returncode == 0, (moment, done.stderr)
+        result = json.loads(done.stdout)
+        assert result["total"] == 0 and "under way" in result["notice"], moment
+        plain = ddsearch("search", "ច្បាប់", data=data)
+        assert plain.returncode == 0 and "under way" in plain.stdout, moment
+        client = create_app(data).test_client()
+        page = client.get("/search?q=ច្បាប់")
+        assert page.status_code == 200 and "Indexing is under way" in page.get_data(as_text=True)
+        assert client.get("/api/search?q=x").get_json()["notice"], moment
+        process.kill()  # SIGKILL; nothing once the process was waited for
+        process.wait()
+
+
+def test_pages_left_for_ocr_are_counted_as_awaiting_it(data, library):
+    """--ocr never stores a failing page as skipped: status counts it in the total and as
+    awaiting OCR (it showed 0 before), and the report entry says how many."""
+    cut_pages(PDFS / "km_law_2003_amend_art26_finance_law.pdf", [1, 2], library / "scan.pdf")
+    report, _ = run(data, library, ocr_mode="never")
+    assert report["added"][0]["pages_awaiting_ocr"] == 2
+    figures = json.loads(ddsearch("status", "--json", data=data.root, check=True).stdout)
+    assert figures["pages"] == 2 and figures["pages_by_method"] == {"skipped": 2}
+    text = ddsearch("status", data=data.root, check=True).stdout
+    assert "2 awaiting OCR" in text
+
+
+def test_an_unknown_type_is_a_usage_error_that_lists_the_types(tmp_path):
+    done = ddsearch("search", "law", "--type", "nonsense", data=tmp_path / "data")
+    assert done.returncode == 2
+    assert "nonsense" in done.stderr and "sub-decree" in done.stderr

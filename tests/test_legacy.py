@@ -9,12 +9,12 @@ import pytest
 from conftest import PDFS, cut_pages
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 from indexer.extract import legacy, pool
 from indexer.extract.legacy import fonts
 from indexer.extract.legacy.convert import convert
-from indexer.indexing import run as ingest
 from indexer.indexing.progress import Progress
+from indexer.indexing.run import run_index
 from indexer.model import Method
 from indexer.text.khmer import normalize
 from search_web.i18n import STRINGS
@@ -147,12 +147,12 @@ def test_a_limon_header_over_a_scan_keeps_its_text_and_ocr_reads_the_scan(tmp_pa
     library = tmp_path / "library"
     cut_pages(PDFS / "km_law_1994_territory.pdf", [1], library / "territory.pdf")
     data = DataDir(tmp_path / "data")
-    report = ingest.run_index(
+    report = run_index(
         data, [library], jobs=1, ocr_mode="auto", ocr_lang="khm+eng", progress=Progress(quiet=True)
     ).to_dict()
     (entry,) = report["added"]
     assert entry["pages_ocr"] == 1 and entry["pages_converted"] == 0
-    (page,) = engine.get_page_texts(data.index, entry["id"])
+    (page,) = open_engine(data.index).pages(entry["id"])
     assert page["method"] == "ocr"
     first, body = page["text"].split("\n", 1)
     assert first == "១២៣៩"  # the converted header, exactly
@@ -190,7 +190,7 @@ def test_a_converted_document_is_found_by_its_khmer_words_and_labelled(tmp_path)
     library = tmp_path / "library"
     cut_pages(GUIDELINE, [1], library / "guideline.pdf")
     data = DataDir(tmp_path / "data")
-    report = ingest.run_index(
+    report = run_index(
         data, [library], jobs=1, ocr_mode="auto", ocr_lang="khm+eng", progress=Progress(quiet=True)
     ).to_dict()
     (entry,) = report["added"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 from indexer.model import Document, Page
 from indexer.query.search import search
 from indexer.text.khmer import clean, normalize
@@ -44,7 +44,7 @@ def index(tmp_path_factory, sentences) -> Path:
         Document(f"s{i}", f"h{i}", [f"{i}.txt"], [Page(1, clean("".join(words)), "text", 1.0)])
         for i, words in enumerate(sentences)
     ]
-    engine.apply_changes(index_dir, docs, [])
+    open_engine(index_dir).apply_changes(docs, [])
     return index_dir
 
 

@@ -307,7 +307,7 @@ BAD = [
     ("per_page=0", "per_page="),
     ("per_page=101", "per_page="),
     ("sort=random", "Sort by"),
-    ("sort=added", "Sort by"),
+    ("sort=random", "Sort by"),
     ("type=novel", "not a document type"),
     ("lang=fr", "km (Khmer) or en (English)"),
     ("year=abc", "not a year"),

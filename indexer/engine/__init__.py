@@ -1,0 +1,118 @@
+"""The one door to the index: what the indexing run and the query layer may ask of it.
+
+`Engine` is the contract; `open_engine` gives the engine of an index location (the ``index``
+link of a data folder, or any folder), one object per location and process, so its caches
+(open searchers, the document table, rankings) live as long as the process serves. The
+Whoosh implementation is `indexer.engine.whoosh_backend`, the only code that imports Whoosh;
+a second backend (a server engine, see docs/scaling.md) would implement the same protocol
+and run through the same contract tests (tests/test_engine.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from indexer.model import Document
+from indexer.query import language as ql
+
+SORTS = ("relevance", "newest", "oldest", "added")
+
+
+@dataclass
+class DocumentHit:
+    metadata: dict  # id, title, type, year, languages, number, issuer, paths, added, updated
+    score: float
+    pages: list[tuple[int, str]]  # (page number, stored text) of candidate pages, best first
+
+
+@dataclass
+class SearchOutcome:
+    total: int
+    hits: list[DocumentHit]
+    facets: dict[str, dict[str, int]]  # "type", "year", "language": value -> documents
+
+
+class Engine(Protocol):
+    """An index of documents and their pages, written in whole commits, read by many."""
+
+    #: Changes whenever fields or analysis change: part of every document's fingerprint,
+    #: and an index of another version is rebuilt (IndexVersionError until then).
+    version: str
+
+    def exists(self) -> bool:
+        """Whether an index has been created at this location (it may hold nothing yet)."""
+
+    def create(self) -> None:
+        """Create an empty index here unless one exists."""
+
+    def apply_changes(
+        self, upserts: Iterable[Document], delete_ids: Iterable[str], *, jobs: int = 1
+    ) -> None:
+        """Replace and delete documents in ONE commit: a crash leaves the old or the new
+        state. ``jobs`` > 1 analyses in that many processes (worth it for big batches)."""
+
+    def rebuild(self, documents: Iterable[Document], *, jobs: int = 1) -> None:
+        """Build a complete new index from ``documents`` beside the old one and swap it in
+        at once; readers of the old one carry on."""
+
+    def fingerprints(self) -> dict[str, str]:
+        """Every indexed document id with the fingerprint it was indexed with."""
+
+    def stats(self) -> dict:
+        """``documents``, ``pages`` and ``pages_by_method`` (method -> pages)."""
+
+    def inventory(self) -> dict[str, Counter]:
+        """Every document id with how many page records it has of each page number,
+        page records without their document included: what a consistency check reads."""
+
+    def document(self, doc_id: str) -> dict | None:
+        """One document's metadata (as in `DocumentHit.metadata`), or None."""
+
+    def pages(self, doc_id: str) -> list[dict]:
+        """``{"page", "text", "method"}`` of every page of a document, in page order."""
+
+    def search_documents(
+        self,
+        node: ql.Node | None,
+        *,
+        sort: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+        pages_per_document: int = 10,
+    ) -> SearchOutcome:
+        """Rank the documents matching ``node`` (None: all), count facets over all of them,
+        and give up to ``pages_per_document`` candidate pages of each document shown.
+        Pages are matched on terms, not positions: the caller keeps those whose text really
+        matches (`snippets.match_spans`)."""
+
+    def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+        """Every page of one document holding the searched terms, (number, text), best
+        first."""
+
+
+def _whoosh(location: Path) -> Engine:
+    from indexer.engine.whoosh_backend import WhooshEngine
+
+    return WhooshEngine(location)
+
+
+#: The backends by name; tests/test_engine.py runs its contract over every one.
+BACKENDS = {"whoosh": _whoosh}
+
+_engines: dict[tuple[str, str], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def open_engine(location: Path, backend: str = "whoosh") -> Engine:
+    """The engine of the index at ``location``, one per location and process."""
+    key = (backend, str(Path(location).absolute()))
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = BACKENDS[backend](Path(location))
+        return engine

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytesseract
 from PIL import Image
 
+from indexer.errors import OcrUnavailable
 from indexer.extract.pdf import render_page
 
 DEFAULT_LANG = "khm+eng"
@@ -40,7 +41,7 @@ def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, psm: int = DEFAULT_P
             command, capture_output=True, timeout=PAGE_TIMEOUT_S, pass_fds=(page_file,)
         )
     except FileNotFoundError:
-        raise RuntimeError(NOT_INSTALLED) from None
+        raise OcrUnavailable(NOT_INSTALLED) from None
     finally:
         os.close(page_file)
     if done.returncode != 0:
@@ -68,11 +69,11 @@ def check_languages(lang: str) -> None:
     try:
         available = set(pytesseract.get_languages(config=""))
     except pytesseract.TesseractNotFoundError:
-        raise RuntimeError(NOT_INSTALLED) from None
+        raise OcrUnavailable(NOT_INSTALLED) from None
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
         packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
-        raise RuntimeError(
+        raise OcrUnavailable(
             f"Tesseract has no language data for {', '.join(missing)}: run "
             f"`apt-get install {packages}`, or choose another --ocr-lang."
         )

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class IndexBusy(Exception):
-    """Another live process is writing to the same data directory."""
+from indexer.errors import IndexBusy
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 
 
 def _size(path: Path) -> int:
@@ -20,7 +20,7 @@ def _size(path: Path) -> int:
 
 def status(data: DataDir) -> dict:
     """The status figures; every key is part of the ``status --json`` contract."""
-    stats = engine.index_stats(data.index)
+    stats = open_engine(data.index).stats()
     last_run = json.loads(data.last_run.read_text("utf-8")) if data.last_run.is_file() else {}
     store_files = [data.store, data.store.with_name(data.store.name + "-wal")]
     return {

@@ -15,19 +15,16 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from indexer.library.metadata import TYPES
 from indexer.text.khmer import normalize
+from indexer.vocabulary import TYPE_KEYS, TYPES, language_code, plausible_year
 
 CATALOG_FILE = "catalog.csv"
 EDITABLE = ("title", "type", "year", "number", "languages", "issuer")
 COLUMNS = ("id", "path", *EDITABLE, "overridden")
-LANGUAGES = {"km": "km", "khmer": "km", "ខ្មែរ": "km", "en": "en", "english": "en"}
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
-MIN_YEAR = 1800
 #: Excel runs a cell starting with one of these as a formula; such cells are written after a
 #: quote mark (and read back without it).
 _FORMULA_START = ("=", "+", "-", "@")
@@ -129,7 +126,7 @@ def _parse_row(
         if name == "type":
             key = type_names.get(normalize(cell).replace("_", "-"))
             if key is None:
-                known = ", ".join(entry["key"] for entry in TYPES)
+                known = ", ".join(TYPE_KEYS)
                 return None, f"unknown type '{cell}'; use one of {known}"
             values[name] = key
         elif name == "year":
@@ -141,7 +138,7 @@ def _parse_row(
                 )
             values[name] = year
         elif name == "languages":
-            codes = [LANGUAGES.get(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
+            codes = [language_code(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
             if None in codes or not codes:
                 return None, f"unknown language in '{cell}'; write km, en, or km en"
             values[name] = list(dict.fromkeys(codes))
@@ -156,7 +153,7 @@ def _parse_year(cell: str) -> int | None:
     if not match:
         return None
     year = int(match.group(1))
-    return year if MIN_YEAR <= year <= date.today().year + 1 else None
+    return year if plausible_year(year) else None
 
 
 def _clean_path(path: str) -> str:

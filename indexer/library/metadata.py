@@ -12,19 +12,15 @@ data/instrument_types.json.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
 from functools import cache
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 from indexer.text.khmer import clean, fold, khmer_share
-
-DATA_DIR = Path(__file__).parents[1] / "data"
-TYPES_FILE = DATA_DIR / "instrument_types.json"
+from indexer.vocabulary import OTHER, TYPES, load_types, plausible_year
 
 #: Pages read for the type, title, number and issuer: the heading is on the first page, or on
 #: the second after a cover or a Royal Gazette page that ends the previous instrument.
@@ -34,18 +30,6 @@ TAIL_PAGES = 2
 #: Lines of a page searched for the heading (the header block is short).
 HEAD_LINES = 45
 
-
-@cache
-def load_types() -> tuple[dict, ...]:
-    """The type vocabulary, in facet order: dicts with key, en, km, km_patterns, en_patterns."""
-    data = json.loads(TYPES_FILE.read_text(encoding="utf-8"))
-    return tuple(data["types"])
-
-
-#: What the web and the facets show: key, English name, Khmer name per type.
-TYPES: list[dict] = [{"key": t["key"], "en": t["en"], "km": t["km"]} for t in load_types()]
-TYPE_KEYS = frozenset(t["key"] for t in TYPES)
-OTHER = "other"
 
 # --- Khmer matching, tolerant of OCR -------------------------------------------------------
 
@@ -382,16 +366,12 @@ _ROYAL_CODE_DATE = re.compile(r"/\s*(?:រកម|រកត|rkm|rkt)\W*(\d\d)(\d\
 _BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def _plausible(year: int) -> bool:
-    return 1900 <= year <= date.today().year + 1
-
-
 def _dates(folded: str) -> Iterable[tuple[int, str]]:
     """(year, context) for each full date in folded text; context is "signing", "cited",
     "gazette" (the Royal Gazette page header) or "plain"."""
     for match in _DATE.finditer(folded):
         year = int(match.group("km_year") or match.group("en_year"))
-        if not _plausible(year):
+        if not plausible_year(year):
             continue
         line_start = folded.rfind("\n", 0, match.start()) + 1
         line_end = folded.find("\n", match.end())
@@ -462,7 +442,7 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
                 vote(year, "plain")
     for year in gazette:
         vote(year, "gazette")
-    for year in {int(y) for y in _CHRISTIAN_ERA.findall(head) if _plausible(int(y))}:
+    for year in {int(y) for y in _CHRISTIAN_ERA.findall(head) if plausible_year(int(y))}:
         vote(year, "christian-era")
     code_year = _royal_code_year(read[:HEAD_PAGES])
     if code_year:
@@ -474,7 +454,7 @@ def detect_year(pages: Sequence[str], filename: str = "", type_key: str = "") ->
         return max(votes, key=lambda year: tuple(votes[year]))
     header = "\n".join(folded for _, folded, _ in _header_lines(read[0])) if read else ""
     for source in (header[:600], Path(filename).stem):
-        years = [int(y) for y in _BARE_YEAR.findall(source) if _plausible(int(y))]
+        years = [int(y) for y in _BARE_YEAR.findall(source) if plausible_year(int(y))]
         if years:
             return years[-1]  # "Holidays for 2019 Sub-Decree 2018": the last is its own
     return None
@@ -497,7 +477,7 @@ def _adoption_year(folded_pages: Sequence[str]) -> int | None:
         years += [year for year, context in _dates(folded) if context in ("plain", "signing")]
         for _, line, _ in _lines(folded)[:HEAD_LINES]:
             if _heading(line):
-                years += [int(y) for y in _BARE_YEAR.findall(line) if _plausible(int(y))]
+                years += [int(y) for y in _BARE_YEAR.findall(line) if plausible_year(int(y))]
     return min(years, default=None)
 
 
@@ -523,7 +503,7 @@ def _buddhist_year(folded: str) -> int | None:
     line = folded[folded.rfind("\n", 0, match.start()) + 1 : match.start()]
     early = any(month in line for month in _BEFORE_NEW_ERA)
     year = int(match.group(1)) - (543 if early else 544)
-    return year if _plausible(year) else None
+    return year if plausible_year(year) else None
 
 
 # --- Number, title, issuer, languages -------------------------------------------------------

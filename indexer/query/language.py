@@ -15,22 +15,28 @@ the query's plain words and says why in `ParsedQuery.warning`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from indexer.text.analysis import QueryTerms, analyse_query
 from indexer.text.khmer import clean, fold
+from indexer.vocabulary import language_code
 
 FIELDS = ("title", "type", "year", "lang")
-LANGUAGES = {"km": "km", "khmer": "km", "kh": "km", "en": "en", "english": "en"}
 OPERATORS = ("AND", "OR", "NOT")
 
 
 @dataclass(frozen=True)
 class Text:
-    """Words that must occur together, in order (one word is a phrase of one)."""
+    """Words that must occur together, in order (one word is a phrase of one). Its words
+    are analysed once, here: the engine and the highlighter both read ``terms``."""
 
     text: str
     prefix: bool = False  # the last word may continue (typed as word*)
     title_only: bool = False
+    terms: QueryTerms = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", analyse_query(self.text))
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ def parse_year(value: str) -> YearRange:
 
 def parse_language(value: str) -> Facet:
     """Read a language name or code (km, khmer, en, english) as a language facet."""
-    code = LANGUAGES.get(value.strip().lower())
+    code = language_code(value)
     if code is None:
         raise QuerySyntaxError(f'"{value}" is not a language we index (use km or en)')
     return Facet("lang", code)

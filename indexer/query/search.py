@@ -8,6 +8,8 @@ the website's ``/api/search``::
       "query": "ផ្ដល់ council",          # the query as given
       "warning": null,                 # or a sentence: the query was malformed and its
                                        #   plain words were searched for instead
+      "notice": null,                  # or a sentence: nothing is searchable yet because
+                                       #   the first indexing run is under way or was cut off
       "sort": "relevance",             # relevance | newest | oldest | added
       "offset": 0, "limit": 10,
       "total": 42,                     # documents matching (query and filters)
@@ -38,17 +40,19 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from indexer.engine.whoosh_backend import index as engine
+from indexer.config import DataDir
+from indexer.engine import SORTS, DocumentHit, Engine, open_engine
+from indexer.errors import BadParameter, IndexMissing
 from indexer.query import language as ql
-from indexer.text.analysis import khmer_query_runs
+from indexer.text.analysis import latin_terms
 from indexer.text.snippets import Highlight, match_spans, snippet
+from indexer.vocabulary import type_problem
 
 MAX_LIMIT = 1000
-
-
-class BadParameter(ValueError):
-    """A filter, sort, limit or offset the caller gave is wrong; the message says how."""
-
+INDEXING_UNDER_WAY = (
+    "The first indexing run of this library is under way, or was interrupted and resumes "
+    "with the next `ddsearch index`: nothing is searchable until it commits its first documents."
+)
 
 PAGES_SHOWN = 3  # pages listed per result
 
@@ -69,8 +73,8 @@ def search(
     A malformed query is not an error (see ``warning``); a bad filter, sort, limit or offset
     raises BadParameter with a sentence to show the user.
     """
-    if sort not in engine.SORTS:
-        raise BadParameter(f"Sort by one of {', '.join(engine.SORTS)}, not {sort!r}.")
+    if sort not in SORTS:
+        raise BadParameter(f"Sort by one of {', '.join(SORTS)}, not {sort!r}.")
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
         raise BadParameter(f"Ask for 0 to {MAX_LIMIT} results from an offset of 0 or more.")
     parsed = ql.parse(query)
@@ -81,26 +85,51 @@ def search(
     node = parsed.node
     if filters:
         node = ql.And(((node,) if node is not None else ()) + filters)
-    outcome = engine.search_documents(Path(index_dir), node, sort=sort, limit=limit, offset=offset)
-    highlight = _highlight(parsed.node)
-    return {
+    result = {
         "query": query,
         "warning": parsed.warning,
+        "notice": None,
         "sort": sort,
         "offset": offset,
         "limit": limit,
+        "total": 0,
+        "results": [],
+        "facets": {"type": {}, "year": {}, "language": {}},
+    }
+    engine = _engine(index_dir)
+    if engine is None:
+        return {**result, "notice": INDEXING_UNDER_WAY}
+    outcome = engine.search_documents(node, sort=sort, limit=limit, offset=offset)
+    highlight = _highlight(parsed.node)
+    return {
+        **result,
         "total": outcome.total,
         "results": [_result(hit, highlight) for hit in outcome.hits],
         "facets": outcome.facets,
     }
 
 
+def _engine(index_dir: Path) -> Engine | None:
+    """The engine of the index, or None while a library's first run has committed nothing
+    (IndexMissing when nothing was ever indexed in that data folder)."""
+    engine = open_engine(Path(index_dir))
+    if engine.exists():
+        return engine
+    if DataDir(Path(index_dir).parent).indexing_begun:
+        return None
+    raise IndexMissing(
+        f"No index in {Path(index_dir).parent}: run `ddsearch index FOLDER` on a folder of PDFs."
+    )
+
+
 def matching_pages(index_dir: Path, doc_id: str, query: str) -> list[dict]:
     """The pages of one document whose text matches the query's words, best first, each as
     ``{"page", "snippet"}`` like a search result's pages; [] for an empty query."""
     node = ql.parse(query).node
-    highlight = _highlight(node)
-    return list(_matched(engine.candidate_pages(Path(index_dir), node, doc_id), highlight))
+    engine = _engine(index_dir)
+    if engine is None:
+        return []
+    return list(_matched(engine.candidate_pages(node, doc_id), _highlight(node)))
 
 
 def format_results_text(result: dict) -> str:
@@ -142,7 +171,10 @@ def _plain(snippet_html: str) -> str:
 def _filters(type: str | None, year: str | None, lang: str | None) -> tuple[ql.Node, ...]:
     filters: list[ql.Node] = []
     if type:
-        filters.append(ql.Facet("type", type.strip().lower()))
+        key = type.strip().lower()
+        if problem := type_problem(key):
+            raise ql.QuerySyntaxError(problem)
+        filters.append(ql.Facet("type", key))
     if year:
         filters.append(ql.parse_year(year))
     if lang:
@@ -156,13 +188,13 @@ def _highlight(node: ql.Node | None) -> Highlight:
     latin: list[tuple[str, ...]] = []
     prefixes: list[str] = []
     for text in texts:
-        terms = engine.latin_terms(text.text)
+        terms = list(text.terms.latin)
         if text.prefix and terms:
             prefixes.append(terms.pop())
         if terms:
             latin.append(tuple(terms))
     return Highlight(
-        khmer=tuple(run for text in texts for run in khmer_query_runs(text.text)),
+        khmer=tuple(run.text for text in texts for run in text.terms.khmer),
         latin=tuple(latin),
         prefixes=tuple(prefixes),
         term_of=_term_of,
@@ -170,11 +202,11 @@ def _highlight(node: ql.Node | None) -> Highlight:
 
 
 def _term_of(word: str) -> str:
-    terms = engine.latin_terms(word)
+    terms = latin_terms(word)
     return terms[0] if terms else ""
 
 
-def _result(hit: engine.DocumentHit, highlight: Highlight) -> dict:
+def _result(hit: DocumentHit, highlight: Highlight) -> dict:
     meta = hit.metadata
     return {
         "id": meta["id"],

@@ -2,8 +2,13 @@
 
 Khmer has no spaces between words, so it is indexed twice: as overlapping cluster n-grams
 (full recall, matched as phrases) and as segmented words (lifts whole-word hits in the
-ranking). Latin-script words and numbers go to a third stream that the schema lower-cases
-and stems. Each stream yields ``(text, position, start, end)`` with offsets into its input.
+ranking). Latin-script words and numbers go to a third stream, lower-cased and stemmed. Each
+stream yields ``(text, position, start, end)`` with offsets into its input.
+
+As in Whoosh's own ``analysis`` package, a tokenizer and the filters after it compose with
+``|``: ``LATIN = Tokenize(latin_words) | Stem()``. The engine adapts these analyzers to its own
+protocol; queries are analysed here once (`analyse_query`), and the engine and the
+highlighter read the result.
 
 Input is text that went through `khmer.clean` (stored page text, titles, cleaned queries);
 the streams apply `khmer.fold` themselves, which keeps offsets valid.
@@ -12,7 +17,11 @@ the streams apply `khmer.fold` themselves, which keeps offsets valid.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
 
 from indexer.text.khmer import clusters, fold, script_runs, segment_words
 
@@ -106,3 +115,117 @@ def latin_words(text: str) -> Iterator[Token]:
 
 
 _BRITISH_ISE = re.compile(r"(?<=[a-z]{4})is(?=(?:e|ed|es|ing|ation|ations|er|ers)$)")
+
+
+# --- composing analyzers ---------------------------------------------------------------------
+
+
+class Analyzer:
+    """A token stream: a tokenizer, or a tokenizer followed by filters (``a | filter``)."""
+
+    def __init__(self, stages: tuple[Callable, ...]):
+        self.stages = stages
+
+    def __call__(self, text: str) -> Iterator[Token]:
+        tokens = self.stages[0](text)
+        for stage in self.stages[1:]:
+            tokens = stage(tokens)
+        return tokens
+
+    def __or__(self, stage: Callable[[Iterable[Token]], Iterator[Token]]) -> Analyzer:
+        return Analyzer((*self.stages, stage))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Analyzer) and other.stages == self.stages
+
+    def __hash__(self) -> int:
+        return hash(self.stages)
+
+    def terms(self, text: str) -> list[str]:
+        return [token[0] for token in self(text)]
+
+
+def Tokenize(stream: Callable[[str], Iterator[Token]]) -> Analyzer:  # noqa: N802 (as Whoosh)
+    """The analyzer that is just one of the token streams above."""
+    return Analyzer((stream,))
+
+
+@dataclass(frozen=True)
+class Stem:
+    """Porter2 ("english") Snowball stems of Latin tokens (PyStemmer: C, cached)."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for text, position, start, end in tokens:
+            yield _stem(text), position, start, end
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word) if word.isalpha() else word
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Overlapping pairs of tokens ("land use"): a two-word phrase becomes one term."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        previous = None
+        for token in tokens:
+            if previous is not None:
+                yield f"{previous[0]} {token[0]}", previous[1], previous[2], token[3]
+            previous = token
+
+
+KHMER_NGRAMS = {
+    n: Tokenize(stream)
+    for n, stream in enumerate((khmer_clusters, khmer_bigrams, khmer_trigrams), start=1)
+}
+KHMER_WORDS = Tokenize(khmer_words)
+LATIN = Tokenize(latin_words) | Stem()
+LATIN_PAIRS = LATIN | Pairs()
+
+
+def latin_terms(text: str) -> list[str]:
+    """The index terms (lower-cased, stemmed) of the Latin words and numbers in ``text``."""
+    return LATIN.terms(text)
+
+
+# --- a query's text, analysed once ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KhmerRun:
+    """One Khmer run of a query: found as a phrase of its n-grams (`khmer_query`), lifted
+    by its segmented words, and located on pages by its bigrams."""
+
+    text: str  # folded
+    n: int
+    ngrams: tuple[str, ...]
+    page_ngrams: tuple[str, ...]  # bigrams (pages keep no trigrams)
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """Everything the engine and the highlighter need of a query's words."""
+
+    khmer: tuple[KhmerRun, ...]
+    latin: tuple[str, ...]  # index terms, in order
+    typed_last: str = ""  # the last Latin word as typed (lower-cased): a prefix's other form
+
+
+PAGE_NGRAM = 2  # pages index cluster n-grams up to this n
+
+
+def analyse_query(text: str) -> QueryTerms:
+    """Analyse a query's words once, for ranking, page finding and highlighting alike."""
+    runs = []
+    for run in khmer_query_runs(text):
+        n, ngrams = khmer_query(run)
+        page = cluster_ngrams(run, min(n, PAGE_NGRAM))
+        runs.append(KhmerRun(run, n, tuple(ngrams), tuple(page), tuple(segment_words(run))))
+    words = text.lower().split()
+    return QueryTerms(tuple(runs), tuple(latin_terms(text)), words[-1] if words else "")

@@ -36,14 +36,15 @@ _NONE: Matches = (np.empty(0, np.int64), np.empty(0, np.float64))
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], np.float64)
 
 
-def all_matches(searcher: Searcher, query: wq.Query) -> Matches:
-    """Document number and score of every live document matching ``query``."""
+def all_matches(searcher: Searcher, query: wq.Query, lengths: dict) -> Matches:
+    """Document number and score of every live document matching ``query``; ``lengths`` is
+    the caller's cache of field-length arrays for this searcher's commit."""
     found = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if reader.segment() is None:  # an index with no segments: nothing to match
             continue
-        docnums, scores = _matches(query, _Segment(searcher, leaf), None)
+        docnums, scores = _matches(query, _Segment(searcher, leaf, lengths), None)
         deleted = reader.deleted_docs_set
         if deleted and len(docnums):
             live = ~np.isin(docnums, np.fromiter(deleted, np.int64))
@@ -58,6 +59,7 @@ def all_matches(searcher: Searcher, query: wq.Query) -> Matches:
 class _Segment:
     top: Searcher
     leaf: Searcher
+    lengths: dict  # (segment id, field) -> lengths, kept by the engine per commit
 
     @property
     def reader(self):
@@ -198,17 +200,17 @@ def _read_blocks(matcher: W3LeafMatcher, within: Within) -> _Postings:
 
 def _field_lengths(segment: _Segment, fieldname: str) -> np.ndarray:
     """Every document's length in ``fieldname`` (Whoosh's one-byte approximation), read once
-    per segment reader, that is per commit."""
+    per segment, that is per commit."""
     reader = segment.reader
-    cache = reader.__dict__.setdefault("_ddsearch_lengths", {})
-    lengths = cache.get(fieldname)
+    key = (reader.segment().segment_id(), fieldname)
+    lengths = segment.lengths.get(key)
     if lengths is None:
         column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         codes = np.zeros(reader.doc_count_all(), np.uint8)
         if column is not None and column._count:
             stored = column._dbfile.get(column._basepos, column._count)
             codes[: column._count] = np.frombuffer(stored, np.uint8)
-        lengths = cache[fieldname] = _LENGTH_OF_BYTE[codes]
+        lengths = segment.lengths[key] = _LENGTH_OF_BYTE[codes]
     return lengths
 
 

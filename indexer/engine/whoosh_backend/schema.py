@@ -10,25 +10,25 @@ from __future__ import annotations
 import json
 
 from whoosh import fields
-from whoosh.analysis import ShingleFilter, StemFilter, Token, Tokenizer
+from whoosh.analysis import Token, Tokenizer
 
 from indexer.model import Document
 from indexer.text import analysis
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
 
-class StreamTokenizer(Tokenizer):
-    """Adapts one of the `indexer.text.analysis` token streams to Whoosh's tokenizer protocol."""
+class AnalyzerTokenizer(Tokenizer):
+    """Adapts one of the `indexer.text.analysis` analyzers to Whoosh's tokenizer protocol."""
 
-    def __init__(self, stream_name: str):
-        self.stream_name = stream_name
+    def __init__(self, analyzer: analysis.Analyzer):
+        self.analyzer = analyzer
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.stream_name == self.stream_name
+        return type(other) is type(self) and other.analyzer == self.analyzer
 
     def __call__(
         self,
@@ -44,8 +44,7 @@ class StreamTokenizer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stream = getattr(analysis, self.stream_name)
-        for text, position, start, end in stream(value):
+        for text, position, start, end in self.analyzer(value):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -59,23 +58,6 @@ class StreamTokenizer(Tokenizer):
             yield token
 
 
-def khmer_ngram_analyzer(n: int):
-    return StreamTokenizer(("khmer_clusters", "khmer_bigrams", "khmer_trigrams")[n - 1])
-
-
-def khmer_word_analyzer():
-    return StreamTokenizer("khmer_words")
-
-
-def latin_analyzer():
-    return StreamTokenizer("latin_words") | StemFilter(cachesize=100_000)
-
-
-def latin_pair_analyzer():
-    """Overlapping pairs of stemmed words ("land use"): a two-word phrase is one term."""
-    return latin_analyzer() | ShingleFilter(2, " ")
-
-
 def _positional(analyzer) -> fields.TEXT:
     return fields.TEXT(analyzer=analyzer, phrase=True)
 
@@ -85,7 +67,7 @@ def _counted(analyzer) -> fields.TEXT:
     return fields.TEXT(analyzer=analyzer, phrase=False)
 
 
-# Analyzed fields by role; engine.py builds queries from these names. Khmer is indexed as
+# Analyzed fields by role; queries.py builds queries from these names. Khmer is indexed as
 # cluster n-grams, n = 1, 2, 3 (a query of n <= 3 clusters is one term; a longer one a phrase
 # of trigrams, so only trigrams keep positions) and, in document bodies, as segmented words.
 # Latin words likewise: single words without positions, word pairs with them.
@@ -97,13 +79,15 @@ DOC_KHMER = {1: "body_km1", 2: "body_km2", 3: "body_km3"}
 DOC_KHMER_WORDS = "body_kmw"  # segmented words, to lift whole-word matches
 DOC_LATIN = "body_en"
 DOC_LATIN_PAIRS = "body_en2"
-PAGE_KHMER = {1: "page_km1", 2: "page_km2"}  # trigrams would triple the index for little
+PAGE_KHMER = {1: "page_km1", 2: "page_km2"}  # up to analysis.PAGE_NGRAM: trigrams would triple it
 PAGE_LATIN = "page_en"
 
 
 def _khmer_fields(names: dict[int, str], positions: bool) -> dict[str, fields.TEXT]:
     return {
-        name: (_positional if positions and n == 3 else _counted)(khmer_ngram_analyzer(n))
+        name: (_positional if positions and n == 3 else _counted)(
+            AnalyzerTokenizer(analysis.KHMER_NGRAMS[n])
+        )
         for n, name in names.items()
     }
 
@@ -122,11 +106,11 @@ def build_schema() -> fields.Schema:
         **_khmer_fields(DOC_KHMER, positions=True),
         **_khmer_fields(PAGE_KHMER, positions=False),
         **{
-            TITLE_LATIN: _positional(latin_analyzer()),
-            DOC_KHMER_WORDS: _positional(khmer_word_analyzer()),
-            DOC_LATIN: _counted(latin_analyzer()),
-            DOC_LATIN_PAIRS: _positional(latin_pair_analyzer()),
-            PAGE_LATIN: _counted(latin_analyzer()),
+            TITLE_LATIN: _positional(AnalyzerTokenizer(analysis.LATIN)),
+            DOC_KHMER_WORDS: _positional(AnalyzerTokenizer(analysis.KHMER_WORDS)),
+            DOC_LATIN: _counted(AnalyzerTokenizer(analysis.LATIN)),
+            DOC_LATIN_PAIRS: _positional(AnalyzerTokenizer(analysis.LATIN_PAIRS)),
+            PAGE_LATIN: _counted(AnalyzerTokenizer(analysis.LATIN)),
         },
         text=fields.STORED(),
         type=fields.ID(stored=True, sortable=True),

@@ -1,4 +1,4 @@
-"""The array matcher (indexer.matching) against Whoosh's own matchers, on an index of real
+"""The array matcher (matching.py) against Whoosh's own matchers, on an index of real
 documents from ../shared/corpus: the same documents, the same scores, the same order.
 
 The index has two segments and deletions, as one gets after the librarian re-indexes a few
@@ -8,14 +8,14 @@ changed files, so the per-segment offsets and the dropping of deleted records ar
 from __future__ import annotations
 
 import pytest
-from test_search import corpus_documents  # noqa: F401  (the fixture, reused)
 from whoosh import query as wq
 
-from indexer.engine.whoosh_backend import index as engine
+from indexer.engine import open_engine
 from indexer.engine.whoosh_backend import matching
+from indexer.engine.whoosh_backend.backend import WhooshEngine
+from indexer.engine.whoosh_backend.queries import document_query
 from indexer.engine.whoosh_backend.schema import DOC_LATIN, PAGE_LATIN
 from indexer.query import language as ql
-from indexer.query.search import _filters
 
 USER_QUERIES = [
     "រដ្ឋធម្មនុញ្ញ",
@@ -39,12 +39,12 @@ FILTERS = [("law", None), (None, "1990..2010"), ("sub-decree", "2000..2030")]
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory, corpus_documents):  # noqa: F811
+def searcher(tmp_path_factory, corpus_documents):
     index_dir = tmp_path_factory.mktemp("matching") / "index"
-    engine.apply_changes(index_dir, corpus_documents, [])
+    open_engine(index_dir).apply_changes(corpus_documents, [])
     changed = corpus_documents[:2] + corpus_documents[-3:]
-    engine.apply_changes(index_dir, changed, [corpus_documents[5].id])
-    searcher = engine._searcher(index_dir)
+    open_engine(index_dir).apply_changes(changed, [corpus_documents[5].id])
+    searcher = WhooshEngine(index_dir)._opened().searcher
     assert len(searcher.leaf_searchers()) == 2
     assert any(leaf.reader().has_deletions() for leaf, _ in searcher.leaf_searchers())
     return searcher
@@ -62,14 +62,14 @@ def whoosh_matches(searcher, query: wq.Query) -> dict[int, float]:
 
 
 def array_matches(searcher, query: wq.Query) -> dict[int, float]:
-    docnums, scores = matching.all_matches(searcher, query)
+    docnums, scores = matching.all_matches(searcher, query, {})
     assert list(docnums) == sorted(set(docnums))  # ascending within a segment, no repeats
     return dict(zip(docnums.tolist(), scores.tolist(), strict=True))
 
 
 @pytest.mark.parametrize("text", USER_QUERIES)
 def test_text_queries_match_the_same_documents_with_the_same_scores(searcher, text):
-    query = engine._document_query(ql.parse(text).node)
+    query = document_query(ql.parse(text).node)
     expected, found = whoosh_matches(searcher, query), array_matches(searcher, query)
     assert expected, f"{text!r} should match something in the corpus"
     assert found.keys() == expected.keys()
@@ -79,8 +79,10 @@ def test_text_queries_match_the_same_documents_with_the_same_scores(searcher, te
 
 @pytest.mark.parametrize(("type", "year"), FILTERS)
 def test_filters_match_the_same_documents_and_add_nothing_to_the_score(searcher, type, year):
-    text = engine._document_query(ql.parse("commune").node)
-    query = engine._document_query(ql.And((ql.parse("commune").node, *_filters(type, year, None))))
+    text = document_query(ql.parse("commune").node)
+    fields = (("type", type), ("year", year))
+    filters = ql.parse(" ".join(f"{name}:{value}" for name, value in fields if value)).node
+    query = document_query(ql.And((ql.parse("commune").node, filters)))
     expected, found = whoosh_matches(searcher, query), array_matches(searcher, query)
     assert expected and len(expected) < len(whoosh_matches(searcher, text))
     assert found.keys() == expected.keys()
@@ -91,11 +93,12 @@ def test_filters_match_the_same_documents_and_add_nothing_to_the_score(searcher,
 
 
 def test_page_queries_rank_pages_as_whoosh_does(searcher):
-    ids = ["constitution", *(doc["id"] for doc in engine._document_table(searcher).values())][:6]
+    stored = (searcher.stored_fields(docnum) for docnum in searcher.document_numbers(kind="doc"))
+    ids = ["constitution", *(fields["id"] for fields in stored)][:6]
     words = wq.Or([wq.Term(PAGE_LATIN, "commune"), wq.Term(PAGE_LATIN, "council")])
     query = wq.And([wq.Or([wq.Term("id", doc_id) for doc_id in ids]), words])
     expected = [docnum for _, docnum in searcher.search(query, limit=None).top_n]
-    docnums, scores = matching.all_matches(searcher, query)
+    docnums, scores = matching.all_matches(searcher, query, {})
     ranked = sorted(
         zip(scores.tolist(), docnums.tolist(), strict=True), key=lambda m: (-m[0], m[1])
     )
@@ -105,7 +108,7 @@ def test_page_queries_rank_pages_as_whoosh_does(searcher):
 
 def test_a_query_on_a_missing_field_or_term_matches_nothing(searcher):
     for query in (wq.Term("no-such-field", "x"), wq.Term(PAGE_LATIN, "zzzzqqq"), wq.NullQuery):
-        docnums, scores = matching.all_matches(searcher, query)
+        docnums, scores = matching.all_matches(searcher, query, {})
         assert len(docnums) == len(scores) == 0
 
 

@@ -1,0 +1,341 @@
+"""The Whoosh engine: open, write in one commit, read back, search; its caches are its own.
+
+Searching follows KNOWLEDGE §4: phrases and facets are Whoosh's slow paths, so documents are
+ranked and faceted on the one-record-per-document level (a few thousand records, not a
+hundred thousand pages), and pages are looked up only for the documents shown.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh import index
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.engine import DocumentHit, SearchOutcome
+from indexer.engine.whoosh_backend import folder
+from indexer.engine.whoosh_backend.matching import all_matches
+from indexer.engine.whoosh_backend.queries import document_query, page_query
+from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION, build_schema, records
+from indexer.engine.whoosh_backend.tables import Columns, metadata
+from indexer.errors import IndexMissing, IndexVersionError
+from indexer.model import Document, Method
+from indexer.query import language as ql
+
+VERSION_FILE = "ddsearch-schema-version"
+MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
+
+
+class LastUsed:
+    """A small thread-safe cache that forgets its least recently used entry first."""
+
+    def __init__(self, size: int):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+            return self.entries.get(key)
+
+    def put(self, key, value):
+        with self.lock:
+            self.entries[key] = value
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+@dataclass
+class Opened:
+    """A searcher on one commit, with what is read once per searcher."""
+
+    searcher: Searcher
+    commit: tuple  # (folder, generation, segment ids): the key of every per-commit cache
+    lengths: dict = field(default_factory=dict)  # field-length arrays, for matching
+    _ids: object = None
+
+    def ids(self):
+        """Document id by document number (page records too)."""
+        if self._ids is None:
+            self._ids = self.searcher.reader().column_reader("id")
+        return self._ids
+
+
+class WhooshEngine:
+    """The index at ``location``: a folder, or a symlink to one that `rebuild` swaps."""
+
+    version = SCHEMA_VERSION
+
+    def __init__(self, location: Path):
+        self.location = Path(location)
+        self._local = threading.local()
+        #: Rankings by (commit; query, sort, depth): popular and linked searches skip
+        #: matching, most of a search's cost on a large index (bench/RESULTS.md, Web). The
+        #: commit is the searcher's own, so a rebuild swapping the link mid-search cannot
+        #: file an old ranking under the new index; a new commit is a new key.
+        self._rankings = LastUsed(512)
+        #: The document table and its columns by commit, shared by the process's threads:
+        #: reading the table takes 70 ms at 5,000 documents.
+        self._tables = LastUsed(8)
+
+    # -- the folder and writing ------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return index.exists_in(str(self.location))
+
+    def create(self) -> None:
+        if not self.location.exists():
+            folder.point_at(self.location, self._new_folder())
+        elif not self.exists():  # a folder given by the caller, still empty
+            self._create_in(self.location)
+
+    def apply_changes(
+        self, upserts: Iterable[Document], delete_ids: Iterable[str], *, jobs: int = 1
+    ) -> None:
+        self.create()
+        _write(self._open_index(self.location), upserts, delete_ids, jobs)
+
+    def rebuild(self, documents: Iterable[Document], *, jobs: int = 1) -> None:
+        fresh = self._new_folder()
+        _write(self._open_index(fresh), documents, [], jobs)
+        folder.point_at(self.location, fresh)
+
+    def _new_folder(self) -> Path:
+        fresh = folder.new_beside(self.location)
+        self._create_in(fresh)
+        return fresh
+
+    @staticmethod
+    def _create_in(where: Path) -> None:
+        index.create_in(str(where), build_schema())
+        (where / VERSION_FILE).write_text(SCHEMA_VERSION + "\n")
+
+    def _open_index(self, where: Path) -> index.Index:
+        """Open the index in ``where``, refusing one of another schema version."""
+        if not index.exists_in(str(where)):
+            raise IndexMissing(f"No index in {where}: run `ddsearch index PATH` first.")
+        version_file = where / VERSION_FILE
+        found = version_file.read_text().strip() if version_file.exists() else "1"
+        if found != SCHEMA_VERSION:
+            raise IndexVersionError(
+                f"The index in {where} was built by another version of ddsearch "
+                f"(schema {found}, this one uses {SCHEMA_VERSION}): run `ddsearch rebuild`."
+            )
+        return index.open_dir(str(where))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[str, str]:
+        if not self.exists():
+            return {}
+        searcher = self._opened().searcher
+        return {fields["id"]: fields["fingerprint"] for fields in searcher.documents(kind="doc")}
+
+    def stats(self) -> dict:
+        if not self.exists():
+            return {"documents": 0, "pages": 0, "pages_by_method": {}}
+        searcher = self._opened().searcher
+        documents = sum(1 for _ in searcher.document_numbers(kind="doc"))
+        methods = {
+            method.value: sum(1 for _ in searcher.document_numbers(kind="page", method=method))
+            for method in Method
+        }
+        return {
+            "documents": documents,
+            "pages": sum(methods.values()),
+            "pages_by_method": {method: n for method, n in methods.items() if n},
+        }
+
+    def inventory(self) -> dict[str, Counter]:
+        if not self.exists():
+            return {}
+        searcher = self._opened().searcher
+        contents = {fields["id"]: Counter() for fields in searcher.documents(kind="doc")}
+        for fields in searcher.documents(kind="page"):
+            contents.setdefault(fields["id"], Counter())[fields["page"]] += 1
+        return contents
+
+    def document(self, doc_id: str) -> dict | None:
+        searcher = self._opened().searcher
+        docnum = searcher.document_number(key=f"doc:{doc_id}")
+        return None if docnum is None else metadata(searcher.stored_fields(docnum))
+
+    def pages(self, doc_id: str) -> list[dict]:
+        searcher = self._opened().searcher
+        pages = (
+            searcher.stored_fields(docnum)
+            for docnum in searcher.document_numbers(kind="page", id=doc_id)
+        )
+        return sorted(
+            ({"page": p["page"], "text": p["text"], "method": p["method"]} for p in pages),
+            key=lambda p: p["page"],
+        )
+
+    # -- searching -------------------------------------------------------------------------
+
+    def search_documents(
+        self,
+        node: ql.Node | None,
+        *,
+        sort: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+        pages_per_document: int = 10,
+    ) -> SearchOutcome:
+        opened = self._opened()
+        table = self._table(opened)
+        key = (opened.commit, node, sort, offset + limit)
+        ranking = self._rankings.get(key)
+        if ranking is None:
+            ranking = self._rankings.put(key, self._rank(opened, table, node, sort, offset + limit))
+        total, ranked, facets = ranking
+        shown = ranked[offset:]
+        shown_ids = [table[docnum]["id"] for _, docnum in shown]
+        pages = _best_pages(opened, node, shown_ids, pages_per_document)
+        hits = [
+            DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], []))
+            for score, docnum in shown
+        ]
+        return SearchOutcome(total, hits, {name: dict(counts) for name, counts in facets.items()})
+
+    def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+        opened = self._opened()
+        return _best_pages(opened, node, [doc_id], per_document=1_000_000).get(doc_id, [])
+
+    def _rank(self, opened: Opened, table: dict, node: ql.Node | None, sort: str, depth: int):
+        """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
+        columns = self._columns(opened, table)
+        text_query = document_query(node)
+        if text_query is None:
+            docnums, scores = columns.docnums, np.zeros(len(columns.docnums))
+        else:  # its fields are on documents only
+            docnums, scores = all_matches(opened.searcher, text_query, opened.lengths)
+        order = columns.order(docnums, scores, sort)[:depth]
+        ranked = list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
+        return len(docnums), ranked, columns.facets(docnums)
+
+    def _table(self, opened: Opened) -> dict[int, dict]:
+        """Metadata of every document record by document number, read once per commit."""
+        key = ("table", opened.commit)
+        table = self._tables.get(key)
+        if table is None:
+            searcher = opened.searcher
+            table = {
+                docnum: metadata(searcher.stored_fields(docnum))
+                for docnum in searcher.document_numbers(kind="doc")
+            }
+            self._tables.put(key, table)
+        return table
+
+    def _columns(self, opened: Opened, table: dict[int, dict]) -> Columns:
+        key = ("columns", opened.commit)
+        columns = self._tables.get(key)
+        if columns is None:
+            columns = self._tables.put(key, Columns.of(table))
+        return columns
+
+    # -- open searchers ----------------------------------------------------------------------
+
+    def _opened(self) -> Opened:
+        """A searcher on the newest commit, kept open per thread: opening costs far more
+        than a query, and a fresh searcher sees what a writer committed since."""
+        cached: dict[str, Opened] = self._local.__dict__.setdefault("opened", {})
+        folder_now = str(self.location.resolve())
+        opened = cached.pop(folder_now, None)
+        if opened is not None and not _up_to_date(opened.searcher):
+            # Not searcher.refresh(): it reuses segment readers and misses their new deletions.
+            opened.searcher.close()
+            opened = None
+        if opened is None:
+            opened = self._open_searcher()
+            # A rebuild swapped in a new folder and deleted the old one: let its files go now.
+            for gone in [other for other in cached if not Path(other).exists()]:
+                cached.pop(gone).searcher.close()
+        cached[opened.commit[0]] = opened  # most recently used last
+        while len(cached) > MAX_OPEN:
+            cached.pop(next(iter(cached))).searcher.close()
+        return opened
+
+    def _open_searcher(self) -> Opened:
+        """A searcher on the folder the index link names now, not on the link: a reader
+        opens some files lazily, and after a rebuild swaps the link they must still come
+        from the index it was opened on. A rebuild may delete that folder between resolving
+        and opening: then the link is followed again."""
+        attempts = 3
+        while True:
+            where = self.location.resolve()
+            try:
+                searcher = self._open_index(where).searcher()
+                break
+            except (OSError, index.EmptyIndexError, IndexMissing):
+                attempts -= 1
+                if not attempts or self.location.resolve() == where:
+                    raise
+        # An index without segments (nothing indexed yet) has an empty reader: segments() None.
+        reader = searcher.reader()
+        segments = tuple(segment.segment_id() for segment in reader.segments() or ())
+        return Opened(searcher, (str(where), reader.generation(), segments))
+
+
+def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[str], jobs: int):
+    # One file per segment part, not Whoosh's compound segment file: a reader opens a part of
+    # a compound file through BytesIO, which copies it whole into memory (3 GB per searcher,
+    # and per server thread, at 100,000 pages); plain files are read from the page cache.
+    options = {"timeout": 60, "compound": False}
+    if jobs > 1:
+        options.update(procs=jobs, multisegment=True, limitmb=256)
+    writer = ix.writer(**options)
+    try:
+        for doc_id in delete_ids:
+            writer.delete_by_term("id", doc_id)
+        for doc in upserts:
+            writer.delete_by_term("id", doc.id)
+            for record in records(doc):
+                writer.add_document(**record)
+    except BaseException:
+        writer.cancel()
+        raise
+    # Small segments are merged as they pile up (Whoosh's MERGE_SMALL): an index committed
+    # every few documents for years would otherwise search hundreds of segments.
+    writer.commit()
+
+
+def _up_to_date(searcher: Searcher) -> bool:
+    try:
+        return searcher.up_to_date()
+    except OSError:  # its folder was deleted by a rebuild
+        return False
+
+
+def _best_pages(
+    opened: Opened, node: ql.Node | None, doc_ids: list[str], per_document: int
+) -> dict[str, list[tuple[int, str]]]:
+    """For the documents shown, their best-scoring pages holding the searched terms: one
+    query for all of them, and stored text read only for the pages kept."""
+    searcher = opened.searcher
+    reader = searcher.reader()
+    leaves = [q for text in ql.positive_texts(node) if (q := page_query(text, reader)) is not None]
+    if not doc_ids or not leaves:
+        return {}
+    ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])
+    query = wq.And([ids, wq.Or(leaves)])  # page fields exist on page records only
+    docnums, scores = all_matches(searcher, query, opened.lengths)
+    if not len(docnums):  # an empty index has no id column to read
+        return {}
+    page_ids = opened.ids()
+    kept: dict[str, list[int]] = {}
+    for docnum in docnums[np.lexsort((docnums, -scores))].tolist():  # best first
+        pages = kept.setdefault(page_ids[docnum], [])
+        if len(pages) < per_document:
+            pages.append(docnum)
+    return {
+        doc_id: [(f["page"], f["text"]) for f in map(searcher.stored_fields, docnums)]
+        for doc_id, docnums in kept.items()
+    }

@@ -1,0 +1,135 @@
+"""The index as a function of the library state and the store: sync, rebuild, remove.
+
+The index is always re-derivable from state + store, so `sync_index` repairs whatever a crash
+left behind, and `rebuild` re-creates it without extracting or OCRing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.config import DataDir
+from indexer.engine import open_engine
+from indexer.errors import IndexVersionError
+from indexer.indexing.lock import writer_lock
+from indexer.library import catalog, opened
+from indexer.library.state import DocumentRow, Library
+from indexer.library.store import Store
+from indexer.model import Document
+
+#: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
+BUILD_JOBS = min(2, os.cpu_count() or 1)
+PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
+DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
+
+
+def effective_metadata(row: DocumentRow) -> tuple[dict, list[str]]:
+    """Detected metadata with the librarian's catalogue cells laid over it, and which changed."""
+    detected = {**DEFAULT_FIELDS, "languages": []}
+    detected.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
+    return catalog.apply(detected, row.overrides)
+
+
+def desired_documents(
+    library: Library, version: str
+) -> dict[str, tuple[DocumentRow, list[str], dict, str]]:
+    """What the index should hold: id → (row, paths, metadata, fingerprint); the engine's
+    ``version`` is part of the fingerprint, so a new schema re-indexes every document."""
+    wanted = {}
+    for row in library.live_documents():
+        paths = library.paths_of(row.id)
+        if not paths:
+            continue
+        fields, _ = effective_metadata(row)
+        if not fields["title"]:
+            fields["title"] = Path(paths[0]).stem.replace("_", " ")
+        payload = json.dumps([version, row.hash, paths, fields], sort_keys=True)
+        fingerprint = hashlib.sha1(payload.encode("utf-8")).hexdigest()
+        wanted[row.id] = (row, paths, fields, fingerprint)
+    return wanted
+
+
+def _documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
+    for doc_id in ids:
+        row, paths, fields, fingerprint = wanted[doc_id]
+        yield Document(
+            id=doc_id,
+            content_hash=row.hash,
+            paths=paths,
+            pages=store.pages(row.hash),
+            added=row.added,
+            updated=row.updated,
+            fingerprint=fingerprint,
+            **fields,
+        )
+
+
+def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
+    """Make the index hold exactly the live documents, repairing what a crash left behind.
+
+    An index written by another version of the schema is rebuilt from the store (no OCR).
+    """
+    engine = open_engine(data.index)
+    engine.create()
+    try:
+        indexed = engine.fingerprints()
+    except IndexVersionError:
+        say("the index was built by another version of ddsearch: rebuilding it from the store")
+        _rebuild(data, library, store)
+        return
+    wanted = desired_documents(library, engine.version)
+    upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
+    deletes = sorted(set(indexed) - set(wanted))
+    if upserts or deletes:
+        jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
+        engine.apply_changes(_documents(wanted, upserts, store), deletes, jobs=jobs)
+
+
+def rebuild(data: DataDir, say) -> int:
+    """Re-create the index from state + store (after an analyser or schema change); no OCR."""
+    with writer_lock(data.lock, say), opened(data) as (library, store):
+        return _rebuild(data, library, store)
+
+
+def _rebuild(data: DataDir, library: Library, store: Store) -> int:
+    engine = open_engine(data.index)
+    wanted = desired_documents(library, engine.version)
+    engine.rebuild(_documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
+    return len(wanted)
+
+
+def remove(data: DataDir, target: str, say) -> list[dict]:
+    """Drop a document (by id) or a path from the library and the index."""
+    with writer_lock(data.lock, say), opened(data) as (library, store):
+        files = library.files()
+        path = os.path.abspath(target)
+        paths = [path] if path in files else [p for p, k in files.items() if k.id == target]
+        with library.transaction():
+            for p in paths:
+                library.drop_file(p)
+        sync_index(data, library, store)
+        return [{"path": p, "id": files[p].id} for p in paths]
+
+
+def catalog_rows(data: DataDir, relative_to: Path) -> list[dict]:
+    """Every live document's effective metadata for ``catalog export``; paths inside
+    ``relative_to`` (the folder the catalogue will live in) are written relative to it."""
+    with opened(data) as (library, _store):
+        rows = []
+        for row in library.live_documents():
+            fields, overridden = effective_metadata(row)
+            paths = [_relative(path, relative_to) for path in library.paths_of(row.id)]
+            if paths:
+                rows.append({"id": row.id, "paths": paths, **fields, "overridden": overridden})
+        return rows
+
+
+def _relative(path: str, folder: Path) -> str:
+    folder_text = os.path.abspath(folder)
+    if path.startswith(folder_text + os.sep):
+        return os.path.relpath(path, folder_text).replace(os.sep, "/")
+    return path

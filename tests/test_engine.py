@@ -1,0 +1,88 @@
+"""The engine contract (`indexer.engine.Engine`), run over every backend in BACKENDS, the
+way tantivy-py runs one suite over two index kinds: what the indexing run and the query
+layer rely on, through the interface only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+
+from indexer.engine import BACKENDS, Engine
+from indexer.model import Document, Method, Page
+from indexer.query import language as ql
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def engine(request, tmp_path) -> Engine:
+    return BACKENDS[request.param](tmp_path / "index")
+
+
+def document(doc_id: str, *texts: str, **fields) -> Document:
+    pages = [Page(n, text, Method.TEXT, 1.0) for n, text in enumerate(texts, 1)]
+    return Document(doc_id, f"h-{doc_id}", [f"{doc_id}.pdf"], pages, fingerprint=doc_id, **fields)
+
+
+LAW = document(
+    "law",
+    "ច្បាប់ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ សង្កាត់",
+    "commune council budget",
+    title="ច្បាប់ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ",
+    type="law",
+    year=2001,
+    languages=["km", "en"],
+)
+REPORT = document(
+    "report", "annual report on the budget", type="report", year=2020, languages=["en"]
+)
+
+
+def test_a_new_location_has_no_index_until_created(engine):
+    assert not engine.exists()
+    engine.create()
+    assert engine.exists()
+    assert engine.stats() == {"documents": 0, "pages": 0, "pages_by_method": {}}
+    assert engine.fingerprints() == {} and engine.inventory() == {}
+
+
+def test_changes_are_applied_and_read_back(engine):
+    engine.apply_changes([LAW, REPORT], [])
+    assert engine.fingerprints() == {"law": "law", "report": "report"}
+    assert engine.document("law")["year"] == 2001 and engine.document("nope") is None
+    assert [p["page"] for p in engine.pages("law")] == [1, 2]
+    assert engine.stats() == {"documents": 2, "pages": 3, "pages_by_method": {"text": 3}}
+    assert engine.inventory() == {"law": Counter({1: 1, 2: 1}), "report": Counter({1: 1})}
+    engine.apply_changes([replace(REPORT, fingerprint="v2")], ["law"])
+    assert engine.fingerprints() == {"report": "v2"}
+    assert engine.pages("law") == []
+
+
+def test_every_page_method_is_counted(engine):
+    pages = [Page(n, "text" if n < 3 else "", method, 1.0) for n, method in enumerate(Method, 1)]
+    engine.apply_changes([Document("d", "h", ["d.pdf"], pages)], [])
+    counts = engine.stats()["pages_by_method"]
+    assert counts == {method.value: 1 for method in Method}
+    assert engine.stats()["pages"] == len(Method)
+
+
+def test_search_ranks_facets_and_gives_candidate_pages(engine):
+    engine.apply_changes([LAW, REPORT], [])
+    outcome = engine.search_documents(ql.parse("budget").node)
+    assert outcome.total == 2 and {hit.metadata["id"] for hit in outcome.hits} == {"law", "report"}
+    assert outcome.facets["type"] == {"law": 1, "report": 1}
+    assert outcome.facets["year"] == {"2020": 1, "2001": 1}
+    law = next(hit for hit in outcome.hits if hit.metadata["id"] == "law")
+    assert [number for number, _ in law.pages] == [2]
+    khmer = engine.search_documents(ql.parse("ឃុំ").node)
+    assert [hit.metadata["id"] for hit in khmer.hits] == ["law"]
+    assert engine.candidate_pages(ql.parse("ឃុំ").node, "law")[0][0] == 1
+    newest = engine.search_documents(None, sort="newest")
+    assert [hit.metadata["id"] for hit in newest.hits] == ["report", "law"]
+
+
+def test_a_rebuild_replaces_the_whole_index(engine):
+    engine.apply_changes([LAW, REPORT], [])
+    engine.rebuild([REPORT])
+    assert engine.fingerprints() == {"report": "report"}
+    assert engine.search_documents(ql.parse("ឃុំ").node).total == 0
