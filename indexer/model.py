@@ -10,6 +10,7 @@ class Method(StrEnum):
     """How a page's text was obtained; stored as its string value."""
 
     TEXT = "text"  # the PDF's own text layer, trusted by the quality gate
+    CONVERTED = "converted"  # a legacy-font (Limon, ABC) text layer converted to Unicode, trusted
     OCR = "ocr"  # read by Tesseract
     EMPTY = "empty"  # OCR'd, and nothing was read (a blank page)
     SKIPPED = "skipped"  # the gate failed it under --ocr never: awaiting OCR

@@ -178,11 +178,15 @@ def _tesseract(image: Image.Image, arguments: list[str]) -> tuple[str, float]:
     return done.stdout.decode("utf-8", "replace"), seconds
 
 
-def read_page(path: Path, page_index: int, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
-    """Render (or load) a 0-based page of a PDF or image file and OCR it."""
+def read_page(
+    path: Path, page_index: int, recipe: Recipe = DEFAULT_RECIPE, images_only: bool = False
+) -> Reading:
+    """Render (or load) a 0-based page of a PDF or image file and OCR it; with
+    ``images_only`` a PDF page is rendered without its text objects (a scan under a text-layer
+    header whose text is already known)."""
     from indexer.extract import sources
 
-    return read_image(sources.page_image(path, page_index), recipe)
+    return read_image(sources.page_image(path, page_index, text=not images_only), recipe)
 
 
 def check_languages(lang: str) -> None:

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from indexer.library.store import Boxes
@@ -93,11 +94,19 @@ def fonts(path: Path) -> list[str]:
     return sorted({match.group(1) for match in names if match})
 
 
-def render_page(path: Path, page_index: int, dpi: int = RENDER_DPI) -> Image.Image:
-    """Render one 0-based page to a grayscale image at ``dpi``, capped at MAX_RENDER_SIDE."""
+def render_page(
+    path: Path, page_index: int, dpi: int = RENDER_DPI, text: bool = True
+) -> Image.Image:
+    """Render one 0-based page to a grayscale image at ``dpi``, capped at MAX_RENDER_SIDE.
+
+    With ``text=False`` the page's text objects are left out, so that OCR reads only what its
+    images hold (a scan under a text-layer header whose text is already known)."""
     pdf = pdfium.PdfDocument(str(path))
     try:
         page = pdf[page_index]
+        if not text:
+            for text_object in list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT])):
+                page.remove_obj(text_object)
         width, height = page.get_size()
         scale = min(dpi / 72, MAX_RENDER_SIDE / max(width, height, 1))
         bitmap = page.render(scale=scale, grayscale=True)

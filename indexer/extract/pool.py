@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.extract import images, lifeline, ocr, pdf, quality
+from indexer.extract import images, legacy, lifeline, ocr, pdf, quality
 from indexer.library.store import Boxes, Store
 from indexer.model import Method, Page
 from indexer.text.khmer import clean
@@ -41,6 +41,7 @@ class Outcome:
     job: FileJob
     error: str = ""
     pages_text: int = 0
+    pages_converted: int = 0
     pages_ocr: int = 0
     pages_awaiting_ocr: int = 0
 
@@ -54,6 +55,17 @@ class Prepared:
     accepted: list[Page]
     rejected: list[Page]  # text-layer pages the gate failed; quality says how badly
     boxes: dict[int, Boxes] = field(default_factory=dict)  # of the accepted pages
+    # rejected pages whose images alone are OCR'd, their converted text layer kept before the OCR
+    keep_text: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a librarian should know about the file
+
+
+#: A page whose images cover this share of it holds text in them (a logo covers 2-5%).
+IMAGE_HOLDS_TEXT = 0.15
+#: A text layer that short over such images is a header or a page number, not the page's text.
+HEADER_MAX_LETTERS = 150
+#: Legacy text in fonts we have no table for, above this share of a page's legacy text: OCR it.
+UNKNOWN_FONT_MAX_SHARE = 0.02
 
 
 def prepare(path: Path, ocr_mode: str) -> Prepared:
@@ -65,30 +77,69 @@ def prepare(path: Path, ocr_mode: str) -> Prepared:
     if pages == 0:
         raise pdf.UnreadablePdf("the PDF has no pages")
     fonts = pdf.fonts(path)
-    accepted, rejected = [], []
+    conversions, notes = _convert_legacy(path, fonts)
+    prepared = Prepared(pages, fonts, [], [], notes=notes)
     for number, raw in enumerate(pdf.text_layer(path, pages), start=1):
-        text = clean(raw)
-        # Document-level fonts suffice: the gate weighs them only on Latin-looking pages.
-        verdict = quality.assess(text, fonts)
-        page = Page(number, text, Method.TEXT, verdict.score)
-        if verdict.ok and ocr_mode != "always":
-            accepted.append(page)
+        if number in conversions:
+            page, ok = _gate_converted(number, conversions[number], prepared)
         else:
-            rejected.append(page)
-    boxes = pdf.word_boxes(path, {page.number for page in accepted}) if accepted else {}
-    return Prepared(pages, fonts, accepted, rejected, boxes)
+            text = clean(raw)
+            # The legacy fonts of a converted document are in its converted pages, not here.
+            verdict = quality.assess(text, () if conversions else fonts)
+            page, ok = Page(number, text, Method.TEXT, verdict.score), verdict.ok
+        if ok and ocr_mode != "always":
+            prepared.accepted.append(page)
+        else:
+            prepared.rejected.append(page)
+    # Converted pages have none yet: the layer's own words are the legacy glyph codes.
+    numbers = {page.number for page in prepared.accepted if page.method == Method.TEXT}
+    prepared.boxes = pdf.word_boxes(path, numbers) if numbers else {}
+    return prepared
 
 
-def ocr_reading(path: Path, page_number: int, recipe: ocr.Recipe) -> tuple[str, ocr.Reading]:
-    """OCR one 1-based page: the text as the store keeps it, and the reading (runs in a worker;
-    bench/ocr_quality.py scores exactly this)."""
-    reading = ocr.read_page(path, page_number - 1, recipe)
+def _convert_legacy(
+    path: Path, fonts: list[str]
+) -> tuple[dict[int, legacy.PageConversion], list[str]]:
+    """Convert the legacy-font pages of a document that names a legacy font; notes on problems."""
+    if not any(map(legacy.is_legacy_font, fonts)):
+        return {}, []
+    try:
+        conversions = legacy.convert_document(path)
+    except Exception as err:  # a file pdfium reads badly is gated (and OCR'd) as before
+        return {}, [f"its legacy Khmer fonts could not be converted ({err}); pages were OCR'd"]
+    return conversions, legacy.notes(conversions)
+
+
+def _gate_converted(
+    number: int, conversion: legacy.PageConversion, prepared: Prepared
+) -> tuple[Page, bool]:
+    """Gate a page whose legacy runs were converted: index it, or say how it is to be OCR'd."""
+    verdict = quality.assess(conversion.text)
+    page = Page(number, conversion.text, Method.CONVERTED, verdict.score)
+    legacy_text = conversion.legacy_chars + conversion.unknown_chars
+    if conversion.unknown_chars > UNKNOWN_FONT_MAX_SHARE * legacy_text:
+        return page, False  # more than a trace in a font we cannot read: OCR it
+    if conversion.image_share >= IMAGE_HOLDS_TEXT and verdict.letters < HEADER_MAX_LETTERS:
+        # A header over a scan: its text is exact, the scan's needs OCR
+        prepared.keep_text[number] = conversion.text
+        return page, False
+    return page, verdict.ok
+
+
+def ocr_reading(
+    path: Path, page_number: int, recipe: ocr.Recipe, images_only: bool = False
+) -> tuple[str, ocr.Reading]:
+    """OCR one 1-based page, or only its images: the text as the store keeps it, and the
+    reading (runs in a worker; bench/ocr_quality.py scores exactly this)."""
+    reading = ocr.read_page(path, page_number - 1, recipe, images_only=images_only)
     return clean(reading.text), reading
 
 
-def ocr_task(path: Path, page_number: int, recipe: ocr.Recipe) -> tuple[str, float, Boxes]:
+def ocr_task(
+    path: Path, page_number: int, recipe: ocr.Recipe, images_only: bool = False
+) -> tuple[str, float, Boxes]:
     """OCR one 1-based page: its text, mean confidence and word boxes (runs in a worker)."""
-    text, reading = ocr_reading(path, page_number, recipe)
+    text, reading = ocr_reading(path, page_number, recipe, images_only)
     dpi = 0 if images.is_image(path) else pdf.RENDER_DPI
     words = [word.to_row() for word in reading.words]
     boxes = Boxes(reading.width, reading.height, dpi, reading.rotation, words)
@@ -106,6 +157,7 @@ def _init_worker(scratch: str | None, indexer_pid: int) -> None:
 class _FileState:
     job: FileJob
     remaining: set[int] = field(default_factory=set)
+    keep_text: dict[int, str] = field(default_factory=dict)  # see Prepared.keep_text
     outcome: Outcome | None = None
 
 
@@ -216,9 +268,12 @@ class Extractor:
             self._submit(job.content_hash, number)
 
     def _submit(self, content_hash: str, page: int | None) -> None:
-        path = self._files[content_hash].job.path
+        state = self._files[content_hash]
+        path = state.job.path
         task = (
-            (prepare, path, self.ocr_mode) if page is None else (ocr_task, path, page, self.recipe)
+            (prepare, path, self.ocr_mode)
+            if page is None
+            else (ocr_task, path, page, self.recipe, page in state.keep_text)
         )
         try:
             future = self._pool.submit(*task)
@@ -230,12 +285,14 @@ class Extractor:
     def _prepared(self, state: _FileState, prepared: Prepared) -> None:
         content_hash = state.job.content_hash
         self.store.begin_file(content_hash, prepared.pages, prepared.fonts)
+        self.store.put_notes(content_hash, prepared.notes)
         stored = self.store.stored_methods(content_hash)
         self.on_pages_known(prepared.pages)
+        state.keep_text = prepared.keep_text
         for page in prepared.accepted:
             if not _ocr_done(stored.get(page.number)):
                 self.store.put_page(content_hash, page, boxes=prepared.boxes.get(page.number))
-            self.on_page(Method(stored.get(page.number, Method.TEXT)))
+            self.on_page(Method(stored.get(page.number, page.method)))
         for page in prepared.rejected:
             if _ocr_done(stored.get(page.number)):
                 self.on_page(Method.OCR)
@@ -253,6 +310,8 @@ class Extractor:
         if result is None and state.job.reocr_pages:
             return  # a failed re-reading keeps the page as it was read before
         text, confidence, boxes = result or ("", 0.0, None)
+        if page_number in state.keep_text:
+            text = clean(state.keep_text[page_number] + "\n" + text)
         method = Method.OCR if text.strip() else Method.EMPTY
         self.store.put_page(
             state.job.content_hash,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from indexer.extract.legacy.fonts import is_legacy_font
 from indexer.text import khmer
 
 MIN_LETTERS = 20  # below this a page is a header or a page number: OCR it
@@ -27,7 +28,6 @@ KNOWN_PAIRS_MIN = 0.79  # share of adjacent cluster pairs seen in real Khmer tex
 PLAIN_WORDS_MIN = 0.80  # share of Latin tokens that look like plain words
 JUNK_MAX = 0.01  # share of control, private-use, U+FFFD and (cid:N) characters
 
-_LEGACY_FONT = re.compile(r"limon|lmntt|^abc|tacteing|chhay", re.IGNORECASE)
 _JUNK = re.compile(r"\(cid:\d+\)|[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff]")
 _KHMER = re.compile("[\u1780-\u17ff]")
 _LATIN_LETTER = re.compile(r"[^\W\d_\u1780-\u17ff\u19e0-\u19ff]")
@@ -104,7 +104,7 @@ def assess(text: str, fonts: Iterable[str] = ()) -> Quality:
         plain = sum(1 for t in tokens if _PLAIN_WORD.fullmatch(t)) / len(tokens)
         measured["plain_words"] = plain
         checks.append((_grade(plain, PLAIN_WORDS_MIN), "Latin garbage (legacy-encoded Khmer?)"))
-        if latin_letters > khmer_letters and any(_is_legacy_font(f) for f in fonts):
+        if latin_letters > khmer_letters and any(map(is_legacy_font, fonts)):
             checks.append((0.0, "legacy Limon font"))
 
     score, reason = min(checks)
@@ -176,8 +176,3 @@ def _latin_tokens(text: str) -> list[str]:
         for t in tokens
         if (_LATIN_LETTER.search(t) or (t.isdigit() and t.isascii())) and not _KHMER.search(t)
     ]
-
-
-def _is_legacy_font(name: str) -> bool:
-    """Whether a `pdffonts` name is a pre-Unicode Khmer font family (Limon, ABC, Chhay...)."""
-    return _LEGACY_FONT.search(name.rpartition("+")[2]) is not None

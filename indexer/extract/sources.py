@@ -16,8 +16,11 @@ def is_document(name: str) -> bool:
     return name.lower().endswith(SUFFIXES)
 
 
-def page_image(path: Path, page_index: int, dpi: int = pdf.RENDER_DPI) -> Image.Image:
-    """A 0-based page as a grayscale image: a PDF page rendered at ``dpi``, or an image frame."""
+def page_image(
+    path: Path, page_index: int, dpi: int = pdf.RENDER_DPI, text: bool = True
+) -> Image.Image:
+    """A 0-based page as a grayscale image: a PDF page rendered at ``dpi`` (without its text
+    objects unless ``text``), or an image frame."""
     if images.is_image(path):
         return images.page_image(path, page_index)
-    return pdf.render_page(path, page_index, dpi)
+    return pdf.render_page(path, page_index, dpi, text=text)

@@ -56,6 +56,8 @@ class Placer:
         known = self.known.get(seen.path)
         existing = self.library.live_document_for_hash(content_hash)
         entry = {"path": seen.path, **self.store.page_counts(content_hash)}
+        if notes := self.store.notes(content_hash):
+            entry["notes"] = notes
         if existing:
             others = [p for p in self.library.paths_of(existing) if p != seen.path]
             moved_from = [p for p in others if p in self.vanished]

@@ -36,10 +36,15 @@ class Report:
         }
 
     def summary(self) -> str:
-        """Counts on one line, then one line per failure and catalogue problem."""
+        """Counts on one line, then a line per failure, note on a new file, catalogue problem."""
         counts = ", ".join(f"{len(getattr(self, name))} {name}" for name in SECTIONS)
         lines = [f"done in {self.finished - self.started:.1f} s: {counts}"]
         lines += [f"  failed: {entry['path']}: {entry['reason']}" for entry in self.failed]
+        lines += [
+            f"  note: {entry['path']}: {note}"
+            for entry in self.added + self.updated
+            for note in entry.get("notes", [])
+        ]
         lines += [f"  removed: {entry['path']}" for entry in self.removed]
         lines += [f"  catalogue: {problem}" for problem in self.catalog_problems]
         return "\n".join(lines)

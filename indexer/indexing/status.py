@@ -59,6 +59,7 @@ def format_status(figures: dict) -> str:
         f"data folder: {figures['data_dir']}",
         f"documents:   {figures['documents']}",
         f"pages:       {figures['pages']} ({methods.get('text', 0)} text layer, "
+        f"{methods.get('converted', 0)} converted from legacy fonts, "
         f"{methods.get('ocr', 0)} OCR, {methods.get('empty', 0)} empty, "
         f"{methods.get('skipped', 0)} awaiting OCR)",
         *[f"  OCR recipe {recipe}: {count} pages" for recipe, count in recipes.items()],

@@ -46,6 +46,11 @@ CREATE TABLE IF NOT EXISTS page_words (
     PRIMARY KEY (hash, page)
 );
 CREATE TABLE IF NOT EXISTS reindex_pending (hash TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS notes (
+    hash TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_by_hash ON notes (hash);
 """
 #: Columns added since the first stores were written, with what old rows get.
 _ADDED_COLUMNS = {
@@ -107,6 +112,21 @@ class Store:
             "INSERT OR IGNORE INTO files (hash, pages, fonts) VALUES (?, ?, ?)",
             (content_hash, pages, json.dumps(fonts)),
         )
+
+    def put_notes(self, content_hash: str, notes: list[str]) -> None:
+        """Replace what extraction had to say about a file (sentences for the report)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM notes WHERE hash = ?", (content_hash,))
+            self.db.executemany(
+                "INSERT INTO notes (hash, note) VALUES (?, ?)", [(content_hash, n) for n in notes]
+            )
+
+    def notes(self, content_hash: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT note FROM notes WHERE hash = ? ORDER BY rowid", (content_hash,)
+        )
+        return [row[0] for row in rows]
 
     def put_page(
         self,
@@ -217,10 +237,11 @@ class Store:
         return complete
 
     def page_counts(self, content_hash: str) -> dict[str, int]:
-        """How many pages came from the text layer and how many from OCR, for reports."""
+        """How many pages came from the text layer, from legacy-font conversion and from OCR."""
         methods = [Method(m) for m in self.stored_methods(content_hash).values()]
         return {
             "pages_text": methods.count(Method.TEXT),
+            "pages_converted": methods.count(Method.CONVERTED),
             "pages_ocr": sum(m.is_ocr_done for m in methods),
             "pages_awaiting_ocr": methods.count(Method.SKIPPED),
         }
@@ -245,4 +266,5 @@ class Store:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM pages WHERE hash = ?", (content_hash,))
             self.db.execute("DELETE FROM page_words WHERE hash = ?", (content_hash,))
+            self.db.execute("DELETE FROM notes WHERE hash = ?", (content_hash,))
             self.db.execute("DELETE FROM files WHERE hash = ?", (content_hash,))

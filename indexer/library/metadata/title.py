@@ -259,10 +259,12 @@ def _lines_under(page: str, heading_line: str, khmer: bool) -> list[Line]:
 
 def _title_lines(start: str, lines: list[Line]) -> list[str]:
     """The shown lines that go on a title begun with ``start``, up to the first that starts the
-    body: a numbered section, a byline, or, once the title names its subject, a new paragraph."""
+    body: a numbered section, a byline, or, once the title names its subject, a new paragraph
+    (a heading alone names none unless its own ស្តីពី is followed by words)."""
     taken: list[str] = []
     for shown, folded, after_blank in lines:
-        if BODY_LINE.match(folded) or after_blank and taken and _names_subject([start, *taken]):
+        named = (taken or ABOUT.search(fold(start))) and _names_subject([start, *taken])
+        if BODY_LINE.match(folded) or after_blank and named:
             break
         if _is_enacting_body(folded):
             break

@@ -1,0 +1,158 @@
+"""Text layers typed in legacy Khmer fonts (Limon, ABC), converted to Unicode run by run.
+
+A page's runs are read with their fonts (`runs`); each font's name decides its encoding
+(`fonts`, from indexer/data/legacy_fonts); legacy runs go through their table and the cluster
+reordering (`convert`), Unicode runs stay as extracted, ornament fonts are left out. The quality
+gate then judges the converted page like any text layer (indexer/extract/pool.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from indexer.extract.legacy.convert import convert
+from indexer.extract.legacy.fonts import Encoding, Table, classify, is_legacy_font
+from indexer.extract.legacy.runs import GENERATED, Run, image_share, page_runs
+from indexer.text.khmer import clean
+
+#: Share of a page's characters in legacy fonts from which the page is read by converting runs.
+LEGACY_MIN_SHARE = 0.1
+
+__all__ = ["PageConversion", "convert_document", "convert_runs", "is_legacy_font", "notes"]
+
+
+@dataclass(frozen=True)
+class PageConversion:
+    """A page's text with its legacy runs in Unicode, and what the conversion met on the way."""
+
+    text: str  # cleaned, as pages are stored
+    legacy_chars: int  # visible characters in fonts with a table (converted)
+    unicode_chars: int = 0  # visible characters in Unicode fonts (kept as extracted)
+    unknown_chars: int = 0  # visible characters in legacy fonts without a table
+    unknown_fonts: tuple[str, ...] = ()
+    # characters of legacy runs that their table lacks: (table name, character) → count
+    missing: Counter[tuple[str, str]] = field(default_factory=Counter)
+    image_share: float = 0.0  # share of the page that images cover
+
+    @property
+    def has_legacy_text(self) -> bool:
+        """Whether legacy fonts carry enough of the page to read it this way.
+
+        A Unicode page with a dash or two in a legacy font keeps ``pdftotext -raw``, the better
+        reader of Unicode Khmer (KNOWLEDGE §3)."""
+        legacy = self.legacy_chars + self.unknown_chars
+        return legacy > 0 and legacy >= LEGACY_MIN_SHARE * (legacy + self.unicode_chars)
+
+
+def convert_document(path: Path) -> dict[int, PageConversion]:
+    """Convert every page that has legacy-font text; 1-based page number → its conversion."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pages = {}
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                conversion = convert_runs(page_runs(page))
+                if conversion.has_legacy_text:
+                    pages[index + 1] = replace(conversion, image_share=image_share(page))
+            finally:
+                page.close()
+        return pages
+    finally:
+        pdf.close()
+
+
+def convert_runs(runs: list[Run]) -> PageConversion:
+    """Join a page's runs into Unicode text: legacy runs converted, ornaments left out.
+
+    Consecutive runs with the same table are converted together: a producer may split one word
+    over two fonts (Word puts the glyphs a simple font cannot encode in a second, CID font), and
+    a cluster's subscript must still find its base. pdfium's inferred spaces next to legacy text
+    fall inside justified words, so they are dropped there; Khmer has no spaces between letters
+    that `clean` would keep anyway.
+    """
+    segments = _segments(runs)
+    parts: list[str] = []
+    legacy = unicode = unknown = 0
+    unknown_fonts: set[str] = set()
+    missing: Counter[tuple[str, str]] = Counter()
+    for kind, table, fonts, text in segments:
+        visible = sum(not char.isspace() for char in text)
+        if kind is Encoding.LEGACY:
+            converted, lacking = convert(text, table)
+            parts.append(converted)
+            legacy += visible
+            missing.update({(table.name, char): n for char, n in lacking.items()})
+        elif kind in (Encoding.UNKNOWN, Encoding.ORNAMENT):  # no text we can read
+            parts.append(" " if text.strip() else text)
+            if kind is Encoding.UNKNOWN:  # its page is OCR'd
+                unknown += visible
+                unknown_fonts.update(fonts)
+        else:
+            parts.append(text)
+            unicode += visible
+    return PageConversion(
+        clean("".join(parts)), legacy, unicode, unknown, tuple(sorted(unknown_fonts)), missing
+    )
+
+
+def _segments(runs: list[Run]) -> list[tuple[Encoding, Table | None, list[str], str]]:
+    """Runs merged into segments of one encoding (and one table), generated gaps resolved."""
+    kinds = [classify(run.font) if run.font != GENERATED else None for run in runs]
+    segments: list[tuple[Encoding, Table | None, list[str], str]] = []
+    for i, (run, font) in enumerate(zip(runs, kinds, strict=True)):
+        if font is None:  # pdfium's inferred break or gap
+            text = "\n" * min(2, run.text.count("\n")) or " "  # a blank line stays one
+            neighbours = [kinds[j] for j in (i - 1, i + 1) if 0 <= j < len(kinds)]
+            if text == " " and any(n and n.encoding is Encoding.LEGACY for n in neighbours):
+                continue
+            if segments:  # whitespace joins the segment before it
+                kind, table, fonts, before = segments[-1]
+                segments[-1] = (kind, table, fonts, before + text)
+            else:
+                segments.append((Encoding.UNICODE, None, [], text))
+            continue
+        if segments and segments[-1][0] is font.encoding and segments[-1][1] is font.table:
+            kind, table, fonts, before = segments[-1]
+            names = fonts if font.name in fonts else [*fonts, font.name]
+            segments[-1] = (kind, table, names, before + run.text)
+        else:
+            segments.append((font.encoding, font.table, [font.name], run.text))
+    return segments
+
+
+def notes(conversions: dict[int, PageConversion]) -> list[str]:
+    """What a librarian should know about a document's conversion, one sentence each."""
+    sentences = []
+    lacking: dict[str, Counter[str]] = defaultdict(Counter)
+    lacking_pages: dict[str, set[int]] = defaultdict(set)
+    unknown_pages: dict[str, set[int]] = defaultdict(set)
+    for number, conversion in conversions.items():
+        for (table_name, char), count in conversion.missing.items():
+            lacking[table_name][char] += count
+            lacking_pages[table_name].add(number)
+        for font in conversion.unknown_fonts:
+            unknown_pages[font].add(number)
+    for table_name, chars in sorted(lacking.items()):
+        listed = ", ".join(f"U+{ord(char):04X} ×{n}" for char, n in chars.most_common(5))
+        sentences.append(
+            f"the {table_name} table lacks {sum(chars.values())} characters of its text "
+            f"({listed}; {_pages(lacking_pages[table_name])}): they were left out"
+        )
+    for font, numbers in sorted(unknown_pages.items()):
+        sentences.append(
+            f"{_pages(numbers)} use the legacy font {font}, which has no conversion table: its "
+            "text was left out, and the pages where it is more than a trace were OCR'd (a table "
+            "in indexer/data/legacy_fonts would convert it)"
+        )
+    return sentences
+
+
+def _pages(numbers: set[int], shown: int = 8) -> str:
+    ordered = sorted(numbers)
+    listed = ", ".join(map(str, ordered[:shown])) + (", …" if len(ordered) > shown else "")
+    return f"page {listed}" if len(ordered) == 1 else f"pages {listed}"
