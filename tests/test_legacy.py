@@ -175,6 +175,7 @@ def test_status_counts_converted_pages():
         "documents": 1,
         "pages": 3,
         "pages_by_method": {"converted": 2, "ocr": 1},
+        "pages_by_recipe": {},
         "index_bytes": 0,
         "store_bytes": 0,
         "last_updated": None,

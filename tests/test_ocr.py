@@ -34,8 +34,8 @@ def cer(reference: str, text: str) -> float:
 
 def gazette_half(name: str) -> Image.Image:
     """The top half of a Gazette page: a real scan, half the OCR time."""
-    image = Image.open(GAZETTE / f"{name}.png")
-    return image.crop((0, 0, image.width, image.height // 2))
+    with Image.open(GAZETTE / f"{name}.png") as image:
+        return image.crop((0, 0, image.width, image.height // 2))
 
 
 @pytest.mark.slow
@@ -43,7 +43,8 @@ def test_a_gazette_page_reads_within_the_measured_error_rate():
     text, reading = ocr_reading(GAZETTE / "sd2001_040-p1.png", 1, ocr.DEFAULT_RECIPE)
     assert cer((GAZETTE / "sd2001_040-p1.gt.txt").read_text("utf-8"), text) < 0.065  # 0.049
     assert reading.recipe == ocr.DEFAULT_RECIPE.version
-    assert (reading.width, reading.height) == Image.open(GAZETTE / "sd2001_040-p1.png").size
+    with Image.open(GAZETTE / "sd2001_040-p1.png") as image:
+        assert (reading.width, reading.height) == image.size
     first = reading.words[0]
     assert 0 <= first.x0 < first.x1 <= reading.width and 0 <= first.y0 < first.y1
     assert 0 < reading.confidence <= 1 and not LATIN.search(text)
@@ -58,7 +59,8 @@ def test_a_gazette_page_reads_within_the_measured_error_rate():
     ],
 )
 def test_a_seal_or_stamp_gives_no_latin_junk(page, box):
-    crop = Image.open(GAZETTE / f"{page}.png").crop(box)
+    with Image.open(GAZETTE / f"{page}.png") as image:
+        crop = image.crop(box)
     assert LATIN.search(ocr.read_image(crop, RECIPES["wave1"]).text)  # what wave 1 stored
     assert not LATIN.search(ocr.read_image(crop).text)
 

@@ -29,6 +29,7 @@ def _open(path: Path) -> Image.Image:
     try:
         image = Image.open(path)
         if image.width * image.height > MAX_PIXELS:
+            image.close()
             raise UnreadableImage(
                 f"the image is too large ({image.width}x{image.height} pixels); "
                 "scan at 300 dpi and index that"
