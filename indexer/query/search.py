@@ -36,6 +36,8 @@ continues; marks and cuts never split a Khmer cluster. Insert it as HTML without
 from __future__ import annotations
 
 import html
+import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -44,7 +46,9 @@ from indexer.config import DataDir
 from indexer.engine import SORTS, DocumentHit, Engine, open_engine
 from indexer.errors import BadParameter, IndexMissing
 from indexer.query import language as ql
+from indexer.query import tolerant as tolerant_search
 from indexer.text.analysis import latin_terms
+from indexer.text.glossary import groups as glossary_groups
 from indexer.text.snippets import Highlight, match_spans, snippet
 from indexer.vocabulary import type_problem
 
@@ -55,6 +59,16 @@ INDEXING_UNDER_WAY = (
 )
 
 PAGES_SHOWN = 3  # pages listed per result
+APPROXIMATE_BELOW = 10  # approximate matches are looked for when exact ones are fewer
+BUDGET_SECONDS = 2.0  # a search returns what it has after this long
+CAPPED = (
+    "A short or common prefix (word*) was searched as its most frequent words only: "
+    "type more letters to search all of them."
+)
+OUT_OF_TIME = (
+    "The search for close matches was cut short to answer in time: results may be missing; "
+    "try a longer phrase or fewer words."
+)
 
 
 def search(
@@ -67,12 +81,21 @@ def search(
     sort: str = "relevance",
     limit: int = 10,
     offset: int = 0,
+    tolerant: bool = True,
+    cross: bool = False,
+    budget: float = BUDGET_SECONDS,
 ) -> dict:
     """Search the index; the filters narrow the query as its type:, year: and lang: would.
+
+    ``tolerant`` adds approximate matches (OCR-misread Khmer phrases, misspelt Latin words)
+    when the exact ones are fewer than APPROXIMATE_BELOW, ranked after all of them;
+    ``cross`` also searches the glossary's terms in the other language. ``budget`` is the
+    time in seconds after which the search returns what it has (``cut_short``).
 
     A malformed query is not an error (see ``warning``); a bad filter, sort, limit or offset
     raises BadParameter with a sentence to show the user.
     """
+    deadline = time.monotonic() + budget
     if sort not in SORTS:
         raise BadParameter(f"Sort by one of {', '.join(SORTS)}, not {sort!r}.")
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
@@ -82,7 +105,10 @@ def search(
         filters = _filters(type, year, lang)
     except ql.QuerySyntaxError as err:
         raise BadParameter(str(err)) from None
-    node = parsed.node
+    core, also_searched = parsed.node, []
+    if cross and core is not None:
+        core, also_searched = _crossed(query, core)
+    node = core
     if filters:
         node = ql.And(((node,) if node is not None else ()) + filters)
     result = {
@@ -95,18 +121,99 @@ def search(
         "total": 0,
         "results": [],
         "facets": {"type": {}, "year": {}, "language": {}},
+        "suggestions": [],
+        "also_searched": also_searched,
+        "cut_short": None,
     }
     engine = _engine(index_dir)
     if engine is None:
         return {**result, "notice": INDEXING_UNDER_WAY}
     outcome = engine.search_documents(node, sort=sort, limit=limit, offset=offset)
-    highlight = _highlight(parsed.node)
-    return {
+    highlight = _highlight(core)
+    result = {
         **result,
         "total": outcome.total,
         "results": [_result(hit, highlight) for hit in outcome.hits],
         "facets": outcome.facets,
     }
+    cut = [CAPPED] if outcome.capped else []
+    if tolerant and core is not None and outcome.total < APPROXIMATE_BELOW:
+        found = tolerant_search.find(engine, core, deadline)
+        cut += [OUT_OF_TIME] if found.cut_short else []
+        if found:
+            result = _with_approximate(engine, result, node, found, sort, limit, offset)
+            result["suggestions"] = tolerant_search.suggestions(query, parsed.node, found)
+    result["cut_short"] = " ".join(cut) or None
+    return result
+
+
+def _with_approximate(
+    engine: Engine,
+    result: dict,
+    node: ql.Node,
+    found: tolerant_search.Approximate,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> dict:
+    """The result with the documents only the relaxed query matches counted, faceted and
+    listed after every exact match."""
+    exact_total = result["total"]
+    relaxed = tolerant_search.relax(node, found)
+    only_relaxed = ql.And((relaxed, ql.Not(node)))
+    wanted = max(0, limit - len(result["results"]))
+    outcome = engine.search_documents(
+        only_relaxed, sort=sort, limit=wanted, offset=max(0, offset - exact_total)
+    )
+    highlight = _highlight(relaxed)
+    approximate = [_approximate_result(hit, highlight, found) for hit in outcome.hits]
+    return {
+        **result,
+        "total": exact_total + outcome.total,
+        "results": result["results"] + approximate,
+        "facets": _summed(result["facets"], outcome.facets),
+    }
+
+
+def _approximate_result(
+    hit: DocumentHit, highlight: Highlight, found: tolerant_search.Approximate
+) -> dict:
+    """A result found only approximately: its aligned pages first, the approximate span
+    marked with the exact words around it."""
+    shown = _result(hit, highlight)
+    aligned = []
+    for number, text, span, _score in found.pages.get(hit.metadata["id"], [])[:PAGES_SHOWN]:
+        spans = sorted({*match_spans(text, highlight), span})
+        aligned.append({"page": number, "snippet": snippet(text, highlight, spans=spans)})
+    numbers = {page["page"] for page in aligned}
+    others = [page for page in shown["pages"] if page["page"] not in numbers]
+    return {**shown, "approximate": True, "pages": (aligned + others)[:PAGES_SHOWN]}
+
+
+def _summed(a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]) -> dict:
+    """Facet counts of two disjoint sets of documents, in the engine's orders."""
+    summed = {}
+    for name in a.keys() | b.keys():
+        counts = Counter(a.get(name, {})) + Counter(b.get(name, {}))
+        if name == "year":
+            summed[name] = dict(sorted(counts.items(), key=lambda p: p[0], reverse=True))
+        else:
+            summed[name] = dict(sorted(counts.items(), key=lambda p: (-p[1], p[0])))
+    return {name: summed[name] for name in ("type", "year", "language") if name in summed}
+
+
+def _crossed(query: str, node: ql.Node) -> tuple[ql.Node, list[str]]:
+    """The query or its glossary terms in the other language (every concept it names, each
+    by any of its terms), and those terms."""
+    groups = glossary_groups(query)
+    if not groups:
+        return node, []
+    concepts = tuple(
+        ql.Or(tuple(ql.Text(term) for term in terms)) if len(terms) > 1 else ql.Text(terms[0])
+        for terms in groups
+    )
+    other = concepts[0] if len(concepts) == 1 else ql.And(concepts)
+    return ql.Or((node, other)), [term for terms in groups for term in terms]
 
 
 def _engine(index_dir: Path) -> Engine | None:
@@ -217,6 +324,7 @@ def _result(hit: DocumentHit, highlight: Highlight) -> dict:
         "language": meta["languages"],
         "paths": meta["paths"],
         "score": round(hit.score, 4),
+        "approximate": False,
         "pages": _pages(hit.pages, highlight),
     }
 
