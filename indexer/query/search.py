@@ -141,8 +141,8 @@ def search(
         found = tolerant_search.find(engine, core, deadline)
         cut += [OUT_OF_TIME] if found.cut_short else []
         if found:
-            result = _with_approximate(engine, result, node, found, sort, limit, offset)
-            result["suggestions"] = tolerant_search.suggestions(query, parsed.node, found)
+            result, texts = _with_approximate(engine, result, node, found, sort, limit, offset)
+            result["suggestions"] = tolerant_search.suggestions(query, parsed.node, found, texts)
     result["cut_short"] = " ".join(cut) or None
     return result
 
@@ -155,9 +155,9 @@ def _with_approximate(
     sort: str,
     limit: int,
     offset: int,
-) -> dict:
+) -> tuple[dict, list[str]]:
     """The result with the documents only the relaxed query matches counted, faceted and
-    listed after every exact match."""
+    listed after every exact match; and the text of their best pages."""
     exact_total = result["total"]
     relaxed = tolerant_search.relax(node, found)
     only_relaxed = ql.And((relaxed, ql.Not(node)))
@@ -167,12 +167,14 @@ def _with_approximate(
     )
     highlight = _highlight(relaxed)
     approximate = [_approximate_result(hit, highlight, found) for hit in outcome.hits]
-    return {
+    texts = [text for hit in outcome.hits[:PAGES_SHOWN] for _, text in hit.pages[:1]]
+    combined = {
         **result,
         "total": exact_total + outcome.total,
         "results": result["results"] + approximate,
         "facets": _summed(result["facets"], outcome.facets),
     }
+    return combined, texts
 
 
 def _approximate_result(
@@ -244,6 +246,12 @@ def format_results_text(result: dict) -> str:
     lines = []
     if result.get("warning"):
         lines += [f"Note: {result['warning']}", ""]
+    if result.get("cut_short"):
+        lines += [f"Cut short: {result['cut_short']}", ""]
+    if result.get("also_searched"):
+        lines += [f"Also searched: {' · '.join(result['also_searched'])}", ""]
+    if result.get("suggestions"):
+        lines += [f"Did you mean: {' | '.join(result['suggestions'])}", ""]
     shown = len(result["results"])
     first = result["offset"] + 1
     if not result["total"]:
@@ -259,7 +267,8 @@ def format_results_text(result: dict) -> str:
             for part in (doc["type"], doc["year"], doc["number"], "+".join(doc["language"]))
             if part
         )
-        lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]"]
+        close = "  (close match)" if doc.get("approximate") else ""
+        lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]{close}"]
         lines.append(f"   id {doc['id']}  {' | '.join(doc['paths'])}")
         for page in doc["pages"]:
             lines.append(f"   p. {page['page']}: {_plain(page['snippet'])}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from indexer.engine import Engine
@@ -41,7 +42,7 @@ class Approximate:
     phrases: dict[ql.Text, dict[str, float]] = field(default_factory=dict)
     #: per document: (page, text, (start, end), score) of its aligned pages, best first
     pages: dict[str, list[tuple[int, str, tuple[int, int], float]]] = field(default_factory=dict)
-    #: the library's spelling of each phrase (best aligned span), when it differs
+    #: the library's spelling of each phrase (of most aligned spans), when not the typed one
     spellings: dict[ql.Text, str] = field(default_factory=dict)
     #: per Latin word leaf: the leaf with its unknown words corrected
     corrected: dict[ql.Text, ql.Text] = field(default_factory=dict)
@@ -77,7 +78,7 @@ def _khmer(engine: Engine, text: ql.Text, found: Approximate, deadline: float) -
     phrase = khmer_phrase(text)
     bigrams = [gram for run in text.terms.khmer for gram in run.page_ngrams]
     scores: dict[str, float] = {}
-    best: tuple[float, str] = (0.0, "")
+    spellings: Counter[str] = Counter()
     for page in engine.similar_pages(bigrams, min_share=MIN_SHARE, limit=CANDIDATE_PAGES):
         if time.monotonic() > deadline:
             found.cut_short = True
@@ -88,15 +89,15 @@ def _khmer(engine: Engine, text: ql.Text, found: Approximate, deadline: float) -
         span = (aligned.start, aligned.end)
         found.pages.setdefault(page.doc_id, []).append((page.page, page.text, span, aligned.score))
         scores[page.doc_id] = max(scores.get(page.doc_id, 0.0), aligned.score)
-        if aligned.score > best[0]:
-            best = (aligned.score, page.text[aligned.start : aligned.end])
+        spelling = "".join(ch for ch in page.text[aligned.start : aligned.end] if is_khmer(ch))
+        spellings[spelling] += 1
     ranked = sorted(scores.items(), key=lambda pair: -pair[1])[:MAX_DOCUMENTS]
     found.phrases[text] = dict(ranked)
     for pages in found.pages.values():
         pages.sort(key=lambda p: -p[3])
-    spelling = "".join(ch for ch in best[1] if is_khmer(ch))
-    if spelling and spelling != phrase and best[0] < 100.0:
-        found.spellings[text] = spelling
+    common = spellings.most_common(1)
+    if common and common[0][0] != phrase:  # most pages spell it otherwise
+        found.spellings[text] = common[0][0]
 
 
 _WORD = re.compile(r"\S+")
@@ -143,9 +144,12 @@ def relax(node: ql.Node | None, found: Approximate) -> ql.Node | None:
     return node
 
 
-def suggestions(query: str, node: ql.Node | None, found: Approximate) -> list[str]:
+def suggestions(
+    query: str, node: ql.Node | None, found: Approximate, texts: list[str]
+) -> list[str]:
     """Queries in the library's own spelling: each approximately matched phrase or
-    corrected word put in place of what was typed."""
+    corrected word put in place of what was typed, a word as it is written in ``texts``
+    (the pages found), not as its index term (a stem)."""
     suggested = query
     for text in ql.positive_texts(node):
         if text in found.spellings:
@@ -155,8 +159,26 @@ def suggestions(query: str, node: ql.Node | None, found: Approximate) -> list[st
                 text.text.split(), found.corrected[text].text.split(), strict=False
             ):
                 if typed != fixed:
-                    suggested = re.sub(rf"\b{re.escape(typed)}\b", fixed, suggested)
+                    written = _written(fixed, texts)
+                    suggested = re.sub(rf"\b{re.escape(typed)}\b", written, suggested)
     return [suggested] if suggested != query else []
+
+
+_LATIN_WORD = re.compile(r"[^\W\d_\u1780-\u17ff]{3,}")
+
+
+def _written(term: str, texts: list[str]) -> str:
+    """The most frequent word of ``texts`` (lower-cased) whose index term is ``term``."""
+    words = Counter(
+        word.lower()
+        for text in texts
+        for word in _LATIN_WORD.findall(text)
+        if word[:2].lower() == term[:2]
+    )
+    for word, _count in words.most_common():
+        if latin_terms(word) == [term]:
+            return word
+    return term
 
 
 def _replace_khmer(query: str, spelling: str) -> str:

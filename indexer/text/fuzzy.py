@@ -5,24 +5,19 @@ of cluster n-grams. A page that holds most of the phrase's bigrams (the engine f
 `Engine.similar_pages`) is verified here: the phrase is aligned with the page's Khmer letters
 (spaces, line breaks and punctuation left out, as a phrase may cross a printed line) by
 rapidfuzz's partial-ratio alignment, and the aligned span, widened to whole clusters, is what
-the snippet marks. The most frequent single-letter OCR confusions (indexer/data/
-ocr_confusions.tsv) can be folded on both sides first (`CONFUSION_FOLD`).
+the snippet marks. Folding the most frequent single-letter OCR confusions of
+indexer/data/ocr_confusions.tsv on both sides first changed no result of the issue-14 query
+set (bench/RESULTS.md), so it is not done.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from indexer.text.khmer import fold, is_khmer
 from indexer.text.snippets import is_cluster_boundary
-
-CONFUSIONS = Path(__file__).resolve().parents[1] / "data" / "ocr_confusions.tsv"
-MIN_CONFUSION_COUNT = 8  # letter pairs seen at least this often are folded (measured: RESULTS)
 
 
 @dataclass(frozen=True)
@@ -32,16 +27,13 @@ class Alignment:
     score: float  # 0..100: how much of the phrase the span matches
 
 
-def align(phrase: str, text: str, min_score: float, confusions: bool = True) -> Alignment | None:
+def align(phrase: str, text: str, min_score: float) -> Alignment | None:
     """The span of ``text`` best matching the folded Khmer ``phrase``, if it scores at least
     ``min_score``; its ends fall on cluster boundaries of ``text``."""
     letters, where = _khmer_letters(fold(text))
     needle = "".join(ch for ch in phrase if is_khmer(ch))
     if not needle or len(letters) < len(needle) // 2:
         return None
-    if confusions:
-        table = _confusion_table()
-        letters, needle = letters.translate(table), needle.translate(table)
     found = fuzz.partial_ratio_alignment(needle, letters, score_cutoff=min_score)
     if found is None or found.dest_end <= found.dest_start:
         return None
@@ -57,23 +49,3 @@ def _khmer_letters(text: str) -> tuple[str, list[int]]:
     """The Khmer characters of ``text`` run together, and each one's offset in ``text``."""
     where = [i for i, ch in enumerate(text) if is_khmer(ch)]
     return "".join(text[i] for i in where), where
-
-
-@cache
-def _confusion_table() -> dict[int, int]:
-    """Each letter of a frequent confusion pair mapped to one representative of its group."""
-    parent: dict[str, str] = {}
-
-    def root(ch: str) -> str:
-        while parent.get(ch, ch) != ch:
-            ch = parent[ch]
-        return ch
-
-    with CONFUSIONS.open(encoding="utf-8") as handle:
-        lines = [line for line in handle if not line.startswith("#")]
-    for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row["level"] == "char" and int(row["count"]) >= MIN_CONFUSION_COUNT:
-            a, b = root(row["truth"]), root(row["ocr"])
-            if len(a) == len(b) == 1 and a != b:
-                parent[max(a, b)] = min(a, b)
-    return {ord(ch): ord(root(ch)) for ch in parent}
