@@ -17,14 +17,27 @@ the website's ``/api/search``::
         {"id": "k3f9...", "title": "...", "type": "sub-decree", "year": 2001,
          "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
          "score": 12.3456,             # relevance (0.0 when the query has no words)
+         "approximate": false,         # true: a close match (below)
          "pages": [{"page": 3, "snippet": "…ការ<mark>ផ្តល់</mark>សេវា…"}]}
       ],
       "facets": {                      # over all `total` documents, not only those shown
         "type": {"sub-decree": 30, "law": 12},    # most documents first
         "year": {"2005": 3, "2001": 39},          # newest year first; undated left out
         "language": {"km": 40, "en": 2}           # a bilingual document counts for both
-      }
+      },
+      "suggestions": ["ផ្ដល់ council"],  # "did you mean": the query in the library's own
+                                       #   spelling (a misread Khmer phrase, a misspelt word)
+      "also_searched": [],             # with cross=True: the glossary's terms in the other
+                                       #   language that were searched too
+      "cut_short": null                # or a sentence: a prefix was capped, or the time
+                                       #   budget ran out before close matches were all found
     }
+
+Each result also has ``"approximate"``: false for an exact match; true for a close match
+(a Khmer phrase with a few clusters misread, found by alignment, or a misspelt Latin word's
+near spelling), which always ranks after every exact match and is counted in ``total`` and
+the facets. Close matches are looked for when the exact ones are fewer than
+APPROXIMATE_BELOW (``tolerant=False``: never); their first pages mark the aligned span.
 
 ``pages`` lists up to three pages whose text matches the query's words, best first; it is
 empty when only the title or metadata matched (or holds the best-scoring page without marks

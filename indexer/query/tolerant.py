@@ -104,8 +104,9 @@ _WORD = re.compile(r"\S+")
 
 
 def _corrected(engine: Engine, text: ql.Text) -> ql.Text | None:
-    """The leaf with each Latin word the library lacks replaced by its most frequent
-    near spelling (one edit, two for words of eight letters or more); None if none."""
+    """The leaf with each Latin word the library lacks replaced by its most frequent near
+    index term (one edit from its term or from the word as typed, two for words of eight
+    letters or more); None if none."""
     words = _WORD.findall(text.text)
     changed = False
     for i, word in enumerate(words):
@@ -114,13 +115,16 @@ def _corrected(engine: Engine, text: ql.Text) -> ql.Text | None:
             continue
         if text.prefix and i == len(words) - 1:
             continue
-        term = terms[0]
-        maxdist = 2 if len(term) >= 8 else 1
-        near = engine.similar_terms(term, maxdist=maxdist, limit=4)
-        if not near or any(candidate == term for candidate, _ in near):
+        term, typed = terms[0], word.lower()
+        maxdist = 2 if len(typed) >= 8 else 1
+        if engine.similar_terms(term, maxdist=0, limit=1):  # the library has the word
             continue
-        words[i] = near[0][0]
-        changed = True
+        near = dict(engine.similar_terms(term, maxdist=maxdist, limit=4))
+        if typed != term:  # the stemmer may cut a misspelt word otherwise than the right one
+            near.update(engine.similar_terms(typed, maxdist=maxdist, limit=4))
+        if near:
+            words[i] = max(near, key=lambda candidate: (near[candidate], candidate))
+            changed = True
     if not changed:
         return None
     return ql.Text(" ".join(words), prefix=text.prefix, title_only=text.title_only)
