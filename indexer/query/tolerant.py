@@ -62,7 +62,7 @@ def find(engine: Engine, node: ql.Node | None, deadline: float) -> Approximate:
             break
         if khmer_phrase(text):
             _khmer(engine, text, found, deadline)
-        corrected = _corrected(engine, text)
+        corrected = _corrected(engine, text, deadline, found)
         if corrected is not None:
             found.corrected[text] = corrected
     return found
@@ -103,13 +103,18 @@ def _khmer(engine: Engine, text: ql.Text, found: Approximate, deadline: float) -
 _WORD = re.compile(r"\S+")
 
 
-def _corrected(engine: Engine, text: ql.Text) -> ql.Text | None:
+def _corrected(
+    engine: Engine, text: ql.Text, deadline: float, found: Approximate
+) -> ql.Text | None:
     """The leaf with each Latin word the library lacks replaced by its most frequent near
     index term (one edit from its term or from the word as typed, two for words of eight
     letters or more); None if none."""
     words = _WORD.findall(text.text)
     changed = False
     for i, word in enumerate(words):
+        if time.monotonic() > deadline:
+            found.cut_short = True
+            break
         terms = latin_terms(word)
         if len(terms) != 1 or len(word) < LATIN_MIN_LENGTH or not terms[0].isalpha():
             continue

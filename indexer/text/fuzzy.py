@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from indexer.text.khmer import fold, is_khmer
@@ -37,7 +38,7 @@ def align(phrase: str, text: str, min_score: float) -> Alignment | None:
     found = fuzz.partial_ratio_alignment(needle, letters, score_cutoff=min_score)
     if found is None or found.dest_end <= found.dest_start:
         return None
-    start, end = where[found.dest_start], where[found.dest_end - 1] + 1
+    start, end = int(where[found.dest_start]), int(where[found.dest_end - 1]) + 1
     while not is_cluster_boundary(text, start):
         start -= 1
     while not is_cluster_boundary(text, end):
@@ -45,7 +46,9 @@ def align(phrase: str, text: str, min_score: float) -> Alignment | None:
     return Alignment(start, end, found.score)
 
 
-def _khmer_letters(text: str) -> tuple[str, list[int]]:
-    """The Khmer characters of ``text`` run together, and each one's offset in ``text``."""
-    where = [i for i, ch in enumerate(text) if is_khmer(ch)]
-    return "".join(text[i] for i in where), where
+def _khmer_letters(text: str) -> tuple[str, np.ndarray]:
+    """The Khmer characters of ``text`` run together, and each one's offset in ``text``
+    (as arrays of code points: a page is thousands of characters, verified per query)."""
+    points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    khmer = ((points >= 0x1780) & (points <= 0x17FF)) | ((points >= 0x19E0) & (points <= 0x19FF))
+    return points[khmer].tobytes().decode("utf-32-le"), np.flatnonzero(khmer)

@@ -12,10 +12,11 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -37,7 +38,6 @@ from indexer.model import Document, Method
 from indexer.query import language as ql
 
 VERSION_FILE = "ddsearch-schema-version"
-SIMILAR_SCANNED = 512  # vocabulary terms looked at for one misspelt word
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 
 
@@ -240,12 +240,29 @@ class WhooshEngine:
     def similar_terms(self, term: str, *, maxdist: int, limit: int) -> list[tuple[str, int]]:
         if not self.exists():
             return []
-        reader = self._opened().searcher.reader()
-        found = {
-            word: reader.doc_frequency(PAGE_LATIN, word)
-            for word in islice(reader.terms_within(PAGE_LATIN, term, maxdist), SIMILAR_SCANNED)
-        }
-        return sorted(found.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
+        opened = self._opened()
+        reader = opened.searcher.reader()
+        if maxdist == 0:
+            held = reader.doc_frequency(PAGE_LATIN, term)
+            return [(term, held)] if held else []
+        terms = self._vocabulary(opened)
+        near = process.extract(
+            term, terms, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None
+        )
+        found = [(terms[i], reader.doc_frequency(PAGE_LATIN, terms[i])) for _, _, i in near]
+        return sorted(found, key=lambda pair: (-pair[1], pair[0]))[:limit]
+
+    def _vocabulary(self, opened: Opened) -> list[str]:
+        """The Latin terms of page text, read once per commit: Whoosh's own terms_within
+        compares every term in Python (seconds per word); rapidfuzz does it in C."""
+        key = ("vocabulary", opened.commit)
+        terms = self._tables.get(key)
+        if terms is None:
+            lexicon = opened.searcher.reader().lexicon(PAGE_LATIN)
+            terms = self._tables.put(
+                key, [t.decode() if isinstance(t, bytes) else t for t in lexicon]
+            )
+        return terms
 
     def _rank(self, opened: Opened, table: dict, node: ql.Node | None, sort: str, depth: int):
         """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
