@@ -45,7 +45,7 @@ class PageCandidate:
     doc_id: str
     page: int
     text: str  # stored page text
-    share: float  # of the phrase's distinct bigrams the page holds
+    weight: float  # the summed rarity (idf) of the phrase's bigrams the page holds
 
 
 class Engine(Protocol):
@@ -109,8 +109,9 @@ class Engine(Protocol):
         self, bigrams: list[str], *, min_share: float, limit: int
     ) -> list[PageCandidate]:
         """Pages holding at least ``min_share`` of the distinct Khmer cluster ``bigrams``
-        (anywhere on the page), most held first, at most ``limit``: the candidates of an
-        approximate phrase, which the caller verifies on the text (`indexer.text.fuzzy`)."""
+        (anywhere on the page), those holding the rarest first, at most ``limit``: the
+        candidates of an approximate phrase, which the caller verifies on the text
+        (`indexer.text.fuzzy`)."""
 
     def similar_terms(self, term: str, *, maxdist: int, limit: int) -> list[tuple[str, int]]:
         """Latin index terms (stemmed) of page text within ``maxdist`` edits of ``term``,

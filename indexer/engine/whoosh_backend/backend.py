@@ -227,13 +227,13 @@ class WhooshEngine:
             return []
         need = max(1, math.ceil(min_share * len(distinct)))
         opened = self._opened()
-        docnums, counts = holding_many(opened.searcher, PAGE_KHMER[2], distinct, need)
-        order = np.lexsort((docnums, -counts))[:limit]
+        docnums, weights = holding_many(opened.searcher, PAGE_KHMER[2], distinct, need)
+        order = np.lexsort((docnums, -weights))[:limit]
         stored = opened.searcher.stored_fields
         return [
-            PageCandidate(f["id"], f["page"], f["text"], count / len(distinct))
-            for f, count in zip(
-                map(stored, docnums[order].tolist()), counts[order].tolist(), strict=True
+            PageCandidate(f["id"], f["page"], f["text"], weight)
+            for f, weight in zip(
+                map(stored, docnums[order].tolist()), weights[order].tolist(), strict=True
             )
         ]
 
