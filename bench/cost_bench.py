@@ -43,7 +43,8 @@ def costly(kind: str, rng: random.Random) -> str:
     if kind == "sixteen_or_prefixes":
         return " OR ".join(f"{c}*" for c in rng.sample(letters, 16))
     if kind == "two_letter_or_prefixes":
-        return " OR ".join(f"{a}{b}*" for a, b in zip(*[rng.sample(letters, 24)] * 2, strict=False))
+        pairs = iter(rng.sample(letters, 24))
+        return " OR ".join(f"{a}{b}*" for a, b in zip(pairs, pairs, strict=False))
     if kind == "long_khmer_misread":  # approximate matching of a long run of common clusters
         return "".join(
             rng.choice(("ការ", "និង", "ក្រុម", "ប្រឹក្សា", "ឃុំ", "ជា", "នៃ")) for _ in range(40)

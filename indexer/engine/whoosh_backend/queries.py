@@ -146,13 +146,14 @@ def _all(parts: list[wq.Query]) -> wq.Query | None:
 # --- bounded expansion ------------------------------------------------------------------------
 
 #: A prefix stands for at most this many of its most frequent terms; a one- or two-letter
-#: prefix for fewer, and one query for at most MAX_EXPANSIONS terms in all (issue 14: `a* OR
-#: b* OR ...` expanded to every word of the library and took seconds).
-PREFIX_TERMS = 64
-SHORT_PREFIX_TERMS = 16
+#: prefix for fewer, and one query for about MAX_EXPANSIONS terms in all (issue 14: `a* OR
+#: b* OR ...` expanded to every word of the library and took seconds; the caps are what kept
+#: the costliest queries near 100-200 ms at 500 documents, bench/cost_bench.py).
+PREFIX_TERMS = 16
+SHORT_PREFIX_TERMS = 4
 SHORT_PREFIX = 2
-MAX_EXPANSIONS = 256
-SCANNED_TERMS = 4096  # terms of a prefix looked at to find its most frequent ones
+MAX_EXPANSIONS = 32  # past it, each further prefix stands for its most frequent term only
+SCANNED_TERMS = 256  # terms of a prefix looked at (in order) to find its most frequent ones
 
 
 def bounded(query: wq.Query, reader) -> tuple[wq.Query, bool]:
@@ -170,7 +171,8 @@ def bounded(query: wq.Query, reader) -> tuple[wq.Query, bool]:
 
 
 def _expanded(prefix: wq.Prefix, reader, budget: list[int], capped: list[bool]) -> wq.Query:
-    keep = min(SHORT_PREFIX_TERMS if len(prefix.text) <= SHORT_PREFIX else PREFIX_TERMS, budget[0])
+    wanted = SHORT_PREFIX_TERMS if len(prefix.text) <= SHORT_PREFIX else PREFIX_TERMS
+    keep = max(1, min(wanted, budget[0]))
     terms = []
     for i, term in enumerate(reader.expand_prefix(prefix.fieldname, prefix.text)):
         if i == SCANNED_TERMS:
