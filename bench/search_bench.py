@@ -338,6 +338,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/ddsearch-bench"))
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--no-tantivy", action="store_true")
+    parser.add_argument(
+        "--results", type=Path, help="write each query's total and top-10 ids here (JSON)"
+    )
     args = parser.parse_args()
 
     whoosh_dir, tantivy_dir = args.work / "whoosh", args.work / "tantivy"
@@ -385,8 +388,13 @@ def main() -> None:
         timed(engine_t.run, queries)
         tantivy_ms = timed(engine_t.run, queries)
     hits = {kind: [] for kind in KINDS}
+    answers = []
     for query in queries:
-        hits[query["kind"]].append(run_whoosh(whoosh_dir, query)["total"])
+        result = run_whoosh(whoosh_dir, query)
+        hits[query["kind"]].append(result["total"])
+        answers.append([query, result["total"], [doc["id"] for doc in result["results"]]])
+    if args.results:  # to compare two versions' answers to the same queries
+        args.results.write_text(json.dumps(answers, ensure_ascii=False))
 
     print(f"\n{len(queries)} queries, warm, each with facets and snippets of the 10 shown (ms)\n")
     header = "| kind | queries | median hits | ours p50 / p95 / p99 |"

@@ -16,7 +16,8 @@ pipeline, and reports per kind:
     python bench/tolerance_eval.py --index DIR --label "exact only" --results bench/RESULTS.md
 
 Building the index OCRs ~1,000 pages: about 40 minutes on 2 cores. A data folder is written
-to (its reader cache, the lock), so point --index at a copy of a shared one, never the original.
+to (its reader cache, the lock), so point --index at a copy of a shared one, never the original;
+after a schema change, `ddsearch rebuild --index COPY` remakes its index from the store (no OCR).
 """
 
 from __future__ import annotations

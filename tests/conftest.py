@@ -1,23 +1,28 @@
-"""Shared test helpers: where the real corpus is, and small PDFs cut from it. The bench/
-scripts are importable too: tests run some of them at CI size and share their server helpers."""
+"""Shared test helpers and fixtures: where the real corpus is, small PDFs cut from it, the web
+tests' index, the engine tests' documents. The bench/ scripts are importable too: tests run
+some of them at CI size and share their server helpers."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from flask.testing import FlaskClient
 
 from indexer.model import Document, Page
 from indexer.text.khmer import clean
+from search_web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "corpus"
 PDFS = SHARED / "pdf"
+DEMO = REPO / "corpus"
 sys.path.insert(0, str(REPO / "bench"))
 
 CORPUS = SHARED
@@ -129,3 +134,37 @@ def ddsearch(*args: str, data: Path, check: bool = False, **kwargs) -> subproces
     if check:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
+
+
+#: The two real PDFs of the web tests' index, besides the demo corpus.
+WEB_SPEECH = "km_speech_2025_moeys_teachers_day_unicode.pdf"
+WEB_REGULATION = "en_petroleum_regulation_second_amendment_unofficial.pdf"
+
+
+@pytest.fixture(scope="session")
+def web_data(tmp_path_factory, shared_corpus) -> Path:
+    """The data folder of the web tests' index (the website, the browser and the server-load
+    tests), built once by the real CLI; the PDFs are beside it in ``web-library``."""
+    base = tmp_path_factory.getbasetemp()
+    data, library = base / "web-data", base / "web-library"
+    library.mkdir()
+    for pdf in [*DEMO.glob("*.pdf"), PDFS / WEB_SPEECH, PDFS / WEB_REGULATION]:
+        shutil.copy(pdf, library / pdf.name)
+    ddsearch("index", str(library), "--index", str(data), "--quiet", data=data, check=True)
+    return data
+
+
+class _ClosingClient(FlaskClient):
+    """Reads every response whole and closes it, as a WSGI server does: a file the app sends
+    (a PDF, a stylesheet) is not left open for the garbage collector."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+def web_client(data: Path) -> FlaskClient:
+    """Flask's test client of the website over the data folder ``data``."""
+    app = create_app(data)
+    app.test_client_class = _ClosingClient
+    return app.test_client()

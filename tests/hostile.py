@@ -264,6 +264,14 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def program(pid: int) -> str:
+    """The program name of a live process ("" once it has gone)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def peak_rss_mb(pids: list[int]) -> float:
     """The largest peak resident size (VmHWM) among these processes, in MB."""
     peak = 0

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 from playwright.sync_api import expect, sync_playwright
-from test_web import build_web_library
 from web_bench import free_port, start_server
 
 from indexer.query import documents
+
+pytestmark = pytest.mark.slow  # a real browser against a real server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,12 +34,11 @@ KHMER_QUERY = "ក្រុមប្រឹក្សាឃុំ"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, shared_corpus):
+def site(web_data):
     """The base URL of the site, served by `ddsearch serve`; and its data folder."""
-    data = build_web_library(tmp_path_factory.getbasetemp())
     port = free_port()
-    server = start_server(data, port)
-    yield f"http://127.0.0.1:{port}", data
+    server = start_server(web_data, port)
+    yield f"http://127.0.0.1:{port}", web_data
     server.terminate()
     server.wait(timeout=30)
 

@@ -65,6 +65,7 @@ def test_subdecree_text_layer_carries_its_heading_title_and_signing_line():
         assert compact(words) in text
 
 
+@pytest.mark.slow
 def test_scan_has_no_text_layer_and_ocr_reads_its_title():
     assert whole_text_layer(SCAN) == ""
     text = compact(ocr_page(SCAN, 0))

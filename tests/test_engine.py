@@ -9,14 +9,15 @@ from dataclasses import replace
 
 import pytest
 
-from indexer.engine import BACKENDS, Engine
+from indexer.engine import BACKENDS, Engine, open_engine
 from indexer.model import Document, Method, Page
 from indexer.query import language as ql
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def engine(request, tmp_path) -> Engine:
-    return BACKENDS[request.param](tmp_path / "index")
+    # As the code gets it: one engine per location and process, its searchers kept open.
+    return open_engine(tmp_path / "index", request.param)
 
 
 def document(doc_id: str, *texts: str, **fields) -> Document:

@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 
 import hostile
+import pytest
 from conftest import REPO, ddsearch
 
 from indexer.config import DataDir
 from indexer.engine import open_engine
+
+pytestmark = pytest.mark.slow  # the real CLI in a subprocess over a hostile library
 
 #: A bound, not a target: the blank 50,000 pt page renders at 7,000 px a side (~50 MB).
 MAX_RSS_MB = 1000

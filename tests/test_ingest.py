@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -25,6 +27,8 @@ from indexer.indexing.progress import Progress
 from indexer.indexing.run import run_index
 from indexer.library.store import Store
 from indexer.text.khmer import normalize
+
+pytestmark = pytest.mark.slow  # indexing runs with worker processes, Tesseract and the CLI
 
 
 def run(data: DataDir, *roots: Path, ocr_mode: str = "auto") -> tuple[dict, Progress]:
@@ -226,6 +230,35 @@ def test_rebuild_keeps_ids_and_needs_no_ocr(data, library, shared_corpus):
     store.close()
     second, progress = run(data, library)
     assert second["unchanged"][0]["id"] == doc_id and progress.pages_done == 0
+
+
+def test_a_log_gets_progress_lines_between_files(data, library, shared_corpus):
+    """Not on a terminal, a line with pages, rate and ETA comes every ``log_every`` seconds of
+    pages (here every page); at the default 30 s a run this short prints none."""
+    for name in (
+        "km_speech_2025_moeys_teachers_day_unicode.pdf",
+        "en_petroleum_regulation_second_amendment_unofficial.pdf",
+    ):
+        shutil.copy(PDFS / name, library / name)
+    logs = {}
+    for every in (0.0, 30.0):
+        log = io.StringIO()
+        run_index(
+            data if every else DataDir(data.root.with_name("other")),
+            [library],
+            jobs=1,
+            ocr_mode="never",
+            ocr_lang="khm+eng",
+            progress=Progress(log, live=False, log_every=every),
+        )
+        logs[every] = log.getvalue().splitlines()
+    pattern = re.compile(r"(\d+)/[38] pages \(0 OCR\) · [\d.]+ pages/s · ETA (\d+:\d\d|--:--)$")
+    progress_lines = [line for line in logs[0.0] if pattern.search(line)]
+    assert [int(pattern.search(line)[1]) for line in progress_lines] == list(range(1, 9))
+    first_file = next(i for i, line in enumerate(logs[0.0]) if line.startswith("[1/2] added"))
+    assert any(pattern.search(line) for line in logs[0.0][:first_file]), "silent within a file"
+    assert not any(pattern.search(line) for line in logs[30.0])
+    assert sum(line.startswith(("[1/2] added", "[2/2] added")) for line in logs[30.0]) == 2
 
 
 def test_kill_9_mid_ocr_leaves_a_working_index_and_resumes(tmp_path, library, shared_corpus):

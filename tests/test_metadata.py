@@ -252,3 +252,39 @@ def test_accuracy_on_the_real_corpus_meets_the_targets() -> None:
     assert pdfs["type_accuracy"] >= 0.90, pdfs["misses"]
     assert pdfs["year_accuracy"] >= 0.90, pdfs["misses"]
     assert titles["type_accuracy"] >= 0.95, titles["top_disagreements"]
+
+
+def test_a_law_under_its_royal_kram_is_titled_by_the_law_it_promulgates() -> None:
+    """The 1996 kram as Tesseract reads it: the Gazette's running header on top, the kram's
+    heading and code, its legal basis, ប្រកាសអោយប្រើ misread as Latin, then the law's title
+    opening the paragraph that ends "... ដែលរដ្ឋសភាបានអនុម័ត"."""
+    kram = (
+        "ឆ្នាំទី ៤ លេខ ៤ ថ្ងៃទី ៣9 ខែមករាឆ្នាំ ១៩៩៦ ឯករាជកិច្ចទំព័រ ១៣៣\n"
+        ": ាះរាជក្រមនស/រកម/០១៩៦//០២\n| យ៉ង\nព្រះបាឧសេម្តចព្រះនេរាត្តមសីហនុ\n"
+        "_ _បានឃើញរដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជា\n"
+        "_ បានឃើព្យប្រះរាជក្រមលេខ 0២ នស/៩៤ ចុះថ្ងៃទី bo ខែកក្កដាឆ្នាំ ១៩៩៤\n"
+        "ដែលប្រកាសអោយប្រើច្បាប់ស្តីពីការរៀបចំនិងការប្រព្រឹត្តិទៅនៃគណៈរដ្ឋមន្ត្រី |\n"
+        "-- តាមសេចក្តីក្រាបបង្គំទ្នូលស្នើសុំអំពីសម្តេចនាយករដ្ឋមន្ត្រីទាំងពីរ\nMASINI\n"
+        "ច្បាប់ស្តីពីការបង្កើតក្រស្ទងវប្បធមិនិងវិចិត្រសិល្បៈដែលរដ្ឋសភាបានអនុម័តនាសម័យ\n"
+    )
+    law = "ឆ្នាំទី ៤ លេខ ៤ ថ្ងៃទី mo ខែមករាឆ្នាំ ១៩៩៦ រាជកិច្ចទំព័រ ១៣៤\n=\nស្តីពី\nការបេន្អីត\nមាត្រា ១:\n"
+    assert detect([kram, law])["title"] == "ច្បាប់ ស្តីពី ការបង្កើតក្រស្ទងវប្បធមិនិងវិចិត្រសិល្បៈ"
+    # a code is promulgated under its own name
+    code = kram.replace("ច្បាប់ស្តីពីការបង្កើតក្រស្ទងវប្បធមិនិងវិចិត្រសិល្បៈ", "ក្រមព្រហ្មទណ្ឌ")
+    assert detect([code, law])["title"] == "ក្រមព្រហ្មទណ្ឌ"
+
+
+def test_a_heading_is_rebuilt_without_its_number_crumbs_or_the_running_header() -> None:
+    """OCR lost ស្តីពី and misread the number on the heading's line; the title is the type word
+    as printed, ស្តីពី, the subject, and the enacting body under it ends it."""
+    page = (
+        "ឆ្នាំទី៥ លេខ ១៦ ចុះថ្ងៃទី ៣០ ខែមេសា ឆ្នាំ២០០១ រាជកិច្ច ទំព័រ ១០៥៧\n"
+        "អនុត្រីត្យរ៍លខ ៤០ រអនក្រ.បក\nនគ .\nការកំណតំច័នួនសំមាជិកត្រូមប្រឹក្សាឃុំ សង្កាត់\n"
+        "នៃព្រះរាជាណាចក្រកម្ពុជា\n. . - .រាជរដ្ឋាគិខាល\n- បានឃើញរដ្ឋធម្មនុញ្ញ\n"
+    )
+    assert detect([page])["title"] == (
+        "អនុក្រឹត្យ ស្តីពី ការកំណតំច័នួនសំមាជិកត្រូមប្រឹក្សាឃុំសង្កាត់ នៃព្រះរាជាណាចក្រកម្ពុជា"
+    )
+    # an amendment's title names the articles it amends; only an article heading ends a title
+    amend = "អនុក្រឹត្យ\nស្តីពី\nការកែសម្រួលមាត្រា ៨ និងមាត្រា ៥៩\nមាត្រា ១.- ត្រូវកែ\n"
+    assert detect([amend])["title"] == "អនុក្រឹត្យ ស្តីពី ការកែសម្រួលមាត្រា ៨ និងមាត្រា ៥៩"

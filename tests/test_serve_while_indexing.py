@@ -11,7 +11,8 @@ import textwrap
 import pytest
 import serve_while_indexing
 from conftest import REPO
-from test_web import build_web_library
+
+pytestmark = pytest.mark.slow  # a real server and real indexing runs
 
 
 def test_serving_20_clients_while_indexing_10_documents_and_rebuilding(tmp_path, shared_corpus):
@@ -25,11 +26,6 @@ def test_serving_20_clients_while_indexing_10_documents_and_rebuilding(tmp_path,
     assert commands == [("index", 0), ("rebuild", 0), ("index", 0)]
     assert len(figures["documents_added"]) == 10 and figures["never_seen"] == []
     assert figures["final_total"] == figures["expected_total"] == 12
-
-
-@pytest.fixture(scope="session")
-def web_data(tmp_path_factory, shared_corpus):
-    return build_web_library(tmp_path_factory.getbasetemp())  # shared with the web tests
 
 
 COLD_START = """

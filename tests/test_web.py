@@ -13,39 +13,19 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import PDFS, REPO, ddsearch
+from conftest import DEMO, REPO, ddsearch, web_client
 from web_bench import free_port, start_server
 
 from indexer.query import search
-from search_web import create_app
 
-DEMO = REPO / "corpus"
-KM_SPEECH = "km_speech_2025_moeys_teachers_day_unicode.pdf"
-EN_PETROLEUM = "en_petroleum_regulation_second_amendment_unofficial.pdf"
+pytestmark = pytest.mark.slow  # an index built by the CLI (with OCR) in a subprocess; servers
+
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def build_web_library(base: Path) -> Path:
-    """The data folder of the web tests' index, built once per test session under ``base``."""
-    data, library = base / "web-data", base / "web-library"
-    if (data / "built").exists():
-        return data
-    library.mkdir(parents=True, exist_ok=True)
-    for pdf in [*DEMO.glob("*.pdf"), PDFS / KM_SPEECH, PDFS / EN_PETROLEUM]:
-        shutil.copy(pdf, library / pdf.name)
-    ddsearch("index", str(library), "--index", str(data), "--quiet", data=data, check=True)
-    (data / "built").write_text("yes\n")
-    return data
-
-
-@pytest.fixture(scope="session")
-def web_data(tmp_path_factory, shared_corpus) -> Path:
-    return build_web_library(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture()
 def client(web_data):
-    return create_app(web_data).test_client()
+    return web_client(web_data)
 
 
 def api(client, url: str) -> dict:
@@ -392,7 +372,7 @@ def test_the_khmer_font_is_served_by_the_app(client):
 
 
 def test_a_missing_index_is_a_503_page_that_says_what_to_do(tmp_path):
-    client = create_app(tmp_path / "empty").test_client()
+    client = web_client(tmp_path / "empty")
     response = client.get("/search?q=commune")
     assert response.status_code == 503 and "ddsearch index" in text(response)
     assert client.get("/api/search").status_code == 503
@@ -404,7 +384,7 @@ def test_an_index_with_no_documents_says_so_and_every_route_answers(tmp_path):
     library.mkdir()
     ddsearch("index", str(library), "--quiet", data=data, check=True)
     assert "no documents yet" in ddsearch("search", "ឃុំ", data=data, check=True).stdout
-    client = create_app(data).test_client()
+    client = web_client(data)
     assert "ddsearch index FOLDER" in text(client.get("/"))
     page = text(client.get("/search?q=ឃុំ&type=prakas&sort=newest"))
     assert "No documents match" in page and "ddsearch index" not in page
@@ -428,7 +408,7 @@ def small_library(tmp_path) -> tuple[Path, Path]:
 
 def test_a_running_app_sees_new_index_commits_without_restart(small_library):
     library, data = small_library
-    client = create_app(data).test_client()
+    client = web_client(data)
     assert api(client, "/api/search")["total"] == 1
     assert api(client, "/api/search?q=ក្រុមប្រឹក្សាឃុំ")["total"] == 0
     shutil.copy(DEMO / "km_subdecree_2024_012_commune_functions_demo.pdf", library)
@@ -440,7 +420,7 @@ def test_a_running_app_sees_new_index_commits_without_restart(small_library):
 
 def test_document_and_search_links_survive_a_rebuild_and_a_move(small_library):
     library, data = small_library
-    client = create_app(data).test_client()
+    client = web_client(data)
     report = doc_id(client, "en_report")
     before = (text(client.get(f"/doc/{report}?q=commune")), api(client, "/api/search?q=commune"))
     ddsearch("rebuild", "--index", str(data), data=data, check=True)
@@ -454,7 +434,7 @@ def test_document_and_search_links_survive_a_rebuild_and_a_move(small_library):
 
 def test_pdf_route_is_a_404_when_the_indexed_file_is_gone(small_library):
     library, data = small_library
-    client = create_app(data).test_client()
+    client = web_client(data)
     report = doc_id(client, "en_report")
     (library / "en_report_2023_dd_reform_progress_demo.pdf").unlink()
     response = client.get(f"/doc/{report}/pdf")

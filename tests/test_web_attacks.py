@@ -20,13 +20,13 @@ from pathlib import Path
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
-from conftest import REPO, ddsearch
+from conftest import REPO, ddsearch, web_client
 from hostile import assemble
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from web_bench import free_port, start_server
 
-from search_web import create_app
+pytestmark = pytest.mark.slow  # an index built by the CLI in a subprocess, and a real server
 
 DEMO_REPORT = REPO / "corpus" / "en_report_2023_dd_reform_progress_demo.pdf"
 SCRIPT = "<script>alert(1)</script>"
@@ -107,7 +107,7 @@ def hostile_data(tmp_path_factory, shared_corpus) -> Path:
 
 @pytest.fixture(scope="module")
 def client(hostile_data):
-    return create_app(hostile_data).test_client()
+    return web_client(hostile_data)
 
 
 @pytest.fixture(scope="module")

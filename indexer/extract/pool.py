@@ -7,7 +7,6 @@ crashes them costs that file only, never the batch.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 from collections import deque
@@ -17,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.extract import ocr, pdf, quality
+from indexer.extract import lifeline, ocr, pdf, quality
 from indexer.library.store import Store
 from indexer.model import Method, Page
 from indexer.text.khmer import clean
@@ -78,7 +77,8 @@ def ocr_task(path: Path, page_number: int, lang: str) -> str:
     return clean(ocr.ocr_page(path, page_number - 1, lang=lang))
 
 
-def _init_worker(scratch: str | None) -> None:
+def _init_worker(scratch: str | None, indexer_pid: int) -> None:
+    lifeline.follow(indexer_pid)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if scratch:  # temporary files of the libraries we call, and of their programs
         tempfile.tempdir = os.environ["TMPDIR"] = scratch
@@ -180,9 +180,9 @@ class Extractor:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
+            mp_context=lifeline.forkserver_context(),
             initializer=_init_worker,
-            initargs=(str(self.scratch) if self.scratch else None,),
+            initargs=(str(self.scratch) if self.scratch else None, os.getpid()),
         )
 
     def _submit(self, content_hash: str, page: int | None) -> None:

@@ -15,21 +15,33 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-class Progress:
-    """Counts files and pages (OCR pages apart) and shows them with a rate and an ETA."""
+#: Seconds between progress lines in a log: a long scan is otherwise minutes of silence.
+LOG_EVERY = 30.0
 
-    def __init__(self, stream: TextIO | None = None, live: bool | None = None, quiet: bool = False):
+
+class Progress:
+    """Counts files and pages (OCR pages apart) and shows them with a rate and an ETA: a bar
+    redrawn on a terminal, a line every ``log_every`` seconds of pages in a log."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        live: bool | None = None,
+        quiet: bool = False,
+        log_every: float = LOG_EVERY,
+    ):
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self.quiet = quiet
+        self.log_every = log_every
         self.files_total = self.files_done = 0
         self.pages_total = self.pages_done = self.pages_ocr = 0
-        self.started = time.monotonic()
+        self.started = self._logged = time.monotonic()
         self._drawn = 0.0
 
     def start(self, files: int) -> None:
         self.files_total = files
-        self.started = time.monotonic()
+        self.started = self._logged = time.monotonic()
         self.say(f"{files} PDF file(s) to check")
 
     def pages_known(self, pages: int) -> None:
@@ -39,6 +51,9 @@ class Progress:
         self.pages_done += 1
         self.pages_ocr += method == Method.OCR
         self._draw()
+        if not self.live and time.monotonic() - self._logged >= self.log_every:
+            self._logged = time.monotonic()
+            self.say(self.line())
 
     def file_done(self, status: str, path: str, detail: str = "") -> None:
         self.files_done += 1
@@ -54,6 +69,7 @@ class Progress:
         if self.live:
             self.stream.write("\r\x1b[K")
         self.stream.write(line + "\n")
+        self.stream.flush()  # a log is read while the run goes on
         self._draw(force=True)
 
     def line(self) -> str:

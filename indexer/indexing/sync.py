@@ -16,7 +16,7 @@ from indexer.config import DataDir
 from indexer.engine import open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.lock import writer_lock
-from indexer.library import catalog, opened
+from indexer.library import catalog, citator, opened
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import Document
@@ -53,6 +53,12 @@ def desired_documents(
     return wanted
 
 
+def _sync_citations(library: Library, store: Store, wanted: dict) -> None:
+    """Parse the citations of the documents the citator has not read, from the store (no OCR)."""
+    documents = [(row.hash, fields["title"]) for row, _, fields, _ in wanted.values()]
+    citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
+
+
 def _documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
     for doc_id in ids:
         row, paths, fields, fingerprint = wanted[doc_id]
@@ -82,6 +88,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         _rebuild(data, library, store)
         return
     wanted = desired_documents(library, engine.version)
+    _sync_citations(library, store, wanted)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes:
@@ -98,6 +105,7 @@ def rebuild(data: DataDir, say) -> int:
 def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     engine = open_engine(data.index)
     wanted = desired_documents(library, engine.version)
+    _sync_citations(library, store, wanted)
     engine.rebuild(_documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
     return len(wanted)
 

@@ -168,9 +168,6 @@ class Library:
             for doc_id, h, added, updated, det, ovr in rows
         ]
 
-    def document(self, doc_id: str) -> DocumentRow | None:
-        return next((row for row in self.live_documents() if row.id == doc_id), None)
-
 
 class _Transaction:
     def __init__(self, db: sqlite3.Connection):

@@ -36,7 +36,6 @@ class Store:
     """A thin layer over ``store.sqlite``; every write is its own committed transaction."""
 
     def __init__(self, path: Path):
-        self.path = path
         self.db: sqlite3.Connection = connect(path, _SCHEMA)
 
     def close(self) -> None:
@@ -58,12 +57,6 @@ class Store:
 
     def finish_file(self, content_hash: str) -> None:
         self.db.execute("UPDATE files SET complete = 1 WHERE hash = ?", (content_hash,))
-
-    def is_complete(self, content_hash: str) -> bool:
-        row = self.db.execute(
-            "SELECT complete FROM files WHERE hash = ?", (content_hash,)
-        ).fetchone()
-        return bool(row and row[0])
 
     def complete_hashes(self, redo_skipped: bool) -> set[str]:
         """Contents fully extracted; with ``redo_skipped``, not counting pages left for OCR."""
@@ -103,10 +96,3 @@ class Store:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM pages WHERE hash = ?", (content_hash,))
             self.db.execute("DELETE FROM files WHERE hash = ?", (content_hash,))
-
-    def size_bytes(self) -> int:
-        return sum(
-            candidate.stat().st_size
-            for candidate in self.path.parent.glob(self.path.name + "*")
-            if candidate.is_file()
-        )

@@ -5,6 +5,8 @@
     council OR commune        either; NOT word and -word exclude; ( ) group
     title:budget              in the title only (also title:"a phrase")
     type:sub-decree  lang:km  year:2001  year:2001..2005  year:..2005
+    number:០២/នស/៩៤   an instrument by its number (any digits, with or without the slashes)
+    cites:ID          the documents that cite (or amend) document ID
     decentrali*               words starting with a prefix
 
 Khmer may be typed with or without spaces, with Khmer or Arabic digits and either spelling of
@@ -17,11 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.library import numbers
 from indexer.text.analysis import QueryTerms, analyse_query
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import language_code
 
-FIELDS = ("title", "type", "year", "lang")
+FIELDS = ("title", "type", "year", "lang", "number", "cites")
 OPERATORS = ("AND", "OR", "NOT")
 
 
@@ -41,7 +44,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Facet:
-    """An exact metadata value: field is "type" or "lang"."""
+    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`) or
+    "cites" (a document id, which the query layer turns into the ids of those citing it)."""
 
     field: str
     value: str
@@ -109,7 +113,12 @@ def parse(query: str) -> ParsedQuery:
     if not query:
         return ParsedQuery(None)
     try:
-        return ParsedQuery(_Parser(_lex(query)).parse())
+        node = _Parser(_lex(query)).parse()
+        key = numbers.canonical(query)
+        if key and len(re.sub(r"[\s/.,:;\-]", "", query)) <= len(key) + 8:
+            # a query that is only a number: that instrument first, then the texts that cite it
+            return ParsedQuery(Or((Facet("number", key), node)))
+        return ParsedQuery(node)
     except QuerySyntaxError as error:
         words = tuple(Text(word) for word in _plain_words(query))
         node = words[0] if len(words) == 1 else And(words) if words else Or(())
@@ -248,7 +257,8 @@ class _Parser:
     def field(self, name: str) -> Node:
         if name not in FIELDS and name != "language":
             raise QuerySyntaxError(
-                f'"{name}:" is not a field we know (use title:, type:, year: or lang:)'
+                f'"{name}:" is not a field we know '
+                "(use title:, type:, year:, lang:, number: or cites:)"
             )
         kind, value = self.take() if self.peek() else ("word", "")
         if name == "title":
@@ -261,4 +271,8 @@ class _Parser:
             return parse_year(value)
         if name == "type":
             return Facet("type", value.strip().lower())
+        if name == "number":
+            return Facet("number", numbers.query_key(value))
+        if name == "cites":
+            return Facet("cites", value.strip())
         return parse_language(value)

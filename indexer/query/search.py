@@ -59,6 +59,7 @@ from indexer.config import DataDir
 from indexer.engine import SORTS, DocumentHit, Engine, open_engine
 from indexer.errors import BadParameter, IndexMissing
 from indexer.query import language as ql
+from indexer.query import links
 from indexer.query import tolerant as tolerant_search
 from indexer.text.analysis import latin_terms
 from indexer.text.glossary import groups as glossary_groups
@@ -118,7 +119,7 @@ def search(
         filters = _filters(type, year, lang)
     except ql.QuerySyntaxError as err:
         raise BadParameter(str(err)) from None
-    core, also_searched = parsed.node, []
+    core, also_searched = _with_citers(parsed.node, Path(index_dir)), []
     if cross and core is not None:
         core, also_searched = _crossed(query, core)
     node = core
@@ -295,6 +296,20 @@ def format_results_text(result: dict) -> str:
 def _plain(snippet_html: str) -> str:
     """A snippet for a terminal: marks shown as «…», entities decoded."""
     return html.unescape(snippet_html.replace("<mark>", "«").replace("</mark>", "»"))
+
+
+def _with_citers(node: ql.Node | None, index_dir: Path) -> ql.Node | None:
+    """The tree with each ``cites:ID`` replaced by the ids of the documents that cite ID, from
+    the citator in the data folder's library.sqlite (an index folder is its data folder's
+    ``index``); a document nothing cites matches nothing."""
+    if isinstance(node, ql.Facet) and node.field == "cites":
+        citers = links.citing(DataDir(index_dir.parent).library, node.value)
+        return ql.Or(tuple(ql.Facet("id", doc_id) for doc_id in sorted(citers)))
+    if isinstance(node, ql.And | ql.Or):
+        return type(node)(tuple(_with_citers(child, index_dir) for child in node.children))
+    if isinstance(node, ql.Not):
+        return ql.Not(_with_citers(node.child, index_dir))
+    return node
 
 
 def _filters(type: str | None, year: str | None, lang: str | None) -> tuple[ql.Node, ...]:

@@ -38,6 +38,7 @@ from indexer.model import Document, Method
 from indexer.query import language as ql
 
 VERSION_FILE = "ddsearch-schema-version"
+TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 
 
@@ -97,7 +98,9 @@ class WhooshEngine:
     # -- the folder and writing ------------------------------------------------------------
 
     def exists(self) -> bool:
-        return index.exists_in(str(self.location))
+        # From the file names alone: opening the table of contents unpickles the schema, which
+        # fails for an index of an older ddsearch whose analyzer classes have moved.
+        return _has_index(self.location)
 
     def create(self) -> None:
         if not self.location.exists():
@@ -128,7 +131,7 @@ class WhooshEngine:
 
     def _open_index(self, where: Path) -> index.Index:
         """Open the index in ``where``, refusing one of another schema version."""
-        if not index.exists_in(str(where)):
+        if not _has_index(where):
             raise IndexMissing(f"No index in {where}: run `ddsearch index PATH` first.")
         version_file = where / VERSION_FILE
         found = version_file.read_text().strip() if version_file.exists() else "1"
@@ -137,7 +140,13 @@ class WhooshEngine:
                 f"The index in {where} was built by another version of ddsearch "
                 f"(schema {found}, this one uses {SCHEMA_VERSION}): run `ddsearch rebuild`."
             )
-        return index.open_dir(str(where))
+        try:
+            return index.open_dir(str(where))
+        except (AttributeError, ImportError, ModuleNotFoundError) as err:  # unpickling it
+            raise IndexVersionError(
+                f"The index in {where} was built by another version of ddsearch ({err}): "
+                "run `ddsearch rebuild`."
+            ) from None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -314,6 +323,9 @@ class WhooshEngine:
             # A rebuild swapped in a new folder and deleted the old one: let its files go now.
             for gone in [other for other in cached if not Path(other).exists()]:
                 cached.pop(gone).searcher.close()
+            # Opened after the link moved on, to a folder already open: one searcher is enough.
+            if (twin := cached.pop(opened.commit[0], None)) is not None:
+                twin.searcher.close()
         cached[opened.commit[0]] = opened  # most recently used last
         while len(cached) > MAX_OPEN:
             cached.pop(next(iter(cached))).searcher.close()
@@ -361,6 +373,10 @@ def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[st
     # Small segments are merged as they pile up (Whoosh's MERGE_SMALL): an index committed
     # every few documents for years would otherwise search hundreds of segments.
     writer.commit()
+
+
+def _has_index(where: Path) -> bool:
+    return any(where.glob(TOC_FILES))
 
 
 def _up_to_date(searcher: Searcher) -> bool:

@@ -21,6 +21,11 @@ from indexer.query import language as ql
 WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
 
 
+_FACET_FIELDS = {"lang": "languages", "number": "number_key"}
+#: A document whose number a query names outranks every one that merely contains its words.
+_FACET_SCORES = {"number_key": 1000.0}
+
+
 def document_query(node: ql.Node | None) -> wq.Query | None:
     """The Whoosh query over document records; None when the tree puts no condition."""
     if node is None:
@@ -28,8 +33,11 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
     if isinstance(node, ql.Text):
         return _text_query(node)
     if isinstance(node, ql.Facet):
-        field = "languages" if node.field == "lang" else node.field
-        return wq.ConstantScoreQuery(wq.Term(field, node.value), 0.0)
+        field = _FACET_FIELDS.get(node.field, node.field)
+        term = wq.Term(field, node.value)
+        if field == "id":  # page records carry their document's id too
+            term = wq.And([wq.Term("kind", "doc"), term])
+        return wq.ConstantScoreQuery(term, _FACET_SCORES.get(field, 0.0))
     if isinstance(node, ql.Ids):
         kind = wq.ConstantScoreQuery(wq.Term("kind", "doc"), 0.0)
         ids = [wq.ConstantScoreQuery(wq.Term("id", i), score) for i, score in node.scores]

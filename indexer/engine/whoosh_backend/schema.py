@@ -12,11 +12,12 @@ import json
 from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 
+from indexer.library import numbers
 from indexer.model import Document
 from indexer.text import analysis
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -117,6 +118,7 @@ def build_schema() -> fields.Schema:
         year=fields.NUMERIC(stored=True, sortable=True),
         languages=fields.KEYWORD(stored=True, commas=True),
         number=fields.STORED(),
+        number_key=fields.ID(),  # the canonical number (indexer.library.numbers), for number:
         issuer=fields.STORED(),
         paths=fields.STORED(),
         added=fields.STORED(),
@@ -138,6 +140,7 @@ def records(doc: Document) -> list[dict]:
         "type": doc.type,
         "languages": ",".join(doc.languages),
         "number": doc.number,
+        "number_key": numbers.query_key(doc.number) if doc.number else "",
         "issuer": doc.issuer,
         "paths": json.dumps(doc.paths, ensure_ascii=False),
         "added": int(doc.added),

@@ -47,7 +47,8 @@ def searcher(tmp_path_factory, corpus_documents):
     searcher = WhooshEngine(index_dir)._opened().searcher
     assert len(searcher.leaf_searchers()) == 2
     assert any(leaf.reader().has_deletions() for leaf, _ in searcher.leaf_searchers())
-    return searcher
+    yield searcher
+    searcher.close()
 
 
 def whoosh_matches(searcher, query: wq.Query) -> dict[int, float]:

@@ -1,0 +1,303 @@
+"""The citator: each document's citations, kept in library.sqlite, and the links they make
+between the library's documents — "legal basis" and "cited by", "amends" and "amended by".
+
+Citations are parsed from the stored page text at sync time (no OCR again) and kept per content
+hash, so a rename, a `rebuild` or a catalogue correction never needs them parsed again. Links
+are resolved when asked, over the live documents with the librarian's corrections applied: a
+document added or removed, or a number corrected in catalog.csv, changes the links at once,
+and a removed document links to nothing and from nothing.
+
+A citation resolves to a document by its number first (canonical, `numbers`), then by a
+compatible type, the same year and its title words, tolerant of OCR errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from indexer.library import catalog, numbers
+from indexer.library.citations import Citation, document_citations
+from indexer.library.metadata.lines import loose
+
+#: Bump when the parser changes: citations stored by an older one are parsed again at sync.
+PARSER_VERSION = 1
+#: Title words this similar (0-100, on the subjects) name the same instrument.
+MIN_TITLE_SCORE = 75
+#: When the years differ in one digit (an OCR slip in one of them), titles must be closer.
+MIN_TITLE_SCORE_OFF_YEAR = 80
+#: When the numbers on both sides differ (an OCR slip, or another instrument), titles must be.
+MIN_TITLE_SCORE_AGAINST_NUMBER = 92
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS citations (
+    hash TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    relation TEXT NOT NULL,
+    type TEXT NOT NULL,
+    number TEXT NOT NULL,
+    date TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (hash, seq)
+);
+CREATE TABLE IF NOT EXISTS citations_parsed (
+    hash TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL
+);
+"""
+
+#: A royal kram is cited for the law it promulgates, and the library files that law as a law.
+_FAMILY = {"royal-kram": "law"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What resolution knows of a document: id, type, canonical number, year, title."""
+
+    id: str
+    type: str
+    number: str
+    year: int | None
+    title: str
+
+
+def compatible(cited: str, document: str) -> bool:
+    """Whether a citation of type ``cited`` may name a document of type ``document``."""
+    return bool(cited and document) and _FAMILY.get(cited, cited) == _FAMILY.get(document, document)
+
+
+def _subject(title: str) -> str:
+    """A title's subject, loose: what follows its ស្តីពី ("on"), or all of it."""
+    folded = loose(title)
+    about = re.search(f"{loose('ស្តីពី')}|{loose('ស្តីអំពី')}", folded)
+    return folded[about.end() :] if about else folded
+
+
+#: Khmer digits OCR confuses: ៩/៥ and ៤/៨ (1994 read as 1954 or 1998).
+_DIGIT_SLIPS = frozenset({("9", "5"), ("5", "9"), ("4", "8"), ("8", "4")})
+
+
+def _one_slip(year: int, other: int) -> bool:
+    """Whether two years differ in one digit that OCR confuses with the other."""
+    pairs = [(a, b) for a, b in zip(str(year), str(other), strict=False) if a != b]
+    return len(pairs) == 1 and pairs[0] in _DIGIT_SLIPS
+
+
+def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") -> str | None:
+    """The id of the document a citation names, or None when the library holds none."""
+    others = [d for d in documents if d.id != self_id]
+    if citation.number:
+        same = [d for d in others if d.number == citation.number]
+        typed = [d for d in same if compatible(citation.type, d.type)] or same
+        if typed:
+            return typed[0].id
+    if not citation.title:
+        return None
+    year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
+    subject = _subject(citation.title)
+    if len(subject) < 4:
+        return None
+    best, best_score = None, 0.0
+    for document in others:
+        if not compatible(citation.type, document.type):
+            continue
+        off_year = bool(year and document.year and year != document.year)
+        if off_year and not _one_slip(year, document.year):
+            continue
+        score = fuzz.ratio(subject, _subject(document.title))
+        numbered = citation.number and document.number and citation.number != document.number
+        needed = MIN_TITLE_SCORE_AGAINST_NUMBER if numbered else MIN_TITLE_SCORE
+        needed = max(needed, MIN_TITLE_SCORE_OFF_YEAR) if off_year else needed
+        if score >= needed and score > best_score:
+            best, best_score = document.id, score
+    return best
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+def ensure_schema(db: sqlite3.Connection) -> None:
+    db.executescript(SCHEMA)
+
+
+def sync(
+    db: sqlite3.Connection,
+    documents: Iterable[tuple[str, str]],
+    pages_of: Callable[[str], Sequence[str]],
+) -> int:
+    """Parse the citations of the (content hash, title) pairs this parser has not read with that
+    title yet, from their stored page texts; returns how many were parsed."""
+    ensure_schema(db)
+    done = dict(
+        db.execute("SELECT hash, title FROM citations_parsed WHERE version = ?", (PARSER_VERSION,))
+    )
+    todo = [(h, title) for h, title in documents if done.get(h) != title]
+    for content_hash, title in todo:
+        record(db, content_hash, pages_of(content_hash), title)
+    return len(todo)
+
+
+def record(db: sqlite3.Connection, content_hash: str, pages: Sequence[str], title: str) -> None:
+    """Parse and keep a content's citations (its legal basis, and what its title says it
+    amends), replacing what was kept before, in one transaction."""
+    found = document_citations(pages, title)
+    with db:
+        db.execute("BEGIN")
+        db.execute("DELETE FROM citations WHERE hash = ?", (content_hash,))
+        db.executemany(
+            "INSERT INTO citations (hash, seq, relation, type, number, date, title, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (content_hash, i, c.relation, c.type, c.number, c.date, c.title, c.text)
+                for i, c in enumerate(found)
+            ],
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO citations_parsed (hash, version, title) VALUES (?, ?, ?)",
+            (content_hash, PARSER_VERSION, title),
+        )
+
+
+def _stored(db: sqlite3.Connection) -> dict[str, list[Citation]]:
+    """Every kept citation by content hash (none for a library that has no citator tables yet,
+    read by a reader that may not create them)."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "citations" not in tables:
+        return {}
+    rows = db.execute(
+        "SELECT hash, relation, type, number, date, title, text FROM citations ORDER BY hash, seq"
+    )
+    kept: dict[str, list[Citation]] = {}
+    for content_hash, relation, kind, number, date, title, text in rows:
+        kept.setdefault(content_hash, []).append(
+            Citation(kind, number, date, title, relation, text)
+        )
+    return kept
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+class Library:
+    """The live documents as resolution sees them, with each one's citations and, worked out
+    once, what each citation resolves to."""
+
+    def __init__(self, targets: Sequence[Target], hashes: dict[str, str], kept: dict):
+        self.targets = tuple(targets)
+        self.hashes = hashes
+        self.citations: dict[str, list[Citation]] = kept
+        self._by_id = {target.id: target for target in self.targets}
+        self._resolved: dict[str, list[str | None]] | None = None
+
+    def target(self, doc_id: str) -> Target | None:
+        return self._by_id.get(doc_id)
+
+    def citations_of(self, doc_id: str) -> list[Citation]:
+        return self.citations.get(self.hashes.get(doc_id, ""), [])
+
+    def resolved(self) -> dict[str, list[str | None]]:
+        """Per document id, the id each of its citations resolves to (None: not in the library)."""
+        if self._resolved is None:
+            families: dict[str, list[Target]] = {}
+            for target in self.targets:
+                families.setdefault(_FAMILY.get(target.type, target.type), []).append(target)
+            by_number: dict[str, list[Target]] = {}
+            for target in self.targets:
+                if target.number:
+                    by_number.setdefault(target.number, []).append(target)
+            self._resolved = {}
+            for target in self.targets:
+                self._resolved[target.id] = [
+                    resolve(
+                        citation,
+                        by_number.get(citation.number, [])
+                        + families.get(_FAMILY.get(citation.type, citation.type), []),
+                        target.id,
+                    )
+                    for citation in self.citations_of(target.id)
+                ]
+        return self._resolved
+
+
+def load(db: sqlite3.Connection) -> Library:
+    """The live documents of a library.sqlite (catalogue corrections applied) and their
+    citations."""
+    rows = db.execute("SELECT id, hash, detected, overrides FROM documents WHERE live = 1")
+    targets, hashes = [], {}
+    for doc_id, content_hash, detected, overrides in rows:
+        meta, _ = catalog.apply(json.loads(detected), json.loads(overrides))
+        targets.append(
+            Target(
+                doc_id,
+                meta.get("type", ""),
+                numbers.canonical(meta.get("number", "") or ""),
+                meta.get("year"),
+                meta.get("title", ""),
+            )
+        )
+        hashes[doc_id] = content_hash
+    return Library(tuple(targets), hashes, _stored(db))
+
+
+def _entry(citation: Citation, doc_id: str | None) -> dict:
+    entry = {
+        "type": citation.type,
+        "number": citation.number,
+        "date": citation.date,
+        "title": citation.title,
+    }
+    return {"id": doc_id, **entry} if doc_id else entry
+
+
+def _document_entry(target: Target) -> dict:
+    return {
+        "id": target.id,
+        "type": target.type,
+        "number": target.number,
+        "date": str(target.year or ""),
+        "title": target.title,
+    }
+
+
+def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
+    """A document's ``legal_basis`` and ``amends`` (its citations, with the id of the document
+    each resolves to), its ``cited_by`` and ``amended_by`` (the documents whose citations
+    resolve to it): each a list of ``{id (when resolved), type, number, date, title}``."""
+    result: dict[str, list[dict]] = {
+        "legal_basis": [],
+        "amends": [],
+        "cited_by": [],
+        "amended_by": [],
+    }
+    resolved = library.resolved()
+    for citation, target in zip(
+        library.citations_of(doc_id), resolved.get(doc_id, []), strict=True
+    ):
+        key = "amends" if citation.relation == "amends" else "legal_basis"
+        result[key].append(_entry(citation, target))
+    for other in library.targets:
+        if other.id == doc_id:
+            continue
+        for citation, target in zip(
+            library.citations_of(other.id), resolved[other.id], strict=True
+        ):
+            key = "amended_by" if citation.relation == "amends" else "cited_by"
+            if target == doc_id and all(entry["id"] != other.id for entry in result[key]):
+                result[key].append(_document_entry(other))
+    return result
+
+
+def citing(library: Library, doc_id: str) -> set[str]:
+    """Ids of the documents that cite (or amend) ``doc_id``."""
+    return {
+        other
+        for other, targets in library.resolved().items()
+        if other != doc_id and doc_id in targets
+    }

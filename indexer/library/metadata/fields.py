@@ -1,0 +1,129 @@
+"""Number, issuer and languages of a document, from its header and its text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from indexer.library.metadata.lines import ABOUT, BODY_LINE, CITING_WORD, HEAD_PAGES, header_lines
+from indexer.library.metadata.title import cut_title
+from indexer.library.numbers import find_numbers
+from indexer.text.khmer import fold, khmer_share
+
+_NUMBER_PATTERNS = (
+    # royal codes: នស/រកម/0508/017, NS/RKT/0605/267
+    re.compile(r"(?:[នឧជ]ស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
+    # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក", "លេខ 034 សរ.មផ": a code, then maybe the issuing
+    # body's ("មផ", the Ministry of Interior); a code runs into no other letter ("ប្រកាស")
+    re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?"
+               r"(?:អនក្រ\.?\s*បក|សរណន|អនក្រ|ប្រក|សជណ|សសរ|សរ|សណ|ក\.?ប|ច\.?ល)(?![\u1780-\u17d2])"
+               r"(?:\s*\.\s*[\u1780-\u17d2]{1,4}(?![\u1780-\u17d2]))?\.?"),
+    # English "No. 148 ANK/BK", "#148 ANKr.BK", "#17 (ANK/BK)"
+    re.compile(r"(?:(?<=\bno\.)|(?<=#))\s*\d{1,5}\s*\(?[a-z][a-z./]{1,12}\)?"),
+)  # fmt: skip
+_KHMER_DIGITS = str.maketrans({chr(0x17E0 + d): str(d) for d in range(10)})
+
+
+def detect_number(pages: Sequence[str]) -> str:
+    """Reference number of the instrument ('' when not found): as its header writes it, digits
+    ASCII; else, where OCR mangled the header's layout, the first number in a form
+    `indexer.library.numbers` knows anywhere in the header, in its canonical form."""
+    return _written_number(pages) or _known_number(pages)
+
+
+_ARTICLE = re.compile(r"^\W*មាត្រា")
+_OF = re.compile("នៃ|នែ")
+
+
+def _known_number(pages: Sequence[str]) -> str:
+    """The canonical form of the first number of a known form in the header lines of the first
+    pages before the title's ស្តីពី ("on"), not a cited one (followed by ចុះ "dated", or the
+    "នៃ អនុក្រឹត្យលេខ ..." "of sub-decree no." of what an amendment amends)."""
+    for page in pages[:HEAD_PAGES]:
+        for shown, folded, _ in header_lines(page):
+            if _ARTICLE.match(folded):  # a page of articles: the header is elsewhere
+                break
+            about = ABOUT.search(folded)
+            for number in find_numbers(shown[: about.start()] if about else shown):
+                cited = CITING_WORD.search(folded, number.end, number.end + 16)
+                if not cited and not _OF.search(folded[max(0, number.start - 16) : number.start]):
+                    return number.canonical
+            if about:
+                break
+    return ""
+
+
+def _written_number(pages: Sequence[str]) -> str:
+    """The number as the header writes it, digits ASCII ('' when not found).
+
+    The header ends at the title (ស្តីពី, "on"): numbers in the title and after it belong to
+    the instruments it amends or cites ("... នៃអនុក្រឹត្យលេខ ១០៣ ... ចុះថ្ងៃទី ...").
+    """
+    for page in pages[:HEAD_PAGES]:
+        for shown, folded, _ in header_lines(page):
+            if _ARTICLE.match(folded):  # a page of articles: the header is elsewhere
+                break
+            about = ABOUT.search(folded)
+            before_title = folded[: about.start()] if about else folded
+            # The English pattern is last: on a Khmer line, Latin is OCR crumbs ("#1 lime").
+            khmer_line = khmer_share(shown) >= 0.5
+            for pattern in _NUMBER_PATTERNS[:-1] if khmer_line else _NUMBER_PATTERNS:
+                for match in pattern.finditer(before_title):
+                    if CITING_WORD.search(folded, match.end(), match.end() + 16) or _OF.search(
+                        folded[max(0, match.start() - 20) : match.start()]
+                    ):
+                        continue
+                    number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
+                    number = re.sub(r"\s*/\s*", "/", " ".join(number.split()))
+                    number = re.sub(r"(?<=[\u1780-\u17ff])\s*\.\s*(?=[\u1780-\u17ff])", ".", number)
+                    return number.strip(" :៖.")
+            if about:
+                return ""
+    return ""
+
+
+_ISSUERS = re.compile(
+    r"ក្រសួង[\u1780-\u17d3 ]{2,60}|រាជរដ្ឋាភិបាល(?:កម្ពុជា)?|ទីស្តីការគណៈរដ្ឋមន្ត្រី|"
+    r"រដ្ឋសភា|ព្រឹទ្ធសភា|ក្រុមប្រឹក្សា[\u1780-\u17d3 ]{2,60}|"
+    r"គណៈកម្មាធិការ[\u1780-\u17d3 ]{2,60}|ធនាគារជាតិនៃកម្ពុជា|"
+    r"សាលា(?:រាជធានី|ខេត្ត|ក្រុង|ស្រុក|ខណ្ឌ)[\u1780-\u17d3 ]{2,40}|"
+    r"royal government of cambodia|ministry of [a-z ,&]+|national assembly|senate|"
+    r"council (?:of|for) [a-z ,&]+|national bank of cambodia"
+)
+_MOTTO = re.compile(r"ជាតិ\s*សាសនា\s*ព្រះមហាក្សត្រ|ព្រះរាជាណាចក្រកម្ពុជា")
+
+
+def detect_issuer(pages: Sequence[str]) -> str:
+    """The issuing body named in the header (ministry, Royal Government...), '' when none: not
+    in the numbered sections of a body with no "having seen" lines to end the header."""
+    for page in pages[:1]:
+        for shown, folded, _ in header_lines(page):
+            if BODY_LINE.match(folded):
+                break
+            folded = _MOTTO.sub(lambda m: " " * len(m.group()), folded)
+            match = _ISSUERS.search(folded)
+            if match and match.start() <= 3 or match and _MOTTO.search(fold(shown)):
+                issuer = shown[match.start() : match.end()]
+                return cut_title(re.split(r"\s{2,}|[|/]", issuer.strip())[0])
+    return ""
+
+
+_EN_WORDS = re.compile(r"\b(?:the|of|and|to|in|on|for|is|shall|with|by|this|be|or|are|as)\b", re.I)
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+#: A language counts when this share of the letters is in its script (OCR crumbs stay below).
+MIN_SCRIPT_SHARE = 0.15
+
+
+def detect_languages(pages: Sequence[str]) -> list[str]:
+    """["km"], ["en"] or ["km", "en"] by script share; Latin counts as English only when it reads
+    as English (OCR of Khmer scans leaves Latin crumbs that are no language)."""
+    text = "\n".join(pages)
+    share = khmer_share(text)
+    languages = []
+    if share >= MIN_SCRIPT_SHARE:
+        languages.append("km")
+    latin_words = _LATIN_WORD.findall(text)
+    english = len(_EN_WORDS.findall(text)) >= 0.08 * max(len(latin_words), 1)
+    if 1 - share >= MIN_SCRIPT_SHARE and latin_words and english:
+        languages.append("en")
+    return languages

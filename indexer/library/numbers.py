@@ -1,0 +1,137 @@
+"""Instrument numbers, found in text and normalised to one canonical form, so that a citation,
+a query and a librarian's correction name an instrument the same way whatever digits (Khmer or
+Arabic), separators or OCR slips each was written with.
+
+Canonical forms:
+
+- royal codes, ``NS/RKM/MMYY/N`` (royal kram) and ``NS/RKT/MMYY/N`` (royal decree): MMYY is the
+  month and year of four digits, N the serial without leading zeros. នស/រកម/០៥០៨/០១៧,
+  NS/RKM/0508/017 and ជស/រកម ០៥០៨ ០១៧ are all ``NS/RKM/0508/17``;
+- the older royal form ``N/NS/YY``: ០២/នស/៩៤, 02 NS 94 → ``2/NS/94``;
+- a serial and its issuing body's code, ``N CODE`` with the code spelt as data/instrument_codes.json
+  has it: លេខ ៤០ អនក្រ.បក, No. 40 ANK/BK → ``40 អនក្រ.បក``; a ministry's code after it is kept
+  (``34 សរ.មផ``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from indexer.text.khmer import fold
+
+CODES_FILE = Path(__file__).parents[1] / "data" / "instrument_codes.json"
+
+_SEP = r"[\s/.,:;'’()\-]{0,4}"
+_NS = r"(?:[នឧជអ]{1,2}\s*\.?\s*ស|ns)"
+_ROYAL = re.compile(
+    rf"(?:{_NS}{_SEP}(?:[\u1780-\u17ff]{{1,3}}(?P<any>[មត])|)|/\s*)"
+    rf"(?(any)|(?:រ\s*\.?\s*[កភត]\s*\.?\s*(?P<km>[មតព])|rk(?P<en>[mt])))"
+    rf"(?![\u1780-\u17d2]){_SEP}(?P<date>\d{{3,7}})(?:{_SEP}(?P<serial>\d{{1,4}}))?(?!\d)"
+)
+_OLD_ROYAL = re.compile(rf"(?<!\d)(?P<serial>\d{{1,3}}){_SEP}{_NS}{_SEP}(?P<year>\d{{2}})(?!\d)")
+#: The letter after នស/រក: ម a royal kram, ត a royal decree (OCR reads ត as ព).
+_ROYAL_KINDS = {
+    "ម": "royal-kram",
+    "m": "royal-kram",
+    "ត": "royal-decree",
+    "ព": "royal-decree",
+    "t": "royal-decree",
+}
+_MINISTRY = r"(?:\s*\.\s*(?!ចុះ|ចុ)(?P<ministry>[\u1780-\u17d2]{1,4})(?![\u1780-\u17d2]))?"
+
+
+@dataclass(frozen=True)
+class Number:
+    """One instrument number in a text: its canonical form, the instrument type it names ('' when
+    its code does not say) and where it was found."""
+
+    canonical: str
+    kind: str
+    start: int
+    end: int
+
+
+@cache
+def _codes() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    """(regex of one spelling of a code, canonical code, type), longest spelling first."""
+    data = json.loads(CODES_FILE.read_text(encoding="utf-8"))
+    spellings = [(v, c["code"], c["type"]) for c in data["codes"] for v in c["variants"]]
+    spellings.sort(key=lambda item: -len(item[0]))
+    compiled = []
+    for spelling, code, kind in spellings:
+        parts = [re.escape(part) for part in re.split(r"[./\s]+", fold(spelling)) if part]
+        body = r"\s*[./]?\s*".join(parts)
+        # a code runs into no other word, but may into the date after it ("អនក្រ.បកចុះថ្ងៃទី")
+        compiled.append((re.compile(body + r"(?!(?!ចុ)[\u1780-\u17d2a-z])"), code, kind))
+    return tuple(compiled)
+
+
+_SERIAL = re.compile(r"(?<![\d/])(?P<serial>\d{1,5})[\s.:;៖/,()\-]{0,4}")
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Every instrument number in a text, in order; offsets index ``text``."""
+    folded = fold(text)
+    found: list[Number] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(number: Number) -> None:
+        if not any(start < number.end and number.start < end for start, end in taken):
+            found.append(number)
+            taken.append((number.start, number.end))
+
+    for match in _ROYAL.finditer(folded):
+        number = _royal(match)
+        if number:
+            add(number)
+    for match in _OLD_ROYAL.finditer(folded):
+        serial, year = int(match.group("serial")), match.group("year")
+        add(Number(f"{serial}/NS/{year}", "royal-kram", match.start(), match.end()))
+    for match in _SERIAL.finditer(folded):
+        coded = _coded(folded, match)
+        if coded:
+            add(coded)
+    return sorted(found, key=lambda number: number.start)
+
+
+def _royal(match: re.Match[str]) -> Number | None:
+    date, serial = match.group("date"), match.group("serial")
+    if serial is None:  # ជស/រកម១១៩៧០៦: the date and the serial run together
+        if len(date) < 5:
+            return None
+        date, serial = date[:4], date[4:]
+    date = date[-4:].zfill(4)  # "00196" (OCR doubled a zero) and "196" (lost one) are 0196
+    letter = match.group("km") or match.group("en") or match.group("any")
+    code = "RKM" if _ROYAL_KINDS[letter] == "royal-kram" else "RKT"
+    return Number(
+        f"NS/{code}/{date}/{int(serial)}", _ROYAL_KINDS[letter], match.start(), match.end()
+    )
+
+
+def _coded(folded: str, serial: re.Match[str]) -> Number | None:
+    """A serial followed by a body's code ("៤០ អនក្រ.បក"), or None."""
+    for regex, code, kind in _codes():
+        match = regex.match(folded, serial.end())
+        if match:
+            ministry = re.compile(_MINISTRY).match(folded, match.end())
+            end = ministry.end() if ministry and ministry.group("ministry") else match.end()
+            suffix = f".{ministry.group('ministry')}" if end != match.end() else ""
+            canonical = f"{int(serial.group('serial'))} {code}{suffix}"
+            return Number(canonical, kind, serial.start(), end)
+    return None
+
+
+def canonical(text: str) -> str:
+    """The canonical form of the first instrument number in ``text``; '' when it has none."""
+    numbers = find_numbers(text)
+    return numbers[0].canonical if numbers else ""
+
+
+def query_key(text: str) -> str:
+    """What a ``number:`` query looks for: the canonical number the text names, or, when it
+    names none in full (a bare serial, "17"), the text folded without separators."""
+    return canonical(text) or re.sub(r"[\s/.,:;\-]+", "", fold(text))
