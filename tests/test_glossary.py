@@ -99,7 +99,7 @@ def test_no_term_belongs_to_two_entries():
 def test_sources_and_domains_are_from_the_documented_sets():
     from indexer.text.glossary import GLOSSARY
 
-    rows = [line.rstrip("\n").split("\t") for line in GLOSSARY.open(encoding="utf-8")]
+    rows = [line.split("\t") for line in GLOSSARY.read_text(encoding="utf-8").splitlines()]
     rows = [row for row in rows if not row[0].startswith("#")][1:]
     assert all(set(row[3].split(",")) <= SOURCES for row in rows)
     assert {row[2] for row in rows} == {entry.domain for entry in entries()}
