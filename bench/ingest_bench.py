@@ -22,8 +22,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from indexer.extract import quality
-from indexer.extract.ocr import DEFAULT_LANG, DEFAULT_PSM
-from indexer.extract.pdf import render_page, text_layer
+from indexer.extract.ocr import DEFAULT_RECIPE
+from indexer.extract.pdf import text_layer
 from indexer.text.khmer import clean
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,11 +69,13 @@ def scanned_sample(pages: int, folder: Path) -> list[tuple[Path, int]]:
 
 
 def tesseract_cli(images: list[Path], jobs: int) -> float:
-    """Bare Tesseract on pre-rendered images, same settings, ``jobs`` at a time."""
+    """Bare Tesseract on images prepared as the recipe prepares them, same settings, ``jobs``
+    at a time."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    settings = ["-l", DEFAULT_RECIPE.lang, "--psm", str(DEFAULT_RECIPE.psm), "tsv"]
 
     def one(image: Path) -> None:
-        command = ["tesseract", str(image), "stdout", "-l", DEFAULT_LANG, "--psm", str(DEFAULT_PSM)]
+        command = ["tesseract", str(image), "stdout", *settings]
         subprocess.run(command, env=env, capture_output=True, check=True)
 
     started = time.perf_counter()
@@ -86,12 +88,10 @@ def bench_ocr(pages: int, work: Path) -> list[str]:
     library = work / "scans"
     library.mkdir()
     sample = scanned_sample(pages, library)
-    images = []
-    for pdf, index in sample:
-        image = work / f"{pdf.stem}-{index}.pgm"
-        render_page(pdf, index).save(image)
-        images.append(image)
-    lines = [f"OCR throughput on {len(sample)} scanned Khmer pages (khm+eng, psm 6, 300 dpi):"]
+    from ocr_throughput import prepared_images
+
+    images = prepared_images(sample, work, DEFAULT_RECIPE)
+    lines = [f"OCR throughput on {len(sample)} scanned Khmer pages ({DEFAULT_RECIPE.version}):"]
     ours = {}
     for jobs in (1, 2):
         seconds, _ = ddsearch("index", str(library), "--jobs", str(jobs), data=work / f"d{jobs}")

@@ -1,7 +1,7 @@
 """Metadata accuracy: instrument type and year on the 40 real Khmer PDFs, type on 7,983 titles.
 
 The PDFs are read the way `ddsearch index` reads them: the text layer where the quality gate
-trusts it, Tesseract (khm+eng, 300 dpi) elsewhere, text cleaned by `khmer.clean`; only the
+trusts it, Tesseract by the default OCR recipe elsewhere, text cleaned by `khmer.clean`; only the
 pages detection reads (`metadata.pages_read`) are extracted, OCR spread over --jobs workers.
 Truth is tests/data/corpus_labels.tsv (MANIFEST.tsv's labels corrected from the pages).
 English titles are scored against cambodia_law_titles_ansvar.tsv's `instrument_type`, with our
@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from indexer.extract import ocr
 from indexer.extract import pool as extract
 from indexer.library import metadata
 
@@ -58,9 +59,10 @@ def document_pages(path: Path, pool: ProcessPoolExecutor) -> tuple[list[str], in
     for page in prepared.accepted:
         texts[page.number - 1] = page.text
     needed = [i for i in metadata.pages_read(prepared.pages) if not texts[i]]
-    futures = {i: pool.submit(extract.ocr_task, path, i + 1, "khm+eng") for i in needed}
+    recipe = ocr.DEFAULT_RECIPE
+    futures = {i: pool.submit(extract.ocr_task, path, i + 1, recipe) for i in needed}
     for i, future in futures.items():
-        texts[i] = future.result()
+        texts[i] = future.result()[0]
     return texts, len(needed)
 
 

@@ -215,9 +215,9 @@ def main(ocr_check: bool) -> None:
             check_text_layer(source, target)
         line = f"{target.name}: {page_count(target)} page(s), {target.stat().st_size // 1024} kB"
         if ocr_check and SCAN_MARK in source.stem:
-            from indexer.extract.ocr import ocr_page  # only this option needs Tesseract
+            from indexer.extract.ocr import read_page  # only this option needs Tesseract
 
-            text = "\n".join(ocr_page(target, index) for index in range(page_count(target)))
+            text = "\n".join(read_page(target, i).text for i in range(page_count(target)))
             line += (
                 f", OCR character error rate {character_error_rate(source_text(source), text):.3f}"
             )

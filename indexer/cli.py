@@ -143,6 +143,60 @@ def status(data_root, as_json) -> None:
     click.echo(status_report.format_status(figures))
 
 
+@main.command()
+@click.argument("targets", nargs=-1)
+@index_option
+@click.option("--all", "all_documents", is_flag=True, help="Every document in the index.")
+@click.option("--lang", default=None, help=f"Tesseract languages (default {ocr.DEFAULT_LANG}).")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None, help="OCR workers (default: cores)."
+)
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
+)
+@click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
+def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet) -> None:
+    """OCR again, by the current recipe, the pages an older recipe read.
+
+    Name documents by id, path or file name, or give --all. Resumable: a page once read by
+    the recipe is never read again. Exit status as for index.
+    """
+    from indexer.indexing.reocr import run_reocr
+
+    if bool(targets) == all_documents:
+        raise click.UsageError("name the documents to read again (ID or PATH), or give --all")
+    ocr.check_languages(lang or ocr.DEFAULT_LANG)
+    report = run_reocr(
+        _data(data_root),
+        list(targets),
+        lang=lang,
+        jobs=jobs or os.cpu_count() or 1,
+        progress=Progress(quiet=quiet),
+    )
+    click.echo(report.summary())
+    if report_path:
+        from indexer.indexing.report import write_json
+
+        write_json(report_path, report.to_dict())
+    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("target")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+def show(target, data_root, as_json) -> None:
+    """A document's metadata and each page's text with how it was read (TARGET: id, path,
+    or a file name only one indexed file has)."""
+    from indexer.library import show as shown
+
+    record = shown.show(_data(data_root), target)
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        click.echo(shown.format_document(record))
+
+
 @main.command("search")
 @click.argument("query", nargs=-1, required=True)
 @index_option

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.extract.ocr import ocr_page
+from indexer.extract.ocr import read_page
 from indexer.extract.pdf import page_count, text_layer
 from indexer.text.khmer import normalize
 
@@ -68,6 +68,6 @@ def test_subdecree_text_layer_carries_its_heading_title_and_signing_line():
 @pytest.mark.slow
 def test_scan_has_no_text_layer_and_ocr_reads_its_title():
     assert whole_text_layer(SCAN) == ""
-    text = compact(ocr_page(SCAN, 0))
+    text = compact(read_page(SCAN, 0).text)
     for words in ("សារាចរ", "ស្តីពី", "ការរៀបចំកម្មវិធី", "ឃុំ សង្កាត់ ឆ្នាំ២០២៥", "ឯកសារគំរូ"):
         assert compact(words) in text

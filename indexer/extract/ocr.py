@@ -1,45 +1,173 @@
-"""Tesseract OCR of rendered pages, one single-threaded Tesseract per worker (KNOWLEDGE §2)."""
+"""Tesseract OCR of page images by a named recipe, keeping every word's box and confidence.
+
+The recipe was chosen by measurement on real Royal Gazette scans (bench/ocr_quality.py,
+bench/RESULTS.md): Debian's Khmer *script* model, a 3x3 median filter, the page scaled to 85%
+(about 255 dpi), psm 6, then junk words dropped by script and confidence (indexer/extract/
+words.py) and low-confidence Khmer words corrected towards a lexicon (indexer/extract/
+lexicon.py). One single-threaded Tesseract runs per worker (KNOWLEDGE §2).
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pytesseract
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from indexer.errors import OcrUnavailable
-from indexer.extract.pdf import render_page
+from indexer.extract import lexicon, words
+from indexer.extract.words import Word
 
-DEFAULT_LANG = "khm+eng"
-#: psm 6 (a uniform block of text) had the lowest Khmer error rate on clean and scanned pages.
+#: The script model reads English as well as eng does (fixtures eng_p1 0.027, mixed_p1 0.019
+#: CER) and Gazette Khmer better and 2-3x faster than khm+eng.
+DEFAULT_LANG = "Khmer"
 DEFAULT_PSM = 6
 PAGE_TIMEOUT_S = 600
 TESSERACT = "tesseract"
 NOT_INSTALLED = (
     "Tesseract is not installed: run `apt-get install tesseract-ocr tesseract-ocr-khm "
-    "tesseract-ocr-eng`, or index with --ocr never."
+    "tesseract-ocr-eng tesseract-ocr-script-khmr`, or index with --ocr never."
 )
+#: A page read sideways comes out as hundreds of one- or two-letter words (Gazette pages: 1.6-1.7
+#: characters a word turned by 90°, 10.9-22 upright), and upside down as words Tesseract is
+#: hardly sure of (confidence 0.04-0.08 turned by 180°, 0.36-0.58 upright). Only such readings
+#: make the page be tried the other ways round: on upright pages that costs nothing.
+ORIENT_BELOW_WORD_LENGTH = 3.0
+ORIENT_BELOW_CONFIDENCE = 0.2
+ORIENT_FROM_WORDS = 20  # fewer words: a blank page or a picture, not a turned page
+_PACKAGES = {"Khmer": "tesseract-ocr-script-khmr"}
 
 # Tesseract's own threads make a page 4x slower on a busy machine; parallelism comes from
 # running one Tesseract per worker process instead.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, psm: int = DEFAULT_PSM) -> str:
-    """OCR one page image, handed to Tesseract as uncompressed PGM in an in-memory file.
+@dataclass(frozen=True)
+class Recipe:
+    """How a page is read; ``version`` is stored with every page so that ``reocr`` can find
+    pages read by an older recipe."""
+
+    lang: str = DEFAULT_LANG
+    psm: int = DEFAULT_PSM
+    median: int = 3  # median filter size in pixels (0: none)
+    scale: float = 0.85  # of the 300 dpi render
+    drop_junk: bool = True
+    lexicon: bool = True
+    orient: bool = True  # when the first reading is unsure, look for a better orientation
+
+    @property
+    def version(self) -> str:
+        parts = [f"r2:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
+        parts += [name for name in ("drop_junk", "lexicon", "orient") if getattr(self, name)]
+        return "/".join(parts)
+
+
+DEFAULT_RECIPE = Recipe()
+
+
+def recipe_for(lang: str | None) -> Recipe:
+    """The default recipe in another Tesseract language (``--ocr-lang``, ``reocr --lang``)."""
+    return replace(DEFAULT_RECIPE, lang=lang) if lang else DEFAULT_RECIPE
+
+
+@dataclass
+class Reading:
+    """One page as OCR read it; word boxes are pixels of the upright page image of
+    ``width`` x ``height`` (the 300 dpi render for PDF pages, turned by ``rotation``)."""
+
+    text: str
+    words: list[Word]
+    width: int
+    height: int
+    recipe: str
+    rotation: int = 0  # degrees clockwise the source image was turned before reading
+    confidence: float = 0.0  # mean word confidence 0..1, weighted by length
+    seconds: list[float] = field(default_factory=list)  # Tesseract's own time, per call
+
+
+def read_image(image: Image.Image, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
+    """OCR one page image by ``recipe``."""
+    gray = image.convert("L")
+    reading = _read(gray, recipe, 0)
+    if recipe.orient and _maybe_turned(reading):
+        rotation, probe_seconds = detect_rotation(gray, recipe)
+        reading.seconds += probe_seconds
+        if rotation:
+            turned = _read(gray.rotate(-rotation, expand=True), recipe, rotation)
+            turned.seconds = reading.seconds + turned.seconds
+            if turned.confidence > reading.confidence:
+                reading = turned
+    return reading
+
+
+def _maybe_turned(reading: Reading) -> bool:
+    if len(reading.words) < ORIENT_FROM_WORDS:
+        return False
+    length = sum(len(word.text) for word in reading.words) / len(reading.words)
+    return length < ORIENT_BELOW_WORD_LENGTH or reading.confidence < ORIENT_BELOW_CONFIDENCE
+
+
+def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
+    prepared = gray
+    if recipe.median:
+        prepared = prepared.filter(ImageFilter.MedianFilter(recipe.median))
+    if recipe.scale != 1:
+        size = (round(gray.width * recipe.scale), round(gray.height * recipe.scale))
+        prepared = prepared.resize(size, Image.LANCZOS)
+    tsv, seconds = _tesseract(prepared, ["-l", recipe.lang, "--psm", str(recipe.psm), "tsv"])
+    found = [word.scaled(1 / recipe.scale) for word in words.parse_tsv(tsv)]
+    if recipe.drop_junk:
+        found = words.drop_junk(found)
+    if recipe.lexicon:
+        found = lexicon.correct(found)
+    return Reading(
+        text=words.page_text(found),
+        words=found,
+        width=gray.width,
+        height=gray.height,
+        recipe=recipe.version,
+        rotation=rotation,
+        confidence=words.mean_confidence(found),
+        seconds=[seconds],
+    )
+
+
+#: Probes for the page's orientation read it at this fraction of the 300 dpi render.
+PROBE_SCALE = 0.5
+
+
+def detect_rotation(gray: Image.Image, recipe: Recipe) -> tuple[int, list[float]]:
+    """Degrees clockwise that turn the page upright: the turn whose quick small reading is the
+    surest. Tesseract's OSD cannot tell for Khmer (it called an upright Gazette page 180° and
+    one turned by 90° upright), so the page is read four ways instead. Returns the turn and
+    Tesseract's seconds."""
+    probe = replace(recipe, median=0, scale=PROBE_SCALE, lexicon=False, orient=False)
+    readings = {
+        rotation: _read(gray.rotate(-rotation, expand=True), probe, rotation)
+        for rotation in (0, 90, 180, 270)
+    }
+    best = max(readings, key=lambda rotation: readings[rotation].confidence)
+    return best, [seconds for reading in readings.values() for seconds in reading.seconds]
+
+
+def _tesseract(image: Image.Image, arguments: list[str]) -> tuple[str, float]:
+    """Run Tesseract on an image handed over as uncompressed PGM in an in-memory file.
 
     Tesseract reads a file path at full speed but stdin byte by byte (0.1-0.15 s more per
     page); a memfd is a path with no file on disk to leave behind when a run is killed."""
     page_file = os.memfd_create("ddsearch-page")
     try:
         with open(page_file, "wb", closefd=False) as out:
-            image.convert("L").save(out, format="PPM")
-        command = [TESSERACT, f"/dev/fd/{page_file}", "stdout", "-l", lang, "--psm", str(psm)]
+            image.save(out, format="PPM")
+        command = [TESSERACT, f"/dev/fd/{page_file}", "stdout", *arguments]
+        started = time.perf_counter()
         done = subprocess.run(
             command, capture_output=True, timeout=PAGE_TIMEOUT_S, pass_fds=(page_file,)
         )
+        seconds = time.perf_counter() - started
     except FileNotFoundError:
         raise OcrUnavailable(NOT_INSTALLED) from None
     finally:
@@ -47,29 +175,28 @@ def ocr_image(image: Image.Image, lang: str = DEFAULT_LANG, psm: int = DEFAULT_P
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"Tesseract failed: {message[-1] if message else done.returncode}")
-    return done.stdout.decode("utf-8", "replace")
+    return done.stdout.decode("utf-8", "replace"), seconds
 
 
-def ocr_page(
-    pdf_path: Path,
-    page_index: int,
-    lang: str = DEFAULT_LANG,
-    dpi: int = 300,
-    psm: int = DEFAULT_PSM,
-) -> str:
-    """Render a 0-based page of a PDF at ``dpi`` and OCR it."""
-    return ocr_image(render_page(pdf_path, page_index, dpi), lang=lang, psm=psm)
+def read_page(path: Path, page_index: int, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
+    """Render (or load) a 0-based page of a PDF or image file and OCR it."""
+    from indexer.extract import sources
+
+    return read_image(sources.page_image(path, page_index), recipe)
 
 
 def check_languages(lang: str) -> None:
     """Fail early, with what to install, when a Tesseract language pack is missing."""
+    # pytesseract.get_languages skips names with capitals, such as the script model Khmer.
     try:
-        available = set(pytesseract.get_languages(config=""))
-    except pytesseract.TesseractNotFoundError:
+        done = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, timeout=60)
+    except FileNotFoundError:
         raise OcrUnavailable(NOT_INSTALLED) from None
+    listing = done.stdout.decode("utf-8", "replace").splitlines()[1:]
+    available = {line.strip() for line in listing if line.strip()}
     missing = [code for code in lang.split("+") if code not in available]
     if missing:
-        packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
+        packages = " ".join(_PACKAGES.get(code, f"tesseract-ocr-{code}") for code in missing)
         raise OcrUnavailable(
             f"Tesseract has no language data for {', '.join(missing)}: run "
             f"`apt-get install {packages}`, or choose another --ocr-lang."

@@ -6,6 +6,7 @@ intact, KNOWLEDGE §3); pages are opened and rendered with pypdfium2, 15x faster
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -13,9 +14,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
+from indexer.library.store import Boxes
+
 #: Largest rendered side in pixels; a page with an absurd media box is rendered smaller, not
 #: at the cost of gigabytes of memory.
 MAX_RENDER_SIDE = 7000
+#: Pages are OCR'd at 300 dpi, and word boxes of every page are pixels at this resolution.
+RENDER_DPI = 300
 TEXT_TIMEOUT_S = 120
 
 
@@ -88,7 +93,7 @@ def fonts(path: Path) -> list[str]:
     return sorted({match.group(1) for match in names if match})
 
 
-def render_page(path: Path, page_index: int, dpi: int = 300) -> Image.Image:
+def render_page(path: Path, page_index: int, dpi: int = RENDER_DPI) -> Image.Image:
     """Render one 0-based page to a grayscale image at ``dpi``, capped at MAX_RENDER_SIDE."""
     pdf = pdfium.PdfDocument(str(path))
     try:
@@ -99,3 +104,36 @@ def render_page(path: Path, page_index: int, dpi: int = 300) -> Image.Image:
         return bitmap.to_pil()
     finally:
         pdf.close()
+
+
+_BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.DOTALL)
+_BBOX_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+
+
+def word_boxes(path: Path, pages: set[int]) -> dict[int, Boxes]:
+    """Text-layer words of the given 1-based pages with their boxes (``pdftotext -bbox``), as
+    ``store.Boxes`` in pixels at RENDER_DPI; pages poppler cannot read get none."""
+    try:
+        done = subprocess.run(
+            ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            timeout=TEXT_TIMEOUT_S + len(pages),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {}
+    found = {}
+    xhtml = done.stdout.decode("utf-8", errors="replace")
+    for number, match in enumerate(_BBOX_PAGE.finditer(xhtml), start=1):
+        if number not in pages:
+            continue
+        scale = RENDER_DPI / 72
+        width, height = (round(float(v) * scale) for v in match.groups()[:2])
+        words = [
+            [html.unescape(text), 100, *(round(float(v) * scale) for v in box), -1]
+            for *box, text in _BBOX_WORD.findall(match.group(3))
+        ]
+        found[number] = Boxes(width, height, RENDER_DPI, 0, words)
+    return found

@@ -16,8 +16,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.extract import lifeline, ocr, pdf, quality
-from indexer.library.store import Store
+from indexer.extract import images, lifeline, ocr, pdf, quality
+from indexer.library.store import Boxes, Store
 from indexer.model import Method, Page
 from indexer.text.khmer import clean
 
@@ -30,6 +30,8 @@ class FileJob:
 
     path: Path
     content_hash: str
+    #: Re-read only these 1-based pages by OCR (``reocr``); empty: extract the whole file.
+    reocr_pages: tuple[int, ...] = ()
 
 
 @dataclass
@@ -51,10 +53,14 @@ class Prepared:
     fonts: list[str]
     accepted: list[Page]
     rejected: list[Page]  # text-layer pages the gate failed; quality says how badly
+    boxes: dict[int, Boxes] = field(default_factory=dict)  # of the accepted pages
 
 
 def prepare(path: Path, ocr_mode: str) -> Prepared:
-    """Open a PDF, read its text layer and gate every page (runs in a worker)."""
+    """Open a PDF or image, read its text layer and gate every page (runs in a worker)."""
+    if images.is_image(path):  # no text layer: every page goes to OCR
+        pages = images.page_count(path)
+        return Prepared(pages, [], [], [Page(n, "", Method.TEXT, 0.0) for n in range(1, pages + 1)])
     pages = pdf.page_count(path)
     if pages == 0:
         raise pdf.UnreadablePdf("the PDF has no pages")
@@ -69,12 +75,24 @@ def prepare(path: Path, ocr_mode: str) -> Prepared:
             accepted.append(page)
         else:
             rejected.append(page)
-    return Prepared(pages, fonts, accepted, rejected)
+    boxes = pdf.word_boxes(path, {page.number for page in accepted}) if accepted else {}
+    return Prepared(pages, fonts, accepted, rejected, boxes)
 
 
-def ocr_task(path: Path, page_number: int, lang: str) -> str:
-    """OCR one 1-based page (runs in a worker)."""
-    return clean(ocr.ocr_page(path, page_number - 1, lang=lang))
+def ocr_reading(path: Path, page_number: int, recipe: ocr.Recipe) -> tuple[str, ocr.Reading]:
+    """OCR one 1-based page: the text as the store keeps it, and the reading (runs in a worker;
+    bench/ocr_quality.py scores exactly this)."""
+    reading = ocr.read_page(path, page_number - 1, recipe)
+    return clean(reading.text), reading
+
+
+def ocr_task(path: Path, page_number: int, recipe: ocr.Recipe) -> tuple[str, float, Boxes]:
+    """OCR one 1-based page: its text, mean confidence and word boxes (runs in a worker)."""
+    text, reading = ocr_reading(path, page_number, recipe)
+    dpi = 0 if images.is_image(path) else pdf.RENDER_DPI
+    words = [word.to_row() for word in reading.words]
+    boxes = Boxes(reading.width, reading.height, dpi, reading.rotation, words)
+    return text, reading.confidence, boxes
 
 
 def _init_worker(scratch: str | None, indexer_pid: int) -> None:
@@ -109,6 +127,7 @@ class Extractor:
         self.workers = max(1, workers)
         self.ocr_mode = ocr_mode
         self.ocr_lang = ocr_lang
+        self.recipe = ocr.recipe_for(ocr_lang)
         self.on_page = on_page
         self.on_pages_known = on_pages_known
         self.scratch = scratch  # the workers' temporary folder
@@ -125,7 +144,7 @@ class Extractor:
                 while waiting and len(self._tasks) < self.workers * 2:
                     job = waiting.popleft()
                     self._files[job.content_hash] = _FileState(job)
-                    self._submit(job.content_hash, None)
+                    self._start(job)
                 done, _ = wait(self._tasks, return_when=FIRST_COMPLETED)
                 finished = [(future, self._tasks.pop(future)) for future in done]
                 crashed = [key for future, key in finished if self._settle(future, key)]
@@ -157,7 +176,7 @@ class Extractor:
             if page is None:
                 self._fail(state, _reason(err))
                 return False
-            result = ""  # Tesseract gave up on this page: keep the rest of the file
+            result = None  # Tesseract gave up on this page: keep the rest of the file
         if page is None:
             self._prepared(state, result)
         else:
@@ -185,12 +204,21 @@ class Extractor:
             initargs=(str(self.scratch) if self.scratch else None, os.getpid()),
         )
 
+    def _start(self, job: FileJob) -> None:
+        """A whole file starts with its preparation; a re-OCR goes straight to its pages."""
+        if not job.reocr_pages:
+            self._submit(job.content_hash, None)
+            return
+        state = self._files[job.content_hash]
+        self.on_pages_known(len(job.reocr_pages))
+        for number in job.reocr_pages:
+            state.remaining.add(number)
+            self._submit(job.content_hash, number)
+
     def _submit(self, content_hash: str, page: int | None) -> None:
         path = self._files[content_hash].job.path
         task = (
-            (prepare, path, self.ocr_mode)
-            if page is None
-            else (ocr_task, path, page, self.ocr_lang)
+            (prepare, path, self.ocr_mode) if page is None else (ocr_task, path, page, self.recipe)
         )
         try:
             future = self._pool.submit(*task)
@@ -206,7 +234,7 @@ class Extractor:
         self.on_pages_known(prepared.pages)
         for page in prepared.accepted:
             if not _ocr_done(stored.get(page.number)):
-                self.store.put_page(content_hash, page)
+                self.store.put_page(content_hash, page, boxes=prepared.boxes.get(page.number))
             self.on_page(Method(stored.get(page.number, Method.TEXT)))
         for page in prepared.rejected:
             if _ocr_done(stored.get(page.number)):
@@ -220,12 +248,20 @@ class Extractor:
                 state.remaining.add(page.number)
                 self._submit(content_hash, page.number)
 
-    def _ocr_done(self, state: _FileState, page_number: int, text: str) -> None:
+    def _ocr_done(self, state: _FileState, page_number: int, result: tuple | None) -> None:
+        state.remaining.discard(page_number)
+        if result is None and state.job.reocr_pages:
+            return  # a failed re-reading keeps the page as it was read before
+        text, confidence, boxes = result or ("", 0.0, None)
         method = Method.OCR if text.strip() else Method.EMPTY
         self.store.put_page(
-            state.job.content_hash, Page(page_number, text, method, 1.0), self.ocr_lang
+            state.job.content_hash,
+            Page(page_number, text, method, 1.0),
+            self.ocr_lang,
+            recipe=self.recipe.version if result else "",  # a failed page is for reocr to retry
+            confidence=round(confidence, 3),
+            boxes=boxes,
         )
-        state.remaining.discard(page_number)
         self.on_page(Method.OCR)
 
     def _finish(self, state: _FileState) -> None:
@@ -239,7 +275,7 @@ class Extractor:
 
 
 def _reason(err: Exception) -> str:
-    if isinstance(err, pdf.UnreadablePdf):
+    if isinstance(err, (pdf.UnreadablePdf, images.UnreadableImage)):
         return str(err)
     if isinstance(err, FileNotFoundError):
         return "the file disappeared while it was being indexed"

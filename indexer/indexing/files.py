@@ -1,5 +1,5 @@
-"""Finding a library's files: every PDF under the folders given, with a sentence for each
-path that cannot be indexed (not UTF-8, unreadable, not a regular file)."""
+"""Finding a library's files: every PDF and image file under the folders given, with a
+sentence for each path that cannot be indexed (not UTF-8, unreadable, not a regular file)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.extract import sources
 from indexer.indexing.report import Report
 
 
 @dataclass(frozen=True)
 class Seen:
-    """A PDF found on disk during this run."""
+    """A PDF or image file found on disk during this run."""
 
     path: str  # absolute
     root: Path  # the folder (or file) it was found under
@@ -23,7 +24,7 @@ class Seen:
 
 
 def find_pdfs(roots: list[Path], report: Report) -> list[Seen]:
-    """Every ``*.pdf`` under the roots; symlinked folders are not followed (no loops)."""
+    """Every PDF and image file under the roots; symlinked folders are not followed (no loops)."""
     seen: dict[str, Seen] = {}
     for root in roots:
         root = Path(os.path.abspath(root))
@@ -74,5 +75,5 @@ def _walk(root: Path, report: Report) -> Iterator[str]:
     for folder, subfolders, names in os.walk(root, onerror=unreadable):
         subfolders.sort()
         for name in sorted(names):
-            if name.lower().endswith(".pdf"):
+            if sources.is_document(name):  # PDFs and image files
                 yield os.path.join(folder, name)

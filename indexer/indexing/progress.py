@@ -42,7 +42,7 @@ class Progress:
     def start(self, files: int) -> None:
         self.files_total = files
         self.started = self._logged = time.monotonic()
-        self.say(f"{files} PDF file(s) to check")
+        self.say(f"{files} file(s) to check")
 
     def pages_known(self, pages: int) -> None:
         self.pages_total += pages

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from indexer.config import DataDir
 from indexer.engine import open_engine
+from indexer.library import opened
 
 
 def _size(path: Path) -> int:
@@ -16,6 +17,14 @@ def _size(path: Path) -> int:
     if path.is_dir():
         return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return 0
+
+
+def pages_by_recipe(data: DataDir) -> dict[str, int]:
+    """OCR'd pages of the live documents by the recipe that read them (``reocr`` upgrades)."""
+    if not (data.store.exists() and data.library.exists()):
+        return {}
+    with opened(data) as (library, store):
+        return store.pages_by_recipe(row.hash for row in library.live_documents())
 
 
 def status(data: DataDir) -> dict:
@@ -28,6 +37,7 @@ def status(data: DataDir) -> dict:
         "documents": stats["documents"],
         "pages": stats["pages"],
         "pages_by_method": stats["pages_by_method"],
+        "pages_by_recipe": pages_by_recipe(data),
         "last_run": {
             "finished": last_run.get("finished"),
             "counts": last_run.get("counts", {}),
@@ -42,6 +52,7 @@ def status(data: DataDir) -> dict:
 def format_status(figures: dict) -> str:
     """The status figures as a few readable lines."""
     methods = figures["pages_by_method"]
+    recipes = dict(sorted(figures["pages_by_recipe"].items()))
     updated = figures["last_updated"]
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(updated)) if updated else "never"
     lines = [
@@ -50,6 +61,7 @@ def format_status(figures: dict) -> str:
         f"pages:       {figures['pages']} ({methods.get('text', 0)} text layer, "
         f"{methods.get('ocr', 0)} OCR, {methods.get('empty', 0)} empty, "
         f"{methods.get('skipped', 0)} awaiting OCR)",
+        *[f"  OCR recipe {recipe}: {count} pages" for recipe, count in recipes.items()],
         f"index size:  {figures['index_bytes'] / 1e6:.1f} MB; "
         f"extraction store: {figures['store_bytes'] / 1e6:.1f} MB",
         f"last update: {when}",

@@ -59,7 +59,8 @@ def _sync_citations(library: Library, store: Store, wanted: dict) -> None:
     citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
 
 
-def _documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
+def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
+    """The indexable Documents of ``ids``, with their pages from the store."""
     for doc_id in ids:
         row, paths, fields, fingerprint = wanted[doc_id]
         yield Document(
@@ -93,7 +94,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes:
         jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-        engine.apply_changes(_documents(wanted, upserts, store), deletes, jobs=jobs)
+        engine.apply_changes(documents(wanted, upserts, store), deletes, jobs=jobs)
 
 
 def rebuild(data: DataDir, say) -> int:
@@ -106,7 +107,7 @@ def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     engine = open_engine(data.index)
     wanted = desired_documents(library, engine.version)
     _sync_citations(library, store, wanted)
-    engine.rebuild(_documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
+    engine.rebuild(documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
     return len(wanted)
 
 

@@ -132,6 +132,13 @@ class Library:
             (content_hash, now, json.dumps(detected, ensure_ascii=False), doc_id),
         )
 
+    def set_detected(self, doc_id: str, detected: dict) -> None:
+        """New detected metadata for the same content (its pages were read again)."""
+        self.db.execute(
+            "UPDATE documents SET detected = ? WHERE id = ?",
+            (json.dumps(detected, ensure_ascii=False), doc_id),
+        )
+
     def set_file(self, path: str, doc_id: str, size: int, mtime_ns: int, content_hash: str) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files (path, id, size, mtime_ns, hash) VALUES (?, ?, ?, ?, ?)",

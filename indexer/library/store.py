@@ -2,12 +2,18 @@
 
 OCR is the expensive step (1–1.5 s a page), so every finished page is committed here at once:
 re-indexing, ``rebuild``, a rename and a crash never OCR a page twice.
+
+Besides its text, every page keeps how it was read (``method``; for OCR the ``recipe``, see
+``indexer.extract.ocr.Recipe.version``, and the mean word ``confidence``) and its words with
+their boxes (``Boxes``), so that hits can be drawn on the page image without OCR.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.library.db import connect
@@ -29,7 +35,44 @@ CREATE TABLE IF NOT EXISTS pages (
     ocr_lang TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (hash, page)
 );
+CREATE TABLE IF NOT EXISTS page_words (
+    hash TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    dpi INTEGER NOT NULL,
+    rotation INTEGER NOT NULL,
+    words TEXT NOT NULL,
+    PRIMARY KEY (hash, page)
+);
+CREATE TABLE IF NOT EXISTS reindex_pending (hash TEXT PRIMARY KEY);
 """
+#: Columns added since the first stores were written, with what old rows get.
+_ADDED_COLUMNS = {
+    "recipe": "TEXT NOT NULL DEFAULT ''",
+    "confidence": "REAL",
+}
+#: OCR'd pages of a store older than recipes were read by the wave-1 recipe (khm+eng, psm 6).
+LEGACY_RECIPE = "wave1"
+
+
+@dataclass(frozen=True)
+class Boxes:
+    """The words of one page with their boxes.
+
+    Boxes are integer pixels ``[x0, y0, x1, y1]`` (top-left origin, x1/y1 exclusive) of the
+    page image of ``width`` x ``height``: the page rendered at ``dpi`` (300) for a PDF, or the
+    image file itself (``dpi`` 0) after its EXIF orientation, in both cases turned by
+    ``rotation`` degrees clockwise when OCR found the page sideways. Divide by width/height for
+    0..1 page coordinates. ``words`` rows are ``[text, confidence 0-100, x0, y0, x1, y1,
+    line]``; text-layer words have confidence 100 and line -1 (pdftotext gives no lines).
+    """
+
+    width: int
+    height: int
+    dpi: int
+    rotation: int
+    words: list[list]
 
 
 class Store:
@@ -37,6 +80,23 @@ class Store:
 
     def __init__(self, path: Path):
         self.db: sqlite3.Connection = connect(path, _SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns a store written by an older version lacks, in one transaction."""
+        present = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
+        missing = [name for name in _ADDED_COLUMNS if name not in present]
+        if not missing:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            present = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
+            for name in [name for name in _ADDED_COLUMNS if name not in present]:
+                self.db.execute(f"ALTER TABLE pages ADD COLUMN {name} {_ADDED_COLUMNS[name]}")
+            self.db.execute(
+                "UPDATE pages SET recipe = ? WHERE recipe = '' AND method IN ('ocr', 'empty')",
+                (LEGACY_RECIPE,),
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -48,12 +108,101 @@ class Store:
             (content_hash, pages, json.dumps(fonts)),
         )
 
-    def put_page(self, content_hash: str, page: Page, ocr_lang: str = "") -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pages (hash, page, text, method, quality, ocr_lang) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (content_hash, page.number, page.text, page.method, page.quality, ocr_lang),
+    def put_page(
+        self,
+        content_hash: str,
+        page: Page,
+        ocr_lang: str = "",
+        *,
+        recipe: str = "",
+        confidence: float | None = None,
+        boxes: Boxes | None = None,
+    ) -> None:
+        """Store one page (text, how it was read, its word boxes) in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "INSERT OR REPLACE INTO pages "
+                "(hash, page, text, method, quality, ocr_lang, recipe, confidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    content_hash,
+                    page.number,
+                    page.text,
+                    page.method,
+                    page.quality,
+                    ocr_lang,
+                    recipe,
+                    confidence,
+                ),
+            )
+            self.db.execute(
+                "DELETE FROM page_words WHERE hash = ? AND page = ?", (content_hash, page.number)
+            )
+            if boxes is not None:
+                self.db.execute(
+                    "INSERT INTO page_words (hash, page, width, height, dpi, rotation, words) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        content_hash,
+                        page.number,
+                        boxes.width,
+                        boxes.height,
+                        boxes.dpi,
+                        boxes.rotation,
+                        json.dumps(boxes.words, ensure_ascii=False, separators=(",", ":")),
+                    ),
+                )
+
+    def boxes(self, content_hash: str, page: int) -> Boxes | None:
+        """A page's words with their boxes, or None when none were kept (an older store)."""
+        row = self.db.execute(
+            "SELECT width, height, dpi, rotation, words FROM page_words "
+            "WHERE hash = ? AND page = ?",
+            (content_hash, page),
+        ).fetchone()
+        return Boxes(*row[:4], json.loads(row[4])) if row else None
+
+    def page_records(self, content_hash: str) -> list[dict]:
+        """Every page with how it was read: page, text, method, recipe, confidence."""
+        rows = self.db.execute(
+            "SELECT page, text, method, recipe, confidence FROM pages WHERE hash = ? ORDER BY page",
+            (content_hash,),
         )
+        keys = ("page", "text", "method", "recipe", "confidence")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def pages_by_recipe(self, hashes: Iterable[str]) -> dict[str, int]:
+        """How many OCR'd pages of these contents each recipe read."""
+        counts: dict[str, int] = {}
+        for content_hash in hashes:
+            rows = self.db.execute(
+                "SELECT recipe, COUNT(*) FROM pages WHERE hash = ? AND method IN ('ocr', 'empty') "
+                "GROUP BY recipe",
+                (content_hash,),
+            )
+            for recipe, count in rows:
+                counts[recipe] = counts.get(recipe, 0) + count
+        return counts
+
+    def ocr_pages_not_by(self, content_hash: str, recipe: str) -> list[int]:
+        """The OCR'd pages (and pages awaiting OCR) of a content not read by ``recipe``."""
+        rows = self.db.execute(
+            "SELECT page FROM pages WHERE hash = ? AND method IN ('ocr', 'empty', 'skipped') "
+            "AND recipe != ? ORDER BY page",
+            (content_hash, recipe),
+        )
+        return [row[0] for row in rows]
+
+    def mark_reindex(self, content_hash: str) -> None:
+        """Note that the index holds older text of this content than the store."""
+        self.db.execute("INSERT OR IGNORE INTO reindex_pending (hash) VALUES (?)", (content_hash,))
+
+    def reindex_pending(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT hash FROM reindex_pending")}
+
+    def reindexed(self, content_hash: str) -> None:
+        self.db.execute("DELETE FROM reindex_pending WHERE hash = ?", (content_hash,))
 
     def finish_file(self, content_hash: str) -> None:
         self.db.execute("UPDATE files SET complete = 1 WHERE hash = ?", (content_hash,))
@@ -95,4 +244,5 @@ class Store:
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM pages WHERE hash = ?", (content_hash,))
+            self.db.execute("DELETE FROM page_words WHERE hash = ?", (content_hash,))
             self.db.execute("DELETE FROM files WHERE hash = ?", (content_hash,))

@@ -42,6 +42,9 @@ TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 
 
+_SCHEMA = build_schema()
+
+
 class LastUsed:
     """A small thread-safe cache that forgets its least recently used entry first."""
 
@@ -140,13 +143,9 @@ class WhooshEngine:
                 f"The index in {where} was built by another version of ddsearch "
                 f"(schema {found}, this one uses {SCHEMA_VERSION}): run `ddsearch rebuild`."
             )
-        try:
-            return index.open_dir(str(where))
-        except (AttributeError, ImportError, ModuleNotFoundError) as err:  # unpickling it
-            raise IndexVersionError(
-                f"The index in {where} was built by another version of ddsearch ({err}): "
-                "run `ddsearch rebuild`."
-            ) from None
+        # Our own schema, not the one pickled in the index: its version is checked above, and
+        # an older ddsearch pickled analyzer classes that have since moved.
+        return index.open_dir(str(where), schema=_SCHEMA)
 
     # -- reading ---------------------------------------------------------------------------
 

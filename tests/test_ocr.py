@@ -1,0 +1,194 @@
+"""OCR recipe, word boxes, recipes in the store, reocr, show and image files (issue 12).
+
+Real Tesseract on real Gazette pages from ../shared/corpus/ocr_gt; bounds are the figures
+bench/ocr_quality.py measured, with some room (bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PDFS, REPO, SHARED, ddsearch
+from ocr_quality import RECIPES, norm
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
+
+from indexer.extract import ocr, pdf
+from indexer.extract.pool import ocr_reading
+from indexer.library.store import LEGACY_RECIPE, Store
+
+GAZETTE = SHARED / "ocr_gt" / "gazette"
+LATIN = re.compile("[A-Za-z]")
+
+
+def cer(reference: str, text: str) -> float:
+    return Levenshtein.distance(norm(reference), norm(text)) / len(norm(reference))
+
+
+def gazette_half(name: str) -> Image.Image:
+    """The top half of a Gazette page: a real scan, half the OCR time."""
+    image = Image.open(GAZETTE / f"{name}.png")
+    return image.crop((0, 0, image.width, image.height // 2))
+
+
+@pytest.mark.slow
+def test_a_gazette_page_reads_within_the_measured_error_rate():
+    text, reading = ocr_reading(GAZETTE / "sd2001_040-p1.png", 1, ocr.DEFAULT_RECIPE)
+    assert cer((GAZETTE / "sd2001_040-p1.gt.txt").read_text("utf-8"), text) < 0.065  # 0.049
+    assert reading.recipe == ocr.DEFAULT_RECIPE.version
+    assert (reading.width, reading.height) == Image.open(GAZETTE / "sd2001_040-p1.png").size
+    first = reading.words[0]
+    assert 0 <= first.x0 < first.x1 <= reading.width and 0 <= first.y0 < first.y1
+    assert 0 < reading.confidence <= 1 and not LATIN.search(text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "page, box",
+    [
+        ("law1997_abortion-p2", (330, 960, 980, 1260)),  # registration stamp and handwriting
+        ("law2006_ccelec-p1", (1100, 250, 1450, 580)),  # the royal emblem
+    ],
+)
+def test_a_seal_or_stamp_gives_no_latin_junk(page, box):
+    crop = Image.open(GAZETTE / f"{page}.png").crop(box)
+    assert LATIN.search(ocr.read_image(crop, RECIPES["wave1"]).text)  # what wave 1 stored
+    assert not LATIN.search(ocr.read_image(crop).text)
+
+
+@pytest.mark.slow
+def test_a_page_scanned_sideways_is_read_upright():
+    upright = gazette_half("sd2005_148-p3")
+    reading = ocr.read_image(upright.rotate(90, expand=True))  # turned anticlockwise
+    assert reading.rotation == 90
+    assert (reading.width, reading.height) == upright.size
+    assert "តំបន់សេដ្ឋកិច្ចពិសេស" in reading.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["eng_p1", "mixed_p1"])
+def test_english_and_mixed_pages_stay_as_good(name):
+    fixtures = SHARED / "fixtures"
+    text, _ = ocr_reading(fixtures / f"{name}.png", 1, ocr.DEFAULT_RECIPE)
+    assert cer((fixtures / f"{name}.gt.txt").read_text("utf-8"), text) <= 0.03
+
+
+def test_text_layer_pages_get_word_boxes_at_300_dpi():
+    boxes = pdf.word_boxes(PDFS / "km_speech_2025_moeys_teachers_day_unicode.pdf", {1})[1]
+    assert boxes.dpi == 300 and 2400 < boxes.width < 2600  # A4 at 300 dpi
+    text, confidence, *box, line = boxes.words[0]
+    assert text and confidence == 100 and line == -1
+    assert all(0 <= v <= max(boxes.width, boxes.height) for v in box)
+
+
+def test_an_old_store_is_migrated_and_its_ocr_pages_get_the_wave1_recipe(tmp_path):
+    path = tmp_path / "store.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE pages (hash TEXT NOT NULL, page INTEGER NOT NULL, text TEXT NOT NULL,"
+        " method TEXT NOT NULL, quality REAL NOT NULL, ocr_lang TEXT NOT NULL DEFAULT '',"
+        " PRIMARY KEY (hash, page));"
+        "INSERT INTO pages VALUES ('h', 1, 'ក', 'ocr', 1.0, 'khm+eng'),"
+        " ('h', 2, 'a', 'text', 0.99, ''), ('h', 3, '', 'empty', 1.0, 'khm+eng');"
+    )
+    old.commit()
+    old.close()
+    store = Store(path)
+    assert store.pages_by_recipe(["h"]) == {LEGACY_RECIPE: 2}
+    assert [r["recipe"] for r in store.page_records("h")] == [LEGACY_RECIPE, "", LEGACY_RECIPE]
+    assert store.ocr_pages_not_by("h", ocr.DEFAULT_RECIPE.version) == [1, 3]
+    assert store.boxes("h", 1) is None
+    store.close()
+
+
+@pytest.fixture
+def scans(tmp_path) -> Path:
+    """A library of a JPG photo of a Gazette half-page and a two-page TIFF of two more."""
+    library = tmp_path / "library"
+    library.mkdir()
+    photo = gazette_half("law2000_audit-p4").convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was held sideways: the pixels need turning 90° clockwise
+    photo.rotate(90, expand=True).save(library / "photo.JPG", quality=90, exif=exif)
+    first, second = gazette_half("law2006_ccelec-p3"), gazette_half("sd2005_148-p3")
+    first.save(library / "scan.tiff", save_all=True, append_images=[second])
+    return library
+
+
+@pytest.mark.slow
+def test_a_jpg_and_a_two_page_tiff_index_as_documents_and_show_how_they_were_read(scans, tmp_path):
+    data = tmp_path / "data"
+    report_file = tmp_path / "report.json"
+    ddsearch("index", str(scans), "--report", str(report_file), data=data, check=True)
+    added = {Path(e["path"]).name: e for e in json.loads(report_file.read_text())["added"]}
+    assert {name: e["pages_ocr"] for name, e in added.items()} == {"photo.JPG": 1, "scan.tiff": 2}
+
+    shown = json.loads(ddsearch("show", "scan.tiff", "--json", data=data, check=True).stdout)
+    assert shown["id"] == added["scan.tiff"]["id"] and len(shown["pages"]) == 2
+    page = shown["pages"][1]
+    assert set(page) == {"page", "text", "method", "recipe", "confidence"}
+    assert page["method"] == "ocr" and page["recipe"] == ocr.DEFAULT_RECIPE.version
+    assert "តំបន់សេដ្ឋកិច្ចពិសេស" in page["text"]
+    photo = json.loads(ddsearch("show", added["photo.JPG"]["id"], "--json", data=data).stdout)
+    assert "សវនកម្ម" in photo["pages"][0]["text"]  # read upright: EXIF honoured
+    store = Store(data / "store.sqlite")
+    boxes = store.boxes(shown["content_hash"], 2)
+    store.close()
+    assert (boxes.width, boxes.height, boxes.dpi) == (*gazette_half("sd2005_148-p3").size, 0)
+
+    found = ddsearch("search", "តំបន់សេដ្ឋកិច្ចពិសេស", "--json", data=data, check=True)
+    assert added["scan.tiff"]["id"] in found.stdout
+    status = ddsearch("status", "--json", data=data, check=True)
+    assert json.loads(status.stdout)["pages_by_recipe"] == {ocr.DEFAULT_RECIPE.version: 3}
+    done = ddsearch("show", "nothing.pdf", data=data)
+    assert done.returncode == 2 and "no indexed document" in done.stderr
+
+
+@pytest.mark.slow
+def test_reocr_resumes_after_kill_9_without_reading_finished_pages_again(tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    halves = [gazette_half(name) for name in ("law2006_ccelec-p3", "sd2005_148-p3")]
+    halves[0].save(library / "scan.tiff", save_all=True, append_images=halves[1:] * 2)
+    data = tmp_path / "data"
+    ddsearch("index", str(library), "--ocr-lang", "khm", data=data, check=True)
+    target = ocr.recipe_for("Khmer").version
+
+    command = [sys.executable, "-m", "indexer.cli", "reocr", "--all", "--jobs", "1"]
+    env = {"DDSEARCH_INDEX": str(data), "PATH": "/usr/bin:/bin"}
+    worker = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.DEVNULL)
+    store = Store(data / "store.sqlite")
+    deadline = time.monotonic() + 300
+    while not store.pages_by_recipe(_hashes(store)).get(target) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    before = {r["page"]: r["text"] for r in _records(store) if r["recipe"] == target}
+    assert 1 <= len(before) < 3
+
+    report_file = tmp_path / "report.json"
+    ddsearch("reocr", "--all", "--report", str(report_file), data=data, check=True)
+    updated = json.loads(report_file.read_text("utf-8"))["updated"]
+    assert [entry["pages_reocr"] for entry in updated] == [3 - len(before)]
+    records = _records(store)
+    assert all(r["recipe"] == target for r in records)
+    assert {r["page"]: r["text"] for r in records if r["page"] in before} == before
+    assert not store.reindex_pending()
+    store.close()
+    again = ddsearch("reocr", "--all", data=data, check=True)
+    assert "0 updated, 1 unchanged" in again.stdout
+
+
+def _hashes(store: Store) -> list[str]:
+    return [row[0] for row in store.db.execute("SELECT hash FROM files")]
+
+
+def _records(store: Store) -> list[dict]:
+    return [record for h in _hashes(store) for record in store.page_records(h)]
