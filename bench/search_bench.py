@@ -36,9 +36,11 @@ from indexer.engine.whoosh_backend import schema as ours  # noqa: E402
 from indexer.engine.whoosh_backend.queries import WORD_LIFT  # noqa: E402
 from indexer.query import language as querylang  # noqa: E402
 from indexer.query.search import _highlight, search  # noqa: E402
+from indexer.text.khmer import clusters  # noqa: E402
 from indexer.text.snippets import snippet  # noqa: E402
 
-KINDS = ("en_word", "en_phrase", "km_word", "km_phrase", "filtered")
+KINDS = ("en_word", "en_phrase", "km_word", "km_phrase", "filtered", "km_approx")
+CONSONANTS = [chr(c) for c in range(0x1780, 0x17A3)]
 
 
 # --- query set ---------------------------------------------------------------------------------
@@ -70,6 +72,9 @@ def make_queries(docs: int, per_kind: int, seed: int) -> list[dict]:
                 {"kind": "km_word", "query": words[i]},
                 {"kind": "km_phrase", "query": joiner.join(words[i : i + n])},
             ]
+            misread = _misread("".join(words[i : i + 3]))
+            if misread:
+                candidates.append({"kind": "km_approx", "query": misread})
         start = rng.randint(1993, 2020)
         candidates.append(
             {
@@ -85,6 +90,20 @@ def make_queries(docs: int, per_kind: int, seed: int) -> list[dict]:
                 queries.append(query)
     rng.shuffle(queries)
     return queries
+
+
+def _misread(phrase: str) -> str:
+    """The phrase with one or two of its clusters' base letters changed, as OCR misreads
+    them; "" when it is too short to be matched approximately. Its own random numbers, so
+    the other kinds' queries are those of earlier runs."""
+    rng = random.Random(phrase)
+    spans = clusters(phrase)
+    if len(spans) < 6:
+        return ""
+    letters = list(phrase)
+    for start, _ in rng.sample(spans, rng.choice((1, 2))):
+        letters[start] = rng.choice(CONSONANTS)
+    return "".join(letters)
 
 
 # --- Whoosh (ours) -----------------------------------------------------------------------------

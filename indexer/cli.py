@@ -212,8 +212,16 @@ def show(target, data_root, as_json) -> None:
 @click.option("--sort", type=click.Choice(vocabulary.SORTS), default="relevance")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
+@click.option(
+    "--exact", is_flag=True, help="Exact matches only: no close matches of misread words."
+)
+@click.option(
+    "--cross", is_flag=True, help="Also search the glossary's terms in the other language."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract (see README).")
-def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_json) -> None:
+def search_command(
+    query, data_root, type_, year, lang, sort, limit, offset, exact, cross, as_json
+) -> None:
     """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang:, word*."""
     data = _data(data_root)
     result = search.search(
@@ -225,6 +233,8 @@ def search_command(query, data_root, type_, year, lang, sort, limit, offset, as_
         sort=sort,
         limit=limit,
         offset=offset,
+        tolerant=not exact,
+        cross=cross,
     )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

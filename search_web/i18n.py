@@ -84,6 +84,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "server_error": "Something went wrong on the server",
         "error_home": "Start a new search",
         "api": "API",
+        "close_match": "close match",
+        "close_match_title": (
+            "The words were not found exactly; this page holds them with a few letters "
+            "different (as OCR may misread them)."
+        ),
+        "did_you_mean": "Did you mean",
+        "also_searched": "Also searched",
+        "cross": "Also search the other language (glossary)",
+        "cut_short": "Cut short",
     },
     "km": {
         "site": "ការស្វែងរកឯកសារវិមជ្ឈការ និងវិសហមជ្ឈការ",
@@ -159,6 +168,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "server_error": "មានបញ្ហានៅលើម៉ាស៊ីនមេ",
         "error_home": "ចាប់ផ្តើមការស្វែងរកថ្មី",
         "api": "API",
+        "close_match": "ស្រដៀង",
+        "close_match_title": (
+            "រកមិនឃើញពាក្យដូចបេះបិទទេ ទំព័រនេះមានពាក្យទាំងនោះ ដោយអក្សរខុសបន្តិច (ដូចដែល OCR អាចអានខុស)។"
+        ),
+        "did_you_mean": "តើអ្នកចង់រក",
+        "also_searched": "បានស្វែងរកផងដែរ",
+        "cross": "ស្វែងរកជាភាសាម្ខាងទៀតផងដែរ (សទ្ទានុក្រម)",
+        "cut_short": "បានកាត់ឱ្យខ្លី",
     },
 }
 

@@ -1,7 +1,8 @@
 """Read and check a search's URL parameters, and build the URLs that change one of them.
 
 Every search is a GET URL with readable parameters (q, type, year, lang, sort, page,
-per_page); a bad value raises BadParameter with a sentence for the 400 page.
+per_page, cross=1 to search the glossary's terms in the other language too); a bad value
+raises BadParameter with a sentence for the 400 page.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    cross: int = 0  # 1: also search the other language's glossary terms
 
     @property
     def offset(self) -> int:
@@ -37,7 +39,7 @@ class SearchParams:
     def url_args(self, **changes) -> dict[str, str | int]:
         """The parameters with some changed, leaving out defaults, for url_for; any change of
         the query or a filter goes back to the first page."""
-        if changes.keys() - {"page", "sort", "per_page"}:
+        if changes.keys() - {"page", "sort", "per_page", "cross"} or "cross" in changes:
             changes.setdefault("page", 1)
         changed = replace(self, **changes)
         defaults = SearchParams()
@@ -73,7 +75,8 @@ def parse_search(args) -> SearchParams:
         raise BadParameter(f"Sort by {', '.join(SORTS)}; “{sort[:40]}” is not one of them.")
     per_page = _integer(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
     page = _integer(args, "page", 1, 1, MAX_OFFSET // per_page + 1)
-    return SearchParams(q, type_, _year(args), lang, sort, page, per_page)
+    cross = _integer(args, "cross", 0, 0, 1)
+    return SearchParams(q, type_, _year(args), lang, sort, page, per_page, cross)
 
 
 def _year(args) -> str:

@@ -197,6 +197,7 @@ def _search(params: SearchParams, **overrides) -> dict:
         "sort": params.sort,
         "limit": params.per_page,
         "offset": params.offset,
+        "cross": bool(params.cross),
         **overrides,
     }
     try:

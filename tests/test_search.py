@@ -243,6 +243,9 @@ def test_json_contract(index):
         "total",
         "results",
         "facets",
+        "suggestions",
+        "also_searched",
+        "cut_short",
     }
     assert set(result["facets"]) == {"type", "year", "language"}
     for doc in result["results"]:
@@ -255,6 +258,7 @@ def test_json_contract(index):
             "language",
             "paths",
             "score",
+            "approximate",
             "pages",
         }
         assert isinstance(doc["paths"], list) and isinstance(doc["language"], list)

@@ -115,6 +115,28 @@ def test_no_results_page_suggests_removing_filters_and_spelling(client):
     assert 'href="/search?q=commune"' in page and 'href="/help"' in page
 
 
+def test_a_misspelt_word_shows_did_you_mean_links_and_close_matches(client):
+    found = api(client, "/api/search?q=comune")
+    assert found["suggestions"] == ["commune"]
+    assert found["results"] and all(doc["approximate"] for doc in found["results"])
+    page = text(client.get("/search?q=comune"))
+    assert "Did you mean" in page and 'href="/search?q=commune"' in page
+    assert 'class="close-match"' in page and "close match" in page
+    khmer = text(client.get("/search?q=comune&lang_ui=km"))
+    assert "តើអ្នកចង់រក" in khmer and "ស្រដៀង" in khmer
+
+
+def test_the_cross_language_toggle_searches_the_glossary_and_says_what_was_added(client):
+    plain = api(client, "/api/search?q=commune+council&lang=km")
+    crossed = api(client, "/api/search?q=commune+council&lang=km&cross=1")
+    assert "ក្រុមប្រឹក្សាឃុំ" in crossed["also_searched"] and plain["also_searched"] == []
+    subdecree = doc_id(client, "km_subdecree_2024")
+    assert subdecree in [d["id"] for d in crossed["results"]]
+    page = text(client.get("/search?q=commune+council&cross=1"))
+    assert "Also searched" in page and 'name="cross" value="1" checked' in page
+    assert 'name="cross" value="1" checked' not in text(client.get("/search?q=commune"))
+
+
 def test_query_help_page_lists_the_syntax_with_example_links(client):
     page = text(client.get("/help"))
     assert "year:2001..2005" in page and 'href="/search?q=commune+council"' in page

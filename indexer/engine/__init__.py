@@ -35,6 +35,17 @@ class SearchOutcome:
     total: int
     hits: list[DocumentHit]
     facets: dict[str, dict[str, int]]  # "type", "year", "language": value -> documents
+    capped: bool = False  # a prefix stood for only its most frequent terms (bounded cost)
+
+
+@dataclass
+class PageCandidate:
+    """A page holding many of an approximate phrase's cluster bigrams."""
+
+    doc_id: str
+    page: int
+    text: str  # stored page text
+    weight: float  # the summed rarity (idf) of the phrase's bigrams the page holds
 
 
 class Engine(Protocol):
@@ -93,6 +104,19 @@ class Engine(Protocol):
     def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
         """Every page of one document holding the searched terms, (number, text), best
         first."""
+
+    def similar_pages(
+        self, bigrams: list[str], *, min_share: float, limit: int
+    ) -> list[PageCandidate]:
+        """Pages holding at least ``min_share`` of the distinct Khmer cluster ``bigrams``
+        (anywhere on the page), those holding the rarest first, at most ``limit``: the
+        candidates of an approximate phrase, which the caller verifies on the text
+        (`indexer.text.fuzzy`)."""
+
+    def similar_terms(self, term: str, *, maxdist: int, limit: int) -> list[tuple[str, int]]:
+        """Latin index terms (stemmed) of page text within ``maxdist`` edits of ``term``,
+        itself included when indexed, with the pages holding each, most frequent first:
+        corrections of misspelt or misread words."""
 
 
 def _whoosh(location: Path) -> Engine:

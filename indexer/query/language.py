@@ -74,7 +74,15 @@ class Not:
     child: Node
 
 
-Node = Text | Facet | YearRange | And | Or | Not
+@dataclass(frozen=True)
+class Ids:
+    """Documents found by an earlier stage (approximate matching), each with the score it
+    ranks by: not typed by researchers, built by the query API."""
+
+    scores: tuple[tuple[str, float], ...]  # (document id, score)
+
+
+Node = Text | Facet | YearRange | Ids | And | Or | Not
 
 
 @dataclass(frozen=True)

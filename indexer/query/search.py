@@ -17,14 +17,27 @@ the website's ``/api/search``::
         {"id": "k3f9...", "title": "...", "type": "sub-decree", "year": 2001,
          "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
          "score": 12.3456,             # relevance (0.0 when the query has no words)
+         "approximate": false,         # true: a close match (below)
          "pages": [{"page": 3, "snippet": "…ការ<mark>ផ្តល់</mark>សេវា…"}]}
       ],
       "facets": {                      # over all `total` documents, not only those shown
         "type": {"sub-decree": 30, "law": 12},    # most documents first
         "year": {"2005": 3, "2001": 39},          # newest year first; undated left out
         "language": {"km": 40, "en": 2}           # a bilingual document counts for both
-      }
+      },
+      "suggestions": ["ផ្ដល់ council"],  # "did you mean": the query in the library's own
+                                       #   spelling (a misread Khmer phrase, a misspelt word)
+      "also_searched": [],             # with cross=True: the glossary's terms in the other
+                                       #   language that were searched too
+      "cut_short": null                # or a sentence: a prefix was capped, or the time
+                                       #   budget ran out before close matches were all found
     }
+
+Each result also has ``"approximate"``: false for an exact match; true for a close match
+(a Khmer phrase with a few clusters misread, found by alignment, or a misspelt Latin word's
+near spelling), which always ranks after every exact match and is counted in ``total`` and
+the facets. Close matches are looked for when the exact ones are fewer than
+APPROXIMATE_BELOW (``tolerant=False``: never); their first pages mark the aligned span.
 
 ``pages`` lists up to three pages whose text matches the query's words, best first; it is
 empty when only the title or metadata matched (or holds the best-scoring page without marks
@@ -36,6 +49,8 @@ continues; marks and cuts never split a Khmer cluster. Insert it as HTML without
 from __future__ import annotations
 
 import html
+import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -45,7 +60,9 @@ from indexer.engine import SORTS, DocumentHit, Engine, open_engine
 from indexer.errors import BadParameter, IndexMissing
 from indexer.query import language as ql
 from indexer.query import links
+from indexer.query import tolerant as tolerant_search
 from indexer.text.analysis import latin_terms
+from indexer.text.glossary import groups as glossary_groups
 from indexer.text.snippets import Highlight, match_spans, snippet
 from indexer.vocabulary import type_problem
 
@@ -56,6 +73,16 @@ INDEXING_UNDER_WAY = (
 )
 
 PAGES_SHOWN = 3  # pages listed per result
+APPROXIMATE_BELOW = 10  # approximate matches are looked for when exact ones are fewer
+BUDGET_SECONDS = 2.0  # a search returns what it has after this long
+CAPPED = (
+    "A short or common prefix (word*) was searched as its most frequent words only: "
+    "type more letters to search all of them."
+)
+OUT_OF_TIME = (
+    "The search for close matches was cut short to answer in time: results may be missing; "
+    "try a longer phrase or fewer words."
+)
 
 
 def search(
@@ -68,12 +95,21 @@ def search(
     sort: str = "relevance",
     limit: int = 10,
     offset: int = 0,
+    tolerant: bool = True,
+    cross: bool = False,
+    budget: float = BUDGET_SECONDS,
 ) -> dict:
     """Search the index; the filters narrow the query as its type:, year: and lang: would.
+
+    ``tolerant`` adds approximate matches (OCR-misread Khmer phrases, misspelt Latin words)
+    when the exact ones are fewer than APPROXIMATE_BELOW, ranked after all of them;
+    ``cross`` also searches the glossary's terms in the other language. ``budget`` is the
+    time in seconds after which the search returns what it has (``cut_short``).
 
     A malformed query is not an error (see ``warning``); a bad filter, sort, limit or offset
     raises BadParameter with a sentence to show the user.
     """
+    deadline = time.monotonic() + budget
     if sort not in SORTS:
         raise BadParameter(f"Sort by one of {', '.join(SORTS)}, not {sort!r}.")
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
@@ -83,7 +119,10 @@ def search(
         filters = _filters(type, year, lang)
     except ql.QuerySyntaxError as err:
         raise BadParameter(str(err)) from None
-    node = _with_citers(parsed.node, Path(index_dir))
+    core, also_searched = _with_citers(parsed.node, Path(index_dir)), []
+    if cross and core is not None:
+        core, also_searched = _crossed(query, core)
+    node = core
     if filters:
         node = ql.And(((node,) if node is not None else ()) + filters)
     result = {
@@ -96,18 +135,101 @@ def search(
         "total": 0,
         "results": [],
         "facets": {"type": {}, "year": {}, "language": {}},
+        "suggestions": [],
+        "also_searched": also_searched,
+        "cut_short": None,
     }
     engine = _engine(index_dir)
     if engine is None:
         return {**result, "notice": INDEXING_UNDER_WAY}
     outcome = engine.search_documents(node, sort=sort, limit=limit, offset=offset)
-    highlight = _highlight(parsed.node)
-    return {
+    highlight = _highlight(core)
+    result = {
         **result,
         "total": outcome.total,
         "results": [_result(hit, highlight) for hit in outcome.hits],
         "facets": outcome.facets,
     }
+    cut = [CAPPED] if outcome.capped else []
+    if tolerant and core is not None and outcome.total < APPROXIMATE_BELOW:
+        found = tolerant_search.find(engine, core, deadline)
+        cut += [OUT_OF_TIME] if found.cut_short else []
+        if found:
+            result, texts = _with_approximate(engine, result, node, found, sort, limit, offset)
+            result["suggestions"] = tolerant_search.suggestions(query, parsed.node, found, texts)
+    result["cut_short"] = " ".join(cut) or None
+    return result
+
+
+def _with_approximate(
+    engine: Engine,
+    result: dict,
+    node: ql.Node,
+    found: tolerant_search.Approximate,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> tuple[dict, list[str]]:
+    """The result with the documents only the relaxed query matches counted, faceted and
+    listed after every exact match; and the text of their best pages."""
+    exact_total = result["total"]
+    relaxed = tolerant_search.relax(node, found)
+    only_relaxed = ql.And((relaxed, ql.Not(node)))
+    wanted = max(0, limit - len(result["results"]))
+    outcome = engine.search_documents(
+        only_relaxed, sort=sort, limit=wanted, offset=max(0, offset - exact_total)
+    )
+    highlight = _highlight(relaxed)
+    approximate = [_approximate_result(hit, highlight, found) for hit in outcome.hits]
+    texts = [text for hit in outcome.hits[:PAGES_SHOWN] for _, text in hit.pages[:1]]
+    combined = {
+        **result,
+        "total": exact_total + outcome.total,
+        "results": result["results"] + approximate,
+        "facets": _summed(result["facets"], outcome.facets),
+    }
+    return combined, texts
+
+
+def _approximate_result(
+    hit: DocumentHit, highlight: Highlight, found: tolerant_search.Approximate
+) -> dict:
+    """A result found only approximately: its aligned pages first, the approximate span
+    marked with the exact words around it."""
+    shown = _result(hit, highlight)
+    aligned = []
+    for number, text, span, _score in found.pages.get(hit.metadata["id"], [])[:PAGES_SHOWN]:
+        spans = sorted({*match_spans(text, highlight), span})
+        aligned.append({"page": number, "snippet": snippet(text, highlight, spans=spans)})
+    numbers = {page["page"] for page in aligned}
+    others = [page for page in shown["pages"] if page["page"] not in numbers]
+    return {**shown, "approximate": True, "pages": (aligned + others)[:PAGES_SHOWN]}
+
+
+def _summed(a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]) -> dict:
+    """Facet counts of two disjoint sets of documents, in the engine's orders."""
+    summed = {}
+    for name in a.keys() | b.keys():
+        counts = Counter(a.get(name, {})) + Counter(b.get(name, {}))
+        if name == "year":
+            summed[name] = dict(sorted(counts.items(), key=lambda p: p[0], reverse=True))
+        else:
+            summed[name] = dict(sorted(counts.items(), key=lambda p: (-p[1], p[0])))
+    return {name: summed[name] for name in ("type", "year", "language") if name in summed}
+
+
+def _crossed(query: str, node: ql.Node) -> tuple[ql.Node, list[str]]:
+    """The query or its glossary terms in the other language (every concept it names, each
+    by any of its terms), and those terms."""
+    groups = glossary_groups(query)
+    if not groups:
+        return node, []
+    concepts = tuple(
+        ql.Or(tuple(ql.Text(term) for term in terms)) if len(terms) > 1 else ql.Text(terms[0])
+        for terms in groups
+    )
+    other = concepts[0] if len(concepts) == 1 else ql.And(concepts)
+    return ql.Or((node, other)), [term for terms in groups for term in terms]
 
 
 def _engine(index_dir: Path) -> Engine | None:
@@ -138,6 +260,12 @@ def format_results_text(result: dict) -> str:
     lines = []
     if result.get("warning"):
         lines += [f"Note: {result['warning']}", ""]
+    if result.get("cut_short"):
+        lines += [f"Cut short: {result['cut_short']}", ""]
+    if result.get("also_searched"):
+        lines += [f"Also searched: {' · '.join(result['also_searched'])}", ""]
+    if result.get("suggestions"):
+        lines += [f"Did you mean: {' | '.join(result['suggestions'])}", ""]
     shown = len(result["results"])
     first = result["offset"] + 1
     if not result["total"]:
@@ -153,7 +281,8 @@ def format_results_text(result: dict) -> str:
             for part in (doc["type"], doc["year"], doc["number"], "+".join(doc["language"]))
             if part
         )
-        lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]"]
+        close = "  (close match)" if doc.get("approximate") else ""
+        lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]{close}"]
         lines.append(f"   id {doc['id']}  {' | '.join(doc['paths'])}")
         for page in doc["pages"]:
             lines.append(f"   p. {page['page']}: {_plain(page['snippet'])}")
@@ -232,6 +361,7 @@ def _result(hit: DocumentHit, highlight: Highlight) -> dict:
         "language": meta["languages"],
         "paths": meta["paths"],
         "score": round(hit.score, 4),
+        "approximate": False,
         "pages": _pages(hit.pages, highlight),
     }
 

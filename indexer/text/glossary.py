@@ -118,3 +118,16 @@ def _singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+def groups(query_text: str) -> list[tuple[str, ...]]:
+    """The terms `expand` adds, grouped by the entry they come from: any one term of a
+    group names that concept (a search needs every concept, by any of its terms)."""
+    by_term: dict[str, Entry] = {}
+    for entry in entries():
+        for term in (*entry.en, *entry.km):
+            by_term.setdefault(term, entry)
+    grouped: dict[Entry, list[str]] = {}
+    for term, _language in expand(query_text):
+        grouped.setdefault(by_term[term], []).append(term)
+    return [tuple(terms) for terms in grouped.values()]

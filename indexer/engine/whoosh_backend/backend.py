@@ -7,6 +7,7 @@ hundred thousand pages), and pages are looked up only for the documents shown.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
@@ -14,15 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.engine import DocumentHit, SearchOutcome
+from indexer.engine import DocumentHit, PageCandidate, SearchOutcome
 from indexer.engine.whoosh_backend import folder
-from indexer.engine.whoosh_backend.matching import all_matches
-from indexer.engine.whoosh_backend.queries import document_query, page_query
-from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION, build_schema, records
+from indexer.engine.whoosh_backend.matching import all_matches, holding_many
+from indexer.engine.whoosh_backend.queries import bounded, document_query, page_query
+from indexer.engine.whoosh_backend.schema import (
+    PAGE_KHMER,
+    PAGE_LATIN,
+    SCHEMA_VERSION,
+    build_schema,
+    records,
+)
 from indexer.engine.whoosh_backend.tables import Columns, metadata
 from indexer.errors import IndexMissing, IndexVersionError
 from indexer.model import Document, Method
@@ -203,7 +212,7 @@ class WhooshEngine:
         ranking = self._rankings.get(key)
         if ranking is None:
             ranking = self._rankings.put(key, self._rank(opened, table, node, sort, offset + limit))
-        total, ranked, facets = ranking
+        total, ranked, facets, capped = ranking
         shown = ranked[offset:]
         shown_ids = [table[docnum]["id"] for _, docnum in shown]
         pages = _best_pages(opened, node, shown_ids, pages_per_document)
@@ -211,23 +220,70 @@ class WhooshEngine:
             DocumentHit(table[docnum], score, pages.get(table[docnum]["id"], []))
             for score, docnum in shown
         ]
-        return SearchOutcome(total, hits, {name: dict(counts) for name, counts in facets.items()})
+        facets = {name: dict(counts) for name, counts in facets.items()}
+        return SearchOutcome(total, hits, facets, capped)
 
     def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
         opened = self._opened()
         return _best_pages(opened, node, [doc_id], per_document=1_000_000).get(doc_id, [])
 
+    def similar_pages(
+        self, bigrams: list[str], *, min_share: float, limit: int
+    ) -> list[PageCandidate]:
+        distinct = sorted(set(bigrams))
+        if not distinct or not self.exists():
+            return []
+        need = max(1, math.ceil(min_share * len(distinct)))
+        opened = self._opened()
+        docnums, weights = holding_many(opened.searcher, PAGE_KHMER[2], distinct, need)
+        order = np.lexsort((docnums, -weights))[:limit]
+        stored = opened.searcher.stored_fields
+        return [
+            PageCandidate(f["id"], f["page"], f["text"], weight)
+            for f, weight in zip(
+                map(stored, docnums[order].tolist()), weights[order].tolist(), strict=True
+            )
+        ]
+
+    def similar_terms(self, term: str, *, maxdist: int, limit: int) -> list[tuple[str, int]]:
+        if not self.exists():
+            return []
+        opened = self._opened()
+        reader = opened.searcher.reader()
+        if maxdist == 0:
+            held = reader.doc_frequency(PAGE_LATIN, term)
+            return [(term, held)] if held else []
+        terms = self._vocabulary(opened)
+        near = process.extract(
+            term, terms, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None
+        )
+        found = [(terms[i], reader.doc_frequency(PAGE_LATIN, terms[i])) for _, _, i in near]
+        return sorted(found, key=lambda pair: (-pair[1], pair[0]))[:limit]
+
+    def _vocabulary(self, opened: Opened) -> list[str]:
+        """The Latin terms of page text, read once per commit: Whoosh's own terms_within
+        compares every term in Python (seconds per word); rapidfuzz does it in C."""
+        key = ("vocabulary", opened.commit)
+        terms = self._tables.get(key)
+        if terms is None:
+            lexicon = opened.searcher.reader().lexicon(PAGE_LATIN)
+            terms = self._tables.put(
+                key, [t.decode() if isinstance(t, bytes) else t for t in lexicon]
+            )
+        return terms
+
     def _rank(self, opened: Opened, table: dict, node: ql.Node | None, sort: str, depth: int):
         """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
         columns = self._columns(opened, table)
-        text_query = document_query(node)
+        text_query, capped = document_query(node), False
         if text_query is None:
             docnums, scores = columns.docnums, np.zeros(len(columns.docnums))
         else:  # its fields are on documents only
+            text_query, capped = bounded(text_query, opened.searcher.reader())
             docnums, scores = all_matches(opened.searcher, text_query, opened.lengths)
         order = columns.order(docnums, scores, sort)[:depth]
         ranked = list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
-        return len(docnums), ranked, columns.facets(docnums)
+        return len(docnums), ranked, columns.facets(docnums), capped
 
     def _table(self, opened: Opened) -> dict[int, dict]:
         """Metadata of every document record by document number, read once per commit."""
@@ -340,7 +396,7 @@ def _best_pages(
     if not doc_ids or not leaves:
         return {}
     ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])
-    query = wq.And([ids, wq.Or(leaves)])  # page fields exist on page records only
+    query, _ = bounded(wq.And([ids, wq.Or(leaves)]), reader)  # page fields: page records only
     docnums, scores = all_matches(searcher, query, opened.lengths)
     if not len(docnums):  # an empty index has no id column to read
         return {}

@@ -411,3 +411,45 @@ _HANDLERS = {
     wq.ConstantScoreQuery: _constant_score,
     PositionsPhrase: _phrase,
 }
+
+
+# --- counting terms (approximate phrases) ------------------------------------------------------
+
+
+def holding_many(searcher: Searcher, fieldname: str, terms: list[str], need: int) -> Matches:
+    """Every live record holding at least ``need`` of the distinct ``terms``, scored by the
+    rarity of those it holds (the sum of their idf: common terms say little about where a
+    phrase is). A record with ``need`` of them holds one of the ``len - need + 1`` rarest,
+    so only those posting lists are read whole; the others are read only in the blocks that
+    can hold those candidates."""
+    found = []
+    total = max(1, searcher.doc_count_all())
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if reader.segment() is None:
+            continue
+        segment = _Segment(searcher, leaf, {})
+        keys = [key for term in sorted(set(terms)) if (key := _key(segment, fieldname, term))]
+        if len(keys) < need:
+            continue
+        keys = [keys[i] for i in _rarest_first(reader, fieldname, keys)]
+        rarest = keys[: len(keys) - need + 1]
+        seeds = [_read_postings(reader, fieldname, key, None).docnums for key in rarest]
+        candidates = np.unique(np.concatenate(seeds))
+        counts, scores = np.zeros(len(candidates)), np.zeros(len(candidates))
+        for key in keys:
+            held = np.searchsorted(
+                candidates, _read_postings(reader, fieldname, key, candidates).docnums
+            )
+            counts[held] += 1
+            scores[held] += np.log(total / (1 + searcher.doc_frequency(fieldname, key)))
+        keep = counts >= need
+        docnums, scores = candidates[keep], scores[keep]
+        deleted = reader.deleted_docs_set
+        if deleted and len(docnums):
+            live = ~np.isin(docnums, np.fromiter(deleted, np.int64))
+            docnums, scores = docnums[live], scores[live]
+        found.append((docnums + offset, scores))
+    if not found:
+        return _NONE
+    return np.concatenate([d for d, _ in found]), np.concatenate([c for _, c in found])

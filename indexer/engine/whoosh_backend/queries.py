@@ -38,6 +38,10 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
         if field == "id":  # page records carry their document's id too
             term = wq.And([wq.Term("kind", "doc"), term])
         return wq.ConstantScoreQuery(term, _FACET_SCORES.get(field, 0.0))
+    if isinstance(node, ql.Ids):
+        kind = wq.ConstantScoreQuery(wq.Term("kind", "doc"), 0.0)
+        ids = [wq.ConstantScoreQuery(wq.Term("id", i), score) for i, score in node.scores]
+        return wq.And([kind, wq.Or(ids)]) if ids else wq.NullQuery
     if isinstance(node, ql.YearRange):
         return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
     if isinstance(node, ql.Not):
@@ -145,3 +149,51 @@ def _all(parts: list[wq.Query]) -> wq.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+# --- bounded expansion ------------------------------------------------------------------------
+
+#: A prefix stands for at most this many of its most frequent terms; a one- or two-letter
+#: prefix for fewer, and one query for about MAX_EXPANSIONS terms in all (issue 14: `a* OR
+#: b* OR ...` expanded to every word of the library and took seconds; the caps are what kept
+#: the costliest queries near 100-200 ms at 500 documents, bench/cost_bench.py).
+PREFIX_TERMS = 16
+SHORT_PREFIX_TERMS = 4
+SHORT_PREFIX = 2
+MAX_EXPANSIONS = 32  # past it, each further prefix stands for its most frequent term only
+SCANNED_TERMS = 256  # terms of a prefix looked at (in order) to find its most frequent ones
+
+
+def bounded(query: wq.Query, reader) -> tuple[wq.Query, bool]:
+    """``query`` with each prefix replaced by its most frequent terms, capped as above, and
+    whether a cap left terms out."""
+    budget = [MAX_EXPANSIONS]
+    capped = [False]
+
+    def walk(q: wq.Query) -> wq.Query:
+        if isinstance(q, wq.Prefix):
+            return _expanded(q, reader, budget, capped)
+        return q.apply(walk)
+
+    return walk(query), capped[0]
+
+
+def _expanded(prefix: wq.Prefix, reader, budget: list[int], capped: list[bool]) -> wq.Query:
+    wanted = SHORT_PREFIX_TERMS if len(prefix.text) <= SHORT_PREFIX else PREFIX_TERMS
+    keep = max(1, min(wanted, budget[0]))
+    terms = []
+    for i, term in enumerate(reader.expand_prefix(prefix.fieldname, prefix.text)):
+        if i == SCANNED_TERMS:
+            capped[0] = True
+            break
+        terms.append(term)
+    if len(terms) > keep:
+        capped[0] = True
+        frequency = {t: reader.doc_frequency(prefix.fieldname, t) for t in terms}
+        terms = sorted(terms, key=lambda t: (-frequency[t], t))[:keep]
+    budget[0] -= len(terms)
+    if not terms:
+        return wq.NullQuery
+    field = reader.schema[prefix.fieldname]
+    words = [field.from_bytes(t) if isinstance(t, bytes) else t for t in terms]
+    return wq.Or([wq.Term(prefix.fieldname, w, boost=prefix.boost) for w in words])
