@@ -102,6 +102,11 @@ def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet
         ocr_lang=ocr_lang,
         progress=Progress(quiet=quiet),
     )
+    _finish_run(report, report_path)
+
+
+def _finish_run(report, report_path: Path | None) -> None:
+    """The end of `index` and `reocr`: the summary, the JSON report, the exit status."""
     click.echo(report.summary())
     if report_path:
         from indexer.indexing.report import write_json
@@ -173,12 +178,7 @@ def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet) -> 
         jobs=jobs or os.cpu_count() or 1,
         progress=Progress(quiet=quiet),
     )
-    click.echo(report.summary())
-    if report_path:
-        from indexer.indexing.report import write_json
-
-        write_json(report_path, report.to_dict())
-    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+    _finish_run(report, report_path)
 
 
 @main.command()

@@ -45,11 +45,20 @@ def all_matches(searcher: Searcher, query: wq.Query, lengths: dict) -> Matches:
         if reader.segment() is None:  # an index with no segments: nothing to match
             continue
         docnums, scores = _matches(query, _Segment(searcher, leaf, lengths), None)
-        deleted = reader.deleted_docs_set
-        if deleted and len(docnums):
-            live = ~np.isin(docnums, np.fromiter(deleted, np.int64))
-            docnums, scores = docnums[live], scores[live]
-        found.append((docnums + offset, scores))
+        found.append(_live(reader, docnums, scores, offset))
+    return _joined(found)
+
+
+def _live(reader, docnums: np.ndarray, scores: np.ndarray, offset: int) -> Matches:
+    """A segment's matches without its deleted documents, numbered in the whole index."""
+    deleted = reader.deleted_docs_set
+    if deleted and len(docnums):
+        live = ~np.isin(docnums, np.fromiter(deleted, np.int64))
+        docnums, scores = docnums[live], scores[live]
+    return docnums + offset, scores
+
+
+def _joined(found: list[Matches]) -> Matches:
     if not found:
         return _NONE
     return np.concatenate([d for d, _ in found]), np.concatenate([s for _, s in found])
@@ -444,12 +453,5 @@ def holding_many(searcher: Searcher, fieldname: str, terms: list[str], need: int
             counts[held] += 1
             scores[held] += np.log(total / (1 + searcher.doc_frequency(fieldname, key)))
         keep = counts >= need
-        docnums, scores = candidates[keep], scores[keep]
-        deleted = reader.deleted_docs_set
-        if deleted and len(docnums):
-            live = ~np.isin(docnums, np.fromiter(deleted, np.int64))
-            docnums, scores = docnums[live], scores[live]
-        found.append((docnums + offset, scores))
-    if not found:
-        return _NONE
-    return np.concatenate([d for d, _ in found]), np.concatenate([c for _, c in found])
+        found.append(_live(reader, candidates[keep], scores[keep], offset))
+    return _joined(found)
