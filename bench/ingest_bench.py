@@ -68,11 +68,12 @@ def scanned_sample(pages: int, folder: Path) -> list[tuple[Path, int]]:
     return picked
 
 
-def tesseract_cli(images: list[Path], jobs: int) -> float:
-    """Bare Tesseract on images prepared as the recipe prepares them, same settings, ``jobs``
-    at a time."""
+def tesseract_cli(images: list[Path], jobs: int, settings: list[str] | None = None) -> float:
+    """Bare Tesseract on images prepared as the recipe prepares them, ``jobs`` at a time, with
+    the recipe's settings unless ``settings`` names others."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    settings = ["-l", DEFAULT_RECIPE.lang, "--psm", str(DEFAULT_RECIPE.psm), "tsv"]
+    if settings is None:
+        settings = ["-l", DEFAULT_RECIPE.lang, "--psm", str(DEFAULT_RECIPE.psm), "tsv"]
 
     def one(image: Path) -> None:
         command = ["tesseract", str(image), "stdout", *settings]

@@ -21,10 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ingest_bench import scanned_sample
+from ingest_bench import scanned_sample, tesseract_cli
 
 from indexer.extract import ocr
 from indexer.extract.pdf import render_page
@@ -53,19 +52,6 @@ def index_with(code: Path, library: Path, data: Path, jobs: int) -> float:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return time.perf_counter() - started
-
-
-def bare_tesseract(images: list[Path], arguments: list[str], jobs: int) -> float:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-
-    def one(image: Path) -> None:
-        command = ["tesseract", str(image), "stdout", *arguments]
-        subprocess.run(command, env=env, capture_output=True, check=True)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(one, images))
     return time.perf_counter() - started
 
 
@@ -114,13 +100,13 @@ def main() -> None:
         old_s = index_with(args.old_code, library, work / "old", args.jobs)
         new_s = index_with(new_code, library, work / "new", args.jobs)
         old_texts, new_texts = ocr_pages(work / "old"), ocr_pages(work / "new")
-        bare_new = bare_tesseract(
+        bare_new = tesseract_cli(
             prepared_images(sample, work, recipe),
-            ["-l", recipe.lang, "--psm", str(recipe.psm), "tsv"],
             args.jobs,
+            ["-l", recipe.lang, "--psm", str(recipe.psm), "tsv"],
         )
-        bare_old = bare_tesseract(
-            prepared_images(sample, work, None), ["-l", "khm+eng", "--psm", "6"], args.jobs
+        bare_old = tesseract_cli(
+            prepared_images(sample, work, None), args.jobs, ["-l", "khm+eng", "--psm", "6"]
         )
     pages = len(sample)
     print(f"{pages} scanned pages of {len({p for p, _ in sample})} PDFs, --jobs {args.jobs}")
