@@ -29,3 +29,11 @@ class IndexBusy(DdsearchError):
 
 class OcrUnavailable(DdsearchError):
     """Tesseract, or one of the languages asked for, is not installed."""
+
+
+class PageMissing(DdsearchError):
+    """No indexed document has this id, or it has no such page, or its file is gone."""
+
+
+class RendererBusy(DdsearchError):
+    """Every page renderer stayed busy for the whole wait: try again in a moment."""

@@ -115,6 +115,18 @@ def render_page(
         pdf.close()
 
 
+def render_width(path: Path, page_index: int, width: int) -> Image.Image:
+    """Render one 0-based page to a grayscale image ``width`` pixels wide (for reading)."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[page_index]
+        page_width, page_height = page.get_size()
+        scale = min(width / max(page_width, 1), MAX_RENDER_SIDE / max(page_width, page_height, 1))
+        return page.render(scale=scale, grayscale=True).to_pil()
+    finally:
+        pdf.close()
+
+
 _BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.DOTALL)
 _BBOX_WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'

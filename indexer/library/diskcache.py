@@ -1,0 +1,111 @@
+"""A bounded folder of derived files (page images, searchable PDFs) shared by server processes.
+
+Files are named by what they were made from (a content hash, a page, a size), so a re-indexed
+document never meets a stale file. A write goes to a temporary file renamed into place
+(`os.replace`), so a reader in another process sees a whole file or none; a hit touches the
+file's mtime, and when the folder outgrows its bound the least recently used files go first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from indexer.errors import RendererBusy
+
+#: Default bound of the cache folder.
+MAX_BYTES = 1 << 30
+#: Eviction brings the folder down to this share of the bound, so it is not run on every put.
+LOW_WATER = 0.9
+
+
+class DiskCache:
+    """Files under ``root`` by name, at most ``max_bytes`` of them (least recently used go)."""
+
+    def __init__(self, root: Path, max_bytes: int = MAX_BYTES):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+
+    def get(self, name: str) -> Path | None:
+        """The cached file, marked as just used; None on a miss."""
+        path = self.root / name
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return None
+        return path
+
+    def put(self, name: str, data: bytes) -> Path:
+        """Store ``data`` atomically as ``name`` and evict what the bound no longer holds."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, self.root / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.evict()
+        return self.root / name
+
+    def evict(self) -> int:
+        """Delete the least recently used files while the folder is over its bound; how many."""
+        entries = []
+        for entry in os.scandir(self.root):
+            if entry.is_file() and not entry.name.endswith(".lock"):
+                try:
+                    stat = entry.stat()
+                except FileNotFoundError:  # another process evicted it
+                    continue
+                entries.append((stat.st_mtime, stat.st_size, entry.path))
+        total = sum(size for _, size, _ in entries)
+        if total <= self.max_bytes:
+            return 0
+        deleted = 0
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes * LOW_WATER:
+                break
+            Path(path).unlink(missing_ok=True)
+            total -= size
+            deleted += 1
+        return deleted
+
+
+#: pdfium is not thread-safe: one thread of a process uses it at a time.
+_PDFIUM = threading.Lock()
+POLL_SECONDS = 0.02
+
+
+@contextmanager
+def render_slot(folder: Path, slots: int, wait: float) -> Iterator[None]:
+    """Hold one of ``slots`` render slots shared by every process using ``folder`` (advisory
+    locks on slot files), and this process's pdfium lock; RendererBusy after ``wait`` s."""
+    deadline = time.monotonic() + wait
+    if not _PDFIUM.acquire(timeout=wait):
+        raise RendererBusy("Every page renderer is busy: reload the page in a moment.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        while True:
+            for slot in range(slots):
+                with open(folder / f"render-{slot}.lock", "a") as handle:
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue
+                    try:
+                        yield
+                    finally:
+                        fcntl.flock(handle, fcntl.LOCK_UN)
+                    return
+            if time.monotonic() > deadline:
+                raise RendererBusy("Every page renderer is busy: reload the page in a moment.")
+            time.sleep(POLL_SECONDS)
+    finally:
+        _PDFIUM.release()
