@@ -6,7 +6,7 @@ letters, see `khmer.clean`), and matched with the snippets' own matcher (`snippe
 so that the page view boxes exactly what the result list marks. A Khmer phrase the page holds
 only with a few clusters misread is aligned as the tolerant search aligns it (`fuzzy.align`).
 OCR reads a Khmer phrase as one "word" or several, so a match is cut out of each word it
-overlaps, in proportion to the characters matched.
+overlaps, in proportion to the clusters matched.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.text.fuzzy import align
-from indexer.text.khmer import clean, is_khmer
+from indexer.text.khmer import clean, clusters, is_khmer
 from indexer.text.snippets import Highlight, match_spans
 
 #: Alignment score (0..100) an approximate phrase must reach, as in the tolerant search.
@@ -23,8 +23,9 @@ APPROXIMATE_SCORE = 80.0
 
 @dataclass(frozen=True)
 class WordHit:
-    """Part of one word that a query matched: characters ``start``..``end`` of its text of
-    ``length`` characters."""
+    """Part of one word that a query matched: clusters ``start``..``end`` of its text of
+    ``length`` clusters (a Khmer cluster is printed about as wide as a Latin letter; its
+    subscripts and vowels take no width of their own)."""
 
     word: int  # index into the page's words
     start: int
@@ -32,7 +33,7 @@ class WordHit:
     length: int
 
     def box(self, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
-        """The matched part of the word box (x0..x1 cut in proportion to the characters)."""
+        """The matched part of the word box (x0..x1 cut in proportion to the clusters)."""
         width = x1 - x0
         left = x0 + width * self.start // max(self.length, 1)
         right = x0 + -(-width * self.end // max(self.length, 1))
@@ -79,7 +80,12 @@ def word_hits(
                 matched.append((found.start, found.end))
     hits = []
     for (index, word), (start, end) in zip(kept, spans, strict=True):
-        for s, e in matched:
-            if s < end and e > start:
-                hits.append(WordHit(index, max(s, start) - start, min(e, end) - start, len(word)))
+        overlaps = [(max(s, start) - start, min(e, end) - start) for s, e in matched]
+        overlaps = [(s, e) for s, e in overlaps if s < e]
+        if overlaps:
+            ends = [cluster_end for _, cluster_end in clusters(word)]
+            for s, e in overlaps:
+                first = sum(1 for cluster_end in ends if cluster_end <= s)
+                last = sum(1 for cluster_end in ends if cluster_end < e) + 1
+                hits.append(WordHit(index, first, last, len(ends)))
     return hits
