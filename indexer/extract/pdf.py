@@ -122,7 +122,10 @@ def render_width(path: Path, page_index: int, width: int) -> Image.Image:
         page = pdf[page_index]
         page_width, page_height = page.get_size()
         scale = min(width / max(page_width, 1), MAX_RENDER_SIDE / max(page_width, page_height, 1))
-        return page.render(scale=scale, grayscale=True).to_pil()
+        image = page.render(scale=scale, grayscale=True).to_pil()
+        if abs(image.width - width) == 1:  # pdfium rounds the pixel size up or down
+            image = image.resize((width, image.height), Image.Resampling.LANCZOS)
+        return image
     finally:
         pdf.close()
 
