@@ -10,6 +10,7 @@ never drawn, so that Khmer is not shaped does not matter. No OCR runs again.
 from __future__ import annotations
 
 import ctypes
+import statistics
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -19,8 +20,9 @@ from indexer.errors import PageMissing
 from indexer.library.store import Boxes
 from indexer.text.khmer import clean
 
-#: The font whose character widths the layer uses (Debian fonts-khmeros; it has Latin too).
-FONT = Path("/usr/share/fonts/truetype/khmeros/KhmerOS.ttf")
+#: The font the layer is set in (never drawn): the smallest of Debian's fonts-khmeros, with
+#: Latin too; it has 199 of the 200 characters in the wave-1 OCR text (not ●, bench/RESULTS.md).
+FONT = Path("/usr/share/fonts/truetype/khmeros/KhmerOSsiemreap.ttf")
 #: Where the baseline sits in a word box, from its bottom, as a share of the box height
 #: (Khmer subscripts and lower vowels hang below the line).
 BASELINE = 0.22
@@ -46,25 +48,34 @@ def searchable_pdf(source: Path, pages: dict[int, Boxes], target: Path) -> None:
 
 
 def _add_layer(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, font, boxes: Boxes) -> None:
+    """Each word at its box's left edge and width, on its line's baseline at the line's size:
+    a viewer (and ``pdftotext``) then reads a line as one line, in order."""
     page_width, page_height = page.get_size()
     upright = boxes.upright()
     sx, sy = page_width / upright.width, page_height / upright.height
-    for text, _confidence, x0, y0, x1, y1, _line in upright.words:
-        text = clean(text)
-        if not text or x1 <= x0 or y1 <= y0:
+    lines: dict[int, list[list]] = {}
+    for i, row in enumerate(upright.words):
+        lines.setdefault(row[6] if row[6] >= 0 else -1 - i, []).append(row)  # -1: no lines
+    for words in lines.values():
+        words = [w for w in words if clean(w[0]) and w[2] < w[4] and w[3] < w[5]]
+        if not words:
             continue
-        height = (y1 - y0) * sy
-        obj = pdfium_c.FPDFPageObj_CreateTextObj(pdf.raw, font, ctypes.c_float(height))
-        encoded = (text + "\0").encode("utf-16-le")
-        chars = ctypes.create_string_buffer(encoded, len(encoded))
-        pdfium_c.FPDFText_SetText(obj, ctypes.cast(chars, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
-        pdfium_c.FPDFTextObj_SetTextRenderMode(obj, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
-        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-        pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
-        stretch = (x1 - x0) * sx / max(right.value - left.value, 0.01)
-        baseline = page_height - y1 * sy + BASELINE * height
-        pdfium_c.FPDFPageObj_Transform(
-            obj, stretch, 0, 0, 1, x0 * sx - left.value * stretch, baseline
-        )
-        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+        height = statistics.median(w[5] - w[3] for w in words) * sy
+        baseline = page_height - max(w[5] for w in words) * sy + BASELINE * height
+        for text, _confidence, x0, _y0, x1, _y1, _line in words:
+            _add_word(pdf, page, font, clean(text), x0 * sx, (x1 - x0) * sx, baseline, height)
     pdfium_c.FPDFPage_GenerateContent(page.raw)
+
+
+def _add_word(pdf, page, font, text: str, left: float, width: float, baseline: float, size: float):
+    """One invisible text object, stretched to ``width`` points from ``left``."""
+    obj = pdfium_c.FPDFPageObj_CreateTextObj(pdf.raw, font, ctypes.c_float(size))
+    encoded = (text + "\0").encode("utf-16-le")
+    chars = ctypes.create_string_buffer(encoded, len(encoded))
+    pdfium_c.FPDFText_SetText(obj, ctypes.cast(chars, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+    pdfium_c.FPDFTextObj_SetTextRenderMode(obj, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+    edges = [ctypes.c_float() for _ in range(4)]  # left, bottom, right, top
+    pdfium_c.FPDFPageObj_GetBounds(obj, *edges)
+    stretch = width / max(edges[2].value - edges[0].value, 0.01)
+    pdfium_c.FPDFPageObj_Transform(obj, stretch, 0, 0, 1, left - edges[0].value * stretch, baseline)
+    pdfium_c.FPDFPage_InsertObject(page.raw, obj)

@@ -1,8 +1,8 @@
 """The query layer's page API: a page's image, its words with the query's hits boxed, and a
 searchable copy of a scanned document — what the website's page view shows.
 
-Only live documents of the library and their existing pages are served, from the file the
-library last indexed (its size and mtime unchanged): no path comes from a request. Images and
+Only live documents of the library and their existing pages are served, from a file the
+library indexed that still holds the same content: no path comes from a request. Images and
 PDFs are made on first request and kept in the data folder's bounded cache, named by content
 hash, so a re-indexed document never shows a stale image; at most RENDER_SLOTS renders run at
 once over all server processes, so a crawler cannot take every core from the searches.
@@ -15,6 +15,7 @@ import os
 import sqlite3
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
@@ -24,7 +25,7 @@ from indexer.errors import PageMissing
 from indexer.extract import images, pdf
 from indexer.library.diskcache import DiskCache, render_slot
 from indexer.library.searchable import searchable_pdf
-from indexer.library.state import Library
+from indexer.library.state import Library, file_hash
 from indexer.library.store import Boxes, Store
 from indexer.model import Method
 from indexer.query import search
@@ -33,7 +34,7 @@ from indexer.text.wordhits import word_hits
 #: Widths in pixels: the page view (reads well on a laptop, and on a phone zoomed), and the
 #: thumbnail of a result list.
 SIZES = {"page": 1200, "thumb": 200}
-#: Scans compress best lossy, pages drawn from text lossless (bench/page_images.py).
+#: WebP quality of the lossy encoding (see `_webp`).
 LOSSY_QUALITY = 70
 #: Part of every cached file's name: change it when rendering or the text layer changes.
 VERSION = "1"
@@ -73,15 +74,27 @@ def source(data: DataDir, doc_id: str, page: int | None = None) -> Source:
     if page is not None and not 1 <= page <= pages:
         raise PageMissing(f"The document has {pages} pages; there is no page {page}.")
     for known in files:
-        if known.hash != content_hash:
-            continue
-        try:
-            stat = os.stat(known.path)
-        except OSError:
-            continue
-        if stat.st_size == known.size and stat.st_mtime_ns == known.mtime_ns:
+        if known.hash == content_hash and _unchanged(known.path, content_hash, known.size):
             return Source(doc_id, content_hash, Path(known.path), pages)
     raise PageMissing(GONE)
+
+
+def _unchanged(path: str, content_hash: str, size: int) -> bool:
+    """Whether the file still holds the content indexed: same size, and same bytes (hashed
+    once per size and mtime: a copied or touched file keeps its pages)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return stat.st_size == size and _hash_of(path, stat.st_size, stat.st_mtime_ns) == content_hash
+
+
+@lru_cache(maxsize=4096)
+def _hash_of(path: str, size: int, mtime_ns: int) -> str:
+    try:
+        return file_hash(Path(path))
+    except OSError:
+        return ""
 
 
 def _with_store(data: DataDir, read):
@@ -171,10 +184,8 @@ def page_image(data: DataDir, doc_id: str, page: int, size: str) -> Made:
     cache = DiskCache(data.cache)
     cached = cache.get(name)
     if cached is None:
-        method = _with_store(data, lambda store: store.stored_methods(found.content_hash))
-        lossy = method.get(page) in (Method.OCR, Method.EMPTY, Method.SKIPPED)
         with render_slot(data.cache, RENDER_SLOTS, RENDER_WAIT_SECONDS):
-            cached = cache.get(name) or cache.put(name, _webp(_render(found, page, width), lossy))
+            cached = cache.get(name) or cache.put(name, _webp(_render(found, page, width)))
     return Made(cached, name.removesuffix(".webp"))
 
 
@@ -186,13 +197,13 @@ def _render(found: Source, page: int, width: int) -> Image.Image:
     return pdf.render_width(found.path, page - 1, width)
 
 
-def _webp(image: Image.Image, lossy: bool) -> bytes:
-    out = io.BytesIO()
-    if lossy:
-        image.save(out, "WEBP", quality=LOSSY_QUALITY, method=2)
-    else:
-        image.save(out, "WEBP", lossless=True, method=1)
-    return out.getvalue()
+def _webp(image: Image.Image) -> bytes:
+    """The smaller of lossless and lossy WebP: lossless wins on bilevel scans and drawn text
+    (half the size), lossy on grey scans (bench/page_images.py formats)."""
+    lossless, lossy = io.BytesIO(), io.BytesIO()
+    image.save(lossless, "WEBP", lossless=True, method=1)
+    image.save(lossy, "WEBP", quality=LOSSY_QUALITY, method=2)
+    return min(lossless.getvalue(), lossy.getvalue(), key=len)
 
 
 def searchable(data: DataDir, doc_id: str) -> Made:
