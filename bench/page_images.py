@@ -6,9 +6,12 @@ tables for bench/RESULTS.md); asserts nothing.
     python bench/page_images.py cache    --data DIR [--rounds 3] [--bound-mb 1024]
     python bench/page_images.py searchable [--ocrmypdf-python PY]
     python bench/page_images.py load     --data DIR [--clients 20] [--images 50] [--seconds 40]
+                                         [--burst]
 
 DIR is a data folder (as `ddsearch --index`), e.g. a copy of /work/data/wave1 after
-`ddsearch rebuild`; `load` empties DIR's page cache first. `searchable` OCRs three 2-page
+`ddsearch rebuild`; `load` empties DIR's page cache first, then measures the searches alone
+and with ``--images`` clients asking for uncached page images all along (or, with --burst,
+once each, all at the same moment). `searchable` OCRs three 2-page
 Royal Gazette scans of ../shared/corpus into a temporary folder and makes each searchable with
 pdfium (ddsearch's code) and, given an interpreter with OCRmyPDF installed, with OCRmyPDF's
 hOCR renderer (fpdf2) overlaid by pikepdf; it scores what `pdftotext` gives back against the
@@ -389,7 +392,7 @@ def load_test(args) -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for clients in (0, args.images):
-            images = ImageLoad(port, pages, clients)
+            images = ImageLoad(port, pages[:clients] if args.burst else pages, clients)
             found = load(port, "/search", args.clients, 1_000_000, args.seconds)
             cells = images.finish()
             pages = pages[len(images.statuses) :]  # never the same page twice: all uncached
@@ -417,6 +420,9 @@ def main() -> None:
     commands.choices["load"].add_argument("--clients", type=int, default=20)
     commands.choices["load"].add_argument("--images", type=int, default=50)
     commands.choices["load"].add_argument("--seconds", type=float, default=40)
+    commands.choices["load"].add_argument(
+        "--burst", action="store_true", help="each image client asks once (one burst)"
+    )
     commands.add_parser("searchable").add_argument("--ocrmypdf-python")
     layer = commands.add_parser("ocrmypdf-layer")
     for name in ("source", "spec", "target"):

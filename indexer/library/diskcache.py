@@ -80,32 +80,50 @@ class DiskCache:
 
 #: pdfium is not thread-safe: one thread of a process uses it at a time.
 _PDFIUM = threading.Lock()
+#: Threads of a process that may render or wait to: the others answer RendererBusy at once,
+#: so that requests for images never hold every server thread from the searches.
+RENDER_THREADS = 2  # of gunicorn's 4 per process (search_web.server.THREADS)
+_ADMITTED = threading.BoundedSemaphore(RENDER_THREADS)
 POLL_SECONDS = 0.02
+BUSY = "Every page renderer is busy: reload the page in a moment."
 
 
 @contextmanager
 def render_slot(folder: Path, slots: int, wait: float) -> Iterator[None]:
-    """Hold one of ``slots`` render slots shared by every process using ``folder`` (advisory
-    locks on slot files), and this process's pdfium lock; RendererBusy after ``wait`` s."""
-    deadline = time.monotonic() + wait
-    if not _PDFIUM.acquire(timeout=wait):
-        raise RendererBusy("Every page renderer is busy: reload the page in a moment.")
+    """Hold this process's pdfium lock and one of ``slots`` render slots shared by every
+    process using ``folder`` (advisory locks on slot files), waiting at most ``wait`` seconds;
+    RendererBusy at once when RENDER_THREADS threads of this process already render or wait."""
+    if not _ADMITTED.acquire(blocking=False):
+        raise RendererBusy(BUSY)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        while True:
-            for slot in range(slots):
-                with open(folder / f"render-{slot}.lock", "a") as handle:
-                    try:
-                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except BlockingIOError:
-                        continue
-                    try:
-                        yield
-                    finally:
-                        fcntl.flock(handle, fcntl.LOCK_UN)
-                    return
-            if time.monotonic() > deadline:
-                raise RendererBusy("Every page renderer is busy: reload the page in a moment.")
-            time.sleep(POLL_SECONDS)
+        deadline = time.monotonic() + wait
+        if not _PDFIUM.acquire(timeout=wait):
+            raise RendererBusy(BUSY)
+        try:
+            with _slot(folder, slots, deadline):
+                yield
+        finally:
+            _PDFIUM.release()
     finally:
-        _PDFIUM.release()
+        _ADMITTED.release()
+
+
+@contextmanager
+def _slot(folder: Path, slots: int, deadline: float) -> Iterator[None]:
+    """One of the machine-wide slots: an exclusive advisory lock on a slot file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    while True:
+        for slot in range(slots):
+            with open(folder / f"render-{slot}.lock", "a") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                return
+        if time.monotonic() > deadline:
+            raise RendererBusy(BUSY)
+        time.sleep(POLL_SECONDS)

@@ -39,7 +39,11 @@ LOSSY_QUALITY = 70
 #: Part of every cached file's name: change it when rendering or the text layer changes.
 VERSION = "1"
 RENDER_SLOTS = max(1, len(os.sched_getaffinity(0)) // 2)
-RENDER_WAIT_SECONDS = 15.0
+#: A request waits this long for a render slot, then gets a 503 with Retry-After. Waiting
+#: holds a server thread: with 15 s, 50 image requests held every thread from the searches
+#: (p50 7 s, bench/RESULTS.md, Page view). A result list's ten thumbnails (about 10 ms each)
+#: render well within it one after another.
+RENDER_WAIT_SECONDS = 1.0
 GONE = (
     "The file of this document has changed or moved since it was indexed: "
     "run `ddsearch index` again to see its pages."
