@@ -276,16 +276,15 @@ def _page_view(doc_id: str, number: int, query: str) -> dict:
 
 def _thumbnails(results: list[dict], query: str) -> dict[str, dict]:
     """Each result's best page with its hits boxed: ``{id: {"page", "width", "height",
-    "hits"}}``, for the results that have a matching page."""
+    "hits"}}``, for the results that have a matching page whose file is still there."""
     data = current_app.config["DATA"]
-    return {
-        doc["id"]: {
-            "page": doc["pages"][0]["page"],
-            **pages.page_hits(data, doc["id"], doc["pages"][0]["page"], query),
-        }
-        for doc in results
-        if doc["pages"]
-    }
+    thumbs = {}
+    for doc in results:
+        if doc["pages"]:
+            number = doc["pages"][0]["page"]
+            if (found := pages.page_hits(data, doc["id"], number, query)) is not None:
+                thumbs[doc["id"]] = {"page": number, **found}
+    return thumbs
 
 
 def _image(doc_id: str, number: int, size: str):

@@ -149,13 +149,13 @@ def page_view(data: DataDir, doc_id: str, page: int, query: str = "") -> dict:
     }
 
 
-def page_hits(data: DataDir, doc_id: str, page: int, query: str) -> dict:
+def page_hits(data: DataDir, doc_id: str, page: int, query: str) -> dict | None:
     """Only the frame and the hits of a page (a result's thumbnail): ``{"width", "height",
-    "hits"}``, no boxes when the page has none or the file is gone."""
+    "hits"}`` (width 0 when the page keeps no boxes); None when its file is gone."""
     try:
         found = source(data, doc_id, page)
     except PageMissing:
-        return {"width": 0, "height": 0, "hits": []}
+        return None
     boxes = _with_store(data, lambda store: store.boxes(found.content_hash, page))
     frame = boxes.upright() if boxes else Boxes(0, 0, 0, 0, [])
     return {"width": frame.width, "height": frame.height, "hits": _hits(frame, query)}
