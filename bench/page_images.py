@@ -6,7 +6,7 @@ tables for bench/RESULTS.md); asserts nothing.
     python bench/page_images.py cache    --data DIR [--rounds 3] [--bound-mb 1024]
     python bench/page_images.py searchable [--ocrmypdf-python PY]
     python bench/page_images.py load     --data DIR [--clients 20] [--images 50] [--seconds 40]
-                                         [--burst]
+                                         [--burst] [--thumbnails]
 
 DIR is a data folder (as `ddsearch --index`), e.g. a copy of /work/data/wave1 after
 `ddsearch rebuild`; `load` empties DIR's page cache first, then measures the searches alone
@@ -331,8 +331,8 @@ class ImageLoad:
     """``clients`` threads asking for the page images of ``pages`` in turn (one connection
     each), every page once, until stopped."""
 
-    def __init__(self, port: int, pages: list[tuple[str, int, str]], clients: int):
-        self.port, self.pages = port, iter(pages)
+    def __init__(self, port: int, pages: list[tuple[str, int, str]], clients: int, route: str):
+        self.port, self.pages, self.route = port, iter(pages), route
         self.lock, self.stop = threading.Lock(), threading.Event()
         self.times: list[float] = []
         self.statuses: list[int] = []
@@ -350,7 +350,7 @@ class ImageLoad:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             started = time.perf_counter()
             try:
-                connection.request("GET", f"/doc/{doc_id}/page/{number}.webp")
+                connection.request("GET", f"/doc/{doc_id}/{self.route}/{number}.webp")
                 reply = connection.getresponse()
                 reply.read()
                 status = reply.status
@@ -392,7 +392,8 @@ def load_test(args) -> None:
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for clients in (0, args.images):
-            images = ImageLoad(port, pages[:clients] if args.burst else pages, clients)
+            route = "thumb" if args.thumbnails else "page"
+            images = ImageLoad(port, pages[:clients] if args.burst else pages, clients, route)
             found = load(port, "/search", args.clients, 1_000_000, args.seconds)
             cells = images.finish()
             pages = pages[len(images.statuses) :]  # never the same page twice: all uncached
@@ -422,6 +423,9 @@ def main() -> None:
     commands.choices["load"].add_argument("--seconds", type=float, default=40)
     commands.choices["load"].add_argument(
         "--burst", action="store_true", help="each image client asks once (one burst)"
+    )
+    commands.choices["load"].add_argument(
+        "--thumbnails", action="store_true", help="ask for thumbnails, not page images"
     )
     commands.add_parser("searchable").add_argument("--ocrmypdf-python")
     layer = commands.add_parser("ocrmypdf-layer")

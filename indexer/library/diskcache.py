@@ -90,22 +90,31 @@ BUSY = "Every page renderer is busy: reload the page in a moment."
 
 @contextmanager
 def render_slot(folder: Path, slots: int, wait: float) -> Iterator[None]:
-    """Hold this process's pdfium lock and one of ``slots`` render slots shared by every
-    process using ``folder`` (advisory locks on slot files), waiting at most ``wait`` seconds;
-    RendererBusy at once when RENDER_THREADS threads of this process already render or wait."""
+    """For a page-sized render: one of ``slots`` render slots shared by every process using
+    ``folder`` (advisory locks on slot files), then this process's pdfium, waiting at most
+    ``wait`` seconds in all; RendererBusy at once when RENDER_THREADS threads of this process
+    already render or wait."""
     if not _ADMITTED.acquire(blocking=False):
         raise RendererBusy(BUSY)
     try:
         deadline = time.monotonic() + wait
-        if not _PDFIUM.acquire(timeout=wait):
-            raise RendererBusy(BUSY)
-        try:
-            with _slot(folder, slots, deadline):
-                yield
-        finally:
-            _PDFIUM.release()
+        with _slot(folder, slots, deadline), pdfium_lock(deadline - time.monotonic()):
+            yield
     finally:
         _ADMITTED.release()
+
+
+@contextmanager
+def pdfium_lock(wait: float) -> Iterator[None]:
+    """This process's pdfium, waited for at most ``wait`` seconds: all a small render (a
+    thumbnail, about 10 ms) takes, so a result list's thumbnails come one after another
+    instead of being turned away."""
+    if not _PDFIUM.acquire(timeout=max(wait, 0.0)):
+        raise RendererBusy(BUSY)
+    try:
+        yield
+    finally:
+        _PDFIUM.release()
 
 
 @contextmanager

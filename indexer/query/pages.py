@@ -4,8 +4,9 @@ searchable copy of a scanned document — what the website's page view shows.
 Only live documents of the library and their existing pages are served, from a file the
 library indexed that still holds the same content: no path comes from a request. Images and
 PDFs are made on first request and kept in the data folder's bounded cache, named by content
-hash, so a re-indexed document never shows a stale image; at most RENDER_SLOTS renders run at
-once over all server processes, so a crawler cannot take every core from the searches.
+hash, so a re-indexed document never shows a stale image; at most RENDER_SLOTS page renders
+run at once over all server processes, so a crawler cannot take every core from the searches
+(thumbnails, about a tenth of the work, take only their process's pdfium lock).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from PIL import Image
 from indexer.config import DataDir
 from indexer.errors import PageMissing
 from indexer.extract import images, pdf
-from indexer.library.diskcache import DiskCache, render_slot
+from indexer.library.diskcache import DiskCache, pdfium_lock, render_slot
 from indexer.library.searchable import searchable_pdf
 from indexer.library.state import Library, file_hash
 from indexer.library.store import Boxes, Store
@@ -188,7 +189,11 @@ def page_image(data: DataDir, doc_id: str, page: int, size: str) -> Made:
     cache = DiskCache(data.cache)
     cached = cache.get(name)
     if cached is None:
-        with render_slot(data.cache, RENDER_SLOTS, RENDER_WAIT_SECONDS):
+        if size == "thumb":
+            guard = pdfium_lock(RENDER_WAIT_SECONDS)
+        else:
+            guard = render_slot(data.cache, RENDER_SLOTS, RENDER_WAIT_SECONDS)
+        with guard:
             cached = cache.get(name) or cache.put(name, _webp(_render(found, page, width)))
     return Made(cached, name.removesuffix(".webp"))
 
