@@ -48,6 +48,7 @@ class DiskCache:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from other users
             os.replace(temporary, self.root / name)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
