@@ -217,3 +217,37 @@ def test_a_converted_document_is_found_by_its_khmer_words_and_labelled(tmp_path)
     assert "converted from a legacy font" in page
     khmer_page = client.get(f"/doc/{entry['id']}?lang_ui=km").get_data(as_text=True)
     assert "បម្លែងពីពុម្ពអក្សរចាស់" in khmer_page
+
+
+@pytest.mark.slow
+def test_reocr_converts_a_legacy_font_page_an_older_pipeline_ocrd(tmp_path):
+    """A data folder of wave 1 holds OCR of Limon pages (its gate could only reject them):
+    `reocr` converts such a page from its text layer instead of reading it again."""
+    from indexer.indexing.reocr import run_reocr
+    from indexer.library.store import LEGACY_RECIPE, Store
+
+    library = tmp_path / "library"
+    cut_pages(GUIDELINE, [1], library / "guideline.pdf")
+    data = DataDir(tmp_path / "data")
+    quiet = Progress(quiet=True)
+    run_index(data, [library], jobs=1, ocr_mode="always", ocr_lang=DEFAULT_LANG, progress=quiet)
+    store = Store(data.store)
+    (content_hash,) = {row[0] for row in store.db.execute("SELECT hash FROM pages")}
+    ocr_text = store.pages(content_hash)[0].text
+    with store.db:  # as wave 1 left it: OCR by the recipe of its day
+        store.db.execute("UPDATE pages SET recipe = ?", (LEGACY_RECIPE,))
+    store.close()
+
+    report = run_reocr(data, [], lang=None, jobs=1, progress=quiet).to_dict()
+    (entry,) = report["updated"]
+    assert (entry["pages_reocr"], entry["pages_converted"]) == (1, 1)
+    store = Store(data.store)
+    (page,) = store.pages(content_hash)
+    assert page.method == Method.CONVERTED and page.text != ocr_text
+    assert "ព្រះរាជអាជ្ញា" in normalize(page.text)
+    assert store.ocr_pages_not_by(content_hash, "any recipe") == []  # nothing left for reocr
+    store.close()
+    from indexer.query import search
+
+    found = search.search(data.index, "តួនាទីរបស់ព្រះរាជអាជ្ញា")["results"]  # the title's words
+    assert [hit["id"] for hit in found] == [entry["id"]] and found[0]["type"] == "guideline"
