@@ -29,3 +29,11 @@ class IndexBusy(DdsearchError):
 
 class OcrUnavailable(DdsearchError):
     """Tesseract, or one of the languages asked for, is not installed."""
+
+
+class BrokerUnavailable(DdsearchError):
+    """The OCR queue's broker (Redis) cannot be reached, or stopped answering."""
+
+
+class OcrRefused(DdsearchError):
+    """An OCR worker refused a page (another ddsearch version, a missing Tesseract language)."""
