@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import io
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -27,9 +29,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest_bench import scanned_sample
+from ingest_bench import CORPUS, scanned_sample
 
 REPO = Path(__file__).resolve().parents[1]
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def free_port() -> int:
@@ -90,6 +93,48 @@ def kill_group(process: subprocess.Popen) -> None:
     process.wait(10)
 
 
+def stop_worker(process: subprocess.Popen) -> None:
+    """Warm shutdown: the worker ends its pool and is reaped, so its CPU time (and that of
+    its Tesseracts) is counted in this process's RUSAGE_CHILDREN."""
+    process.terminate()
+    process.wait(60)
+
+
+def adopt_orphans() -> None:
+    """Become the reaper of our descendants' orphans (the indexing pool's forkserver outlives
+    the indexer a moment), so that all CPU time of a set-up can be counted."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_orphans(keep: set[int]) -> None:
+    """Wait until every child but ``keep`` (the Redis server) has ended and been reaped."""
+    deadline = time.monotonic() + 60
+    while (left := _children() - keep) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)
+        time.sleep(0.05)
+    if left:
+        raise RuntimeError(f"processes {sorted(left)} did not end")
+
+
+def _children() -> set[int]:
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                stat = Path(f"/proc/{entry.name}/stat").read_bytes().rsplit(b")", 1)[1].split()
+                if int(stat[1]) == os.getpid():
+                    found.add(int(entry.name))
+    return found
+
+
+def cpu_seconds() -> float:
+    """CPU time of all reaped descendants so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def index(library: Path, data: Path, jobs: int, broker: str | None = None) -> float:
     """Wall seconds of a real ``ddsearch index`` (exits non-zero: an error)."""
     command = [sys.executable, "-m", "indexer.cli", "index", str(library), "--jobs", str(jobs)]
@@ -105,7 +150,7 @@ def transfer_sizes(sample: list[tuple[Path, int]]) -> list[str]:
     alternatives, and the answer."""
     from kombu.utils.json import dumps
 
-    from indexer.extract import ocr, pagejob, pdf, sources
+    from indexer.extract import ocr, pagejob, sources
     from indexer.extract.pool import ocr_task
 
     pngs, cuts, wholes, jobs, answers = [], [], [], [], []
@@ -116,7 +161,7 @@ def transfer_sizes(sample: list[tuple[Path, int]]) -> list[str]:
         pngs.append(len(out.getvalue()))
         payload = pagejob.page_payload(path, index_ + 1)
         cuts.append(len(payload["data"]))
-        wholes.append(path.stat().st_size / pdf.page_count(path))
+        wholes.append((CORPUS / path.name).stat().st_size)  # the sample's source file
         job = pagejob.job(payload, "h" * 64, index_ + 1, ocr.DEFAULT_RECIPE, False, "r" * 32)
         jobs.append(len(dumps(job)))
     for path, index_ in sample[:4]:  # answers need OCR: a few pages tell their size
@@ -127,7 +172,7 @@ def transfer_sizes(sample: list[tuple[Path, int]]) -> list[str]:
         f"  one-page PDF (sent)         {kb(cuts)}",
         f"  job as Celery sends it      {kb(jobs)} (JSON, base64 page)",
         f"  grayscale PNG of the render {kb(pngs)}",
-        f"  whole PDF / its pages       {kb(wholes)}",
+        f"  the whole source PDF        {kb(wholes)} (PDF bytes + page number)",
         f"  answer (text + word boxes)  {kb(answers)} (of {len(answers)} pages)",
     ]
 
@@ -155,27 +200,34 @@ def main() -> None:
             "broker, 1 worker x 2 jobs": (3, [2]),
         }
         seconds: dict[str, list[float]] = {name: [] for name in setups}
-        run = 0
+        cpu: dict[str, list[float]] = {name: [] for name in setups}
+        adopt_orphans()
+        keep, run = _children(), 0
         for _ in range(arguments.rounds):
             for name, (db, workers) in setups.items():
                 run += 1
                 data = work / f"data{run}"
                 url = f"{server}/{db}" if db is not None else None
+                before = cpu_seconds()
                 started = [start_worker(url, n, work / f"w{run}.log") for n in workers]
                 try:
                     # the local pool prepares and cuts pages; 1 process leaves the cores to OCR
                     seconds[name].append(index(library, data, 1 if url else 2, url))
                 finally:
                     for worker in started:
-                        kill_group(worker)
-                print(f"  {name}: {seconds[name][-1]:.1f} s", flush=True)
+                        stop_worker(worker)
+                reap_orphans(keep)
+                cpu[name].append(cpu_seconds() - before)
+                print(f"  {name}: {seconds[name][-1]:.1f} s, {cpu[name][-1]:.1f} s CPU", flush=True)
         print(f"load average after: {os.getloadavg()[0]:.2f}")
         base = statistics.median(seconds["local --jobs 2"])
+        base_cpu = statistics.median(cpu["local --jobs 2"])
         for name, values in seconds.items():
-            middle = statistics.median(values)
+            middle, used = statistics.median(values), statistics.median(cpu[name])
             print(
                 f"{name:28} {middle:6.1f} s  {len(sample) / middle:.2f} pages/s  "
-                f"{middle / base - 1:+.0%} against local"
+                f"{middle / base - 1:+.0%} wall against local; CPU {used / len(sample):.2f} s/page "
+                f"{used / base_cpu - 1:+.0%}"
             )
         print("\n".join(transfer_sizes(sample)))
 

@@ -118,7 +118,7 @@ def render_page(
 
 def page_bytes(path: Path, page_index: int) -> bytes:
     """One 0-based page as a PDF of its own: what an OCR worker on another machine needs of a
-    scan (its compressed image, 30-60 KB for a Gazette page; bench/queue_bench.py)."""
+    scan (its compressed image, 138 KB a Gazette page on average; bench/queue_bench.py)."""
     pdf = pdfium.PdfDocument(str(path))
     single = pdfium.PdfDocument.new()
     try:
