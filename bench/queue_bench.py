@@ -151,7 +151,7 @@ def transfer_sizes(sample: list[tuple[Path, int]]) -> list[str]:
     from kombu.utils.json import dumps
 
     from indexer.extract import ocr, pagejob, sources
-    from indexer.extract.pool import ocr_task
+    from indexer.extract.pool import PageRequest, ocr_task
 
     pngs, cuts, wholes, jobs, answers = [], [], [], [], []
     for path, index_ in sample:
@@ -162,7 +162,8 @@ def transfer_sizes(sample: list[tuple[Path, int]]) -> list[str]:
         payload = pagejob.page_payload(path, index_ + 1)
         cuts.append(len(payload["data"]))
         wholes.append((CORPUS / path.name).stat().st_size)  # the sample's source file
-        job = pagejob.job(payload, "h" * 64, index_ + 1, ocr.DEFAULT_RECIPE, False, "r" * 32)
+        page = PageRequest(path, "h" * 64, index_ + 1, ocr.DEFAULT_RECIPE, False)
+        job = pagejob.job(payload, page, "r" * 32)
         jobs.append(len(dumps(job)))
     for path, index_ in sample[:4]:  # answers need OCR: a few pages tell their size
         text, confidence, boxes = ocr_task(path, index_ + 1, ocr.DEFAULT_RECIPE)

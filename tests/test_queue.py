@@ -21,6 +21,7 @@ from conftest import PDFS, REPO, cut_pages, ddsearch
 from queue_bench import kill_group, redis_server, start_worker
 
 from indexer.extract import ocr, pagejob
+from indexer.extract.pool import PageRequest
 
 pytestmark = pytest.mark.slow  # real Redis, worker and indexer processes, OCR
 
@@ -119,7 +120,7 @@ def stored(data: Path) -> int:
         return 0
 
 
-def test_broker_run_stores_what_a_local_run_stores_and_two_indexers_do_not_mix(
+def test_broker_runs_store_what_a_local_run_stores_two_indexers_apart_and_reocr(
     library, local_pages, broker, workers, tmp_path
 ):
     other = tmp_path / "other"
@@ -134,6 +135,9 @@ def test_broker_run_stores_what_a_local_run_stores_and_two_indexers_do_not_mix(
     assert pages(first) == local_pages
     assert [row[0] for row in pages(second)] == [1]
     assert pages(second)[0][3] not in {row[3] for row in local_pages}
+    again = ddsearch("reocr", "--all", "--lang", "khm", "--broker", broker, data=second)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert pages(second)[0][2] == ocr.recipe_for("khm").version
 
 
 def test_worker_killed_mid_page_loses_nothing_and_stores_every_page_once(
@@ -194,7 +198,8 @@ def test_a_worker_without_the_language_refuses_and_the_report_says_why(
 
 
 def test_a_worker_of_another_version_or_recipe_refuses():
-    job = pagejob.job({"kind": "pdf", "data": b""}, "h", 1, ocr.DEFAULT_RECIPE, False, "run")
+    page = PageRequest(Path("x.pdf"), "h", 1, ocr.DEFAULT_RECIPE, False)
+    job = pagejob.job({"kind": "pdf", "data": b""}, page, "run")
     assert pagejob.refusal(job) == ""
     assert "install the same version" in pagejob.refusal({**job, "ddsearch": "0.0.1"})
     assert "reads by recipe" in pagejob.refusal({**job, "recipe_version": "r1:khm"})

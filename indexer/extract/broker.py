@@ -24,7 +24,8 @@ from celery import Celery, states
 from kombu.utils.url import maybe_sanitize_url
 
 from indexer.errors import BrokerUnavailable, OcrRefused
-from indexer.extract import ocr, pagejob
+from indexer.extract import pagejob
+from indexer.extract.pool import PageRequest
 
 QUEUE = "ddsearch-ocr"
 TASK = "ddsearch.ocr_page"
@@ -122,25 +123,16 @@ class BrokerReader:
     def window(self, workers: int) -> int:
         return max(workers * 2, WINDOW)
 
-    def submit(
-        self,
-        pool: ProcessPoolExecutor,
-        path: Path,
-        page_number: int,
-        recipe: ocr.Recipe,
-        images_only: bool,
-        content_hash: str,
-    ) -> Future:
+    def submit(self, pool: ProcessPoolExecutor, page: PageRequest) -> Future:
         """Cut the page in the local pool, then queue it; the future is the worker's answer."""
         answer: Future = Future()
-        asked = (content_hash, page_number, recipe, images_only)
-        cut = pool.submit(pagejob.page_payload, path, page_number)
-        cut.add_done_callback(partial(self._send, answer, asked))
+        cut = pool.submit(pagejob.page_payload, page.path, page.number)
+        cut.add_done_callback(partial(self._send, answer, page))
         return answer
 
-    def _send(self, answer: Future, asked: tuple, cut: Future) -> None:
+    def _send(self, answer: Future, page: PageRequest, cut: Future) -> None:
         try:
-            job = pagejob.job(cut.result(), *asked, run=self.run)
+            job = pagejob.job(cut.result(), page, self.run)
         except BaseException as err:  # the cut failed (a broken file or pool): as a local OCR
             answer.set_exception(err)
             return

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from indexer.errors import OcrUnavailable
 from indexer.extract import images, ocr, pdf
+from indexer.extract.pool import PageRequest, ocr_task  # the very function the pool runs
 from indexer.library.store import Boxes
 
 
@@ -42,22 +43,15 @@ def page_payload(path: Path, page_number: int) -> dict:
     return {"kind": "pdf", "data": pdf.page_bytes(path, page_number - 1)}
 
 
-def job(
-    payload: dict,
-    content_hash: str,
-    page_number: int,
-    recipe: ocr.Recipe,
-    images_only: bool,
-    run: str,
-) -> dict:
+def job(payload: dict, page: PageRequest, run: str) -> dict:
     """A whole job: the page, what it is (for the answer's check), how to read it, for whom."""
     return {
         **payload,
-        "images_only": images_only,
-        "hash": content_hash,
-        "page": page_number,
-        "recipe": asdict(recipe),
-        "recipe_version": recipe.version,
+        "images_only": page.images_only,
+        "hash": page.content_hash,
+        "page": page.number,
+        "recipe": asdict(page.recipe),
+        "recipe_version": page.recipe.version,
         "ddsearch": version(),
         "run": run,
     }
@@ -92,8 +86,6 @@ def _missing_language(lang: str) -> str:
 
 def read(job: dict) -> dict:
     """OCR the job's page (in a worker); the answer names the page and recipe it is of."""
-    from indexer.extract.pool import ocr_task  # the very function the local pool runs
-
     suffix = ".pdf" if job["kind"] == "pdf" else ".png"
     with tempfile.NamedTemporaryFile(suffix=suffix) as page_file:
         page_file.write(job["data"])

@@ -150,21 +150,24 @@ def ocr_task(
     return text, reading.confidence, boxes
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """One page an Extractor asks its PageReader to OCR."""
+
+    path: Path
+    content_hash: str
+    number: int  # 1-based
+    recipe: ocr.Recipe
+    images_only: bool  # see Prepared.keep_text
+
+
 class PageReader(Protocol):
     """Who OCRs the pages of an Extractor: ``submit`` gives a future of ``ocr_task``'s result."""
 
     #: Tasks in flight (files being prepared and pages being read) that keep the readers busy.
     def window(self, workers: int) -> int: ...
 
-    def submit(
-        self,
-        pool: ProcessPoolExecutor,
-        path: Path,
-        page_number: int,
-        recipe: ocr.Recipe,
-        images_only: bool,
-        content_hash: str,
-    ) -> Future: ...
+    def submit(self, pool: ProcessPoolExecutor, page: PageRequest) -> Future: ...
 
     def close(self) -> None: ...
 
@@ -175,8 +178,8 @@ class LocalReader:
     def window(self, workers: int) -> int:
         return workers * 2
 
-    def submit(self, pool, path, page_number, recipe, images_only, content_hash) -> Future:
-        return pool.submit(ocr_task, path, page_number, recipe, images_only)
+    def submit(self, pool: ProcessPoolExecutor, page: PageRequest) -> Future:
+        return pool.submit(ocr_task, page.path, page.number, page.recipe, page.images_only)
 
     def close(self) -> None:
         pass
@@ -321,10 +324,10 @@ class Extractor:
         path = state.job.path
         if page is None:
             return self._pool.submit(prepare, path, self.ocr_mode)
-        images_only = page in state.keep_text
-        return self.reader.submit(
-            self._pool, path, page, self.recipe, images_only, state.job.content_hash
+        request = PageRequest(
+            path, state.job.content_hash, page, self.recipe, page in state.keep_text
         )
+        return self.reader.submit(self._pool, request)
 
     def _prepared(self, state: _FileState, prepared: Prepared) -> None:
         content_hash = state.job.content_hash

@@ -21,17 +21,22 @@ STALE = "the run that asked for this page has ended (killed or finished); the pa
 def ocr_page(task, job: dict) -> dict:
     """The task: refuse what this worker cannot read as asked, skip the jobs of ended runs,
     read the rest."""
+    page = f"page {job['page']} of {job['hash'][:12]}"
     refused = pagejob.refusal(job)
     if refused:
+        _log(f"refused {page}: {refused}")
         return {"refused": refused}
     if not task.app.backend.client.exists(broker.run_key(job["run"])):
+        _log(f"skipped {page}: {STALE}")
         return {"stale": STALE}
     started = time.perf_counter()
     answer = pagejob.read(job)
-    seconds = time.perf_counter() - started
-    page = f"page {job['page']} of {job['hash'][:12]}"
-    print(f"read {page} in {seconds:.1f} s", file=sys.stderr, flush=True)
+    _log(f"read {page} in {time.perf_counter() - started:.1f} s")
     return answer
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def run_worker(url: str, jobs: int, redeliver_after: float) -> None:
