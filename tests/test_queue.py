@@ -20,8 +20,10 @@ import pytest
 from conftest import PDFS, REPO, cut_pages, ddsearch
 from queue_bench import kill_group, redis_server, start_worker
 
+from indexer.extract import broker as queue
 from indexer.extract import ocr, pagejob
 from indexer.extract.pool import PageRequest
+from indexer.extract.worker import STALE
 
 pytestmark = pytest.mark.slow  # real Redis, worker and indexer processes, OCR
 
@@ -197,9 +199,21 @@ def test_a_worker_without_the_language_refuses_and_the_report_says_why(
     assert "apt-get install tesseract-ocr-fra" in done.stdout
 
 
-def test_a_worker_of_another_version_or_recipe_refuses():
-    page = PageRequest(Path("x.pdf"), "h", 1, ocr.DEFAULT_RECIPE, False)
-    job = pagejob.job({"kind": "pdf", "data": b""}, page, "run")
+def test_a_worker_refuses_another_version_or_recipe_and_skips_jobs_of_ended_runs(
+    library, broker, workers
+):
+    workers(broker, "w")
+    page = PageRequest(library / "investment.pdf", "h", 1, ocr.DEFAULT_RECIPE, False)
+    job = pagejob.job(pagejob.page_payload(page.path, 1), page, "a-run-that-ended")
     assert pagejob.refusal(job) == ""
-    assert "install the same version" in pagejob.refusal({**job, "ddsearch": "0.0.1"})
     assert "reads by recipe" in pagejob.refusal({**job, "recipe_version": "r1:khm"})
+    app = queue.celery_app(broker)
+    answers = [
+        app.send_task(queue.TASK, args=[sent], queue=queue.QUEUE).get(timeout=60)
+        for sent in ({**job, "ddsearch": "0.0.1"}, job)
+    ]
+    assert (
+        "runs ddsearch" in answers[0]["refused"]
+        and "install the same version" in answers[0]["refused"]
+    )
+    assert answers[1] == {"stale": worker.STALE}  # not read: no run is waiting for it

@@ -55,6 +55,8 @@ def celery_app(url: str, redeliver_after: float = REDELIVER_AFTER_S) -> Celery:
         task_reject_on_worker_lost=True,  # a killed worker process's page goes back at once
         task_time_limit=PAGE_LIMIT_S,
         worker_prefetch_multiplier=1,
+        # a page whose broker connection is lost cannot be acknowledged: it is redelivered
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_redirect_stdouts=False,
         worker_hijack_root_logger=False,
         result_expires=3600,
@@ -112,6 +114,7 @@ class BrokerReader:
         self._pending: dict[str, tuple[Future, dict]] = {}  # task id: the answer, what was asked
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._lost: BrokerUnavailable | None = None  # once the broker is gone, nothing is sent
         client = self.app.backend.client
         if run_file.exists():
             client.delete(run_key(run_file.read_text().strip()))
@@ -135,6 +138,9 @@ class BrokerReader:
             job = pagejob.job(cut.result(), page, self.run)
         except BaseException as err:  # the cut failed (a broken file or pool): as a local OCR
             answer.set_exception(err)
+            return
+        if self._lost:
+            answer.set_exception(self._lost)
             return
         task_id = f"{self.run}.{next(self._ids)}"
         with self._lock:
@@ -160,10 +166,11 @@ class BrokerReader:
                 for task_id, meta in answers if ids else ():
                     self._settle(task_id, meta)
             except Exception as err:  # the broker went away: every page waiting fails the run
+                self._lost = unreachable(self.app, err)
                 with self._lock:
                     waiting, self._pending = list(self._pending.values()), {}
                 for answer, _ in waiting:
-                    answer.set_exception(unreachable(self.app, err))
+                    answer.set_exception(self._lost)
                 return
 
     def _settle(self, task_id: str, meta: dict) -> None:

@@ -44,11 +44,9 @@ def run_worker(url: str, jobs: int, redeliver_after: float) -> None:
     app = broker.celery_app(url, redeliver_after)
     broker.check_reachable(app)
     app.task(name=broker.TASK, bind=True)(ocr_page)
-    print(
+    _log(
         f"ddsearch worker {pagejob.version()}: {jobs} OCR job(s) from {broker.QUEUE} on "
-        f"{maybe_sanitize_url(url)}",
-        file=sys.stderr,
-        flush=True,
+        f"{maybe_sanitize_url(url)}"
     )
     app.worker_main(
         [
