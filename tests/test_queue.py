@@ -212,8 +212,6 @@ def test_a_worker_refuses_another_version_or_recipe_and_skips_jobs_of_ended_runs
         app.send_task(queue.TASK, args=[sent], queue=queue.QUEUE).get(timeout=60)
         for sent in ({**job, "ddsearch": "0.0.1"}, job)
     ]
-    assert (
-        "runs ddsearch" in answers[0]["refused"]
-        and "install the same version" in answers[0]["refused"]
-    )
-    assert answers[1] == {"stale": worker.STALE}  # not read: no run is waiting for it
+    assert f"runs ddsearch {pagejob.version()} and the indexer 0.0.1" in answers[0]["refused"]
+    assert "install the same version" in answers[0]["refused"]
+    assert answers[1] == {"stale": STALE}  # not read: no run is waiting for it
