@@ -135,6 +135,21 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def worker_startup_cpu(url: str, log: Path, times: int = 3) -> float:
+    """CPU seconds of starting an idle one-job worker and stopping it (median): a worker's
+    fixed cost, counted in every broker set-up above, paid once per worker session."""
+    adopt_orphans()
+    keep, used = _children(), []
+    for _ in range(times):
+        before = cpu_seconds()
+        worker = start_worker(url, 1, log)
+        time.sleep(5)  # started and waiting on the queue by then
+        stop_worker(worker)
+        reap_orphans(keep)
+        used.append(cpu_seconds() - before)
+    return statistics.median(used)
+
+
 def index(library: Path, data: Path, jobs: int, broker: str | None = None) -> tuple[float, float]:
     """Wall seconds of a real ``ddsearch index``, and the CPU seconds of the indexing process
     itself (its pool runs under the forkserver, which it does not reap)."""
@@ -239,6 +254,8 @@ def main() -> None:
                 f"{middle / base - 1:+4.0%} wall; all CPU {used / len(sample):.2f} s/page "
                 f"{used / base_cpu - 1:+4.0%}; indexing process {own:.1f} s CPU"
             )
+        startup = worker_startup_cpu(f"{server}/4", work / "idle.log")
+        print(f"an idle worker's start and stop: {startup:.2f} s CPU")
         print("\n".join(transfer_sizes(sample)))
 
 
