@@ -21,7 +21,7 @@ from conftest import PDFS, REPO, cut_pages, ddsearch
 from queue_bench import kill_group, redis_server, start_worker
 
 from indexer.extract import broker as queue
-from indexer.extract import ocr, pagejob
+from indexer.extract import ocr, pagejob, sources
 from indexer.extract.pool import PageRequest
 from indexer.extract.worker import STALE
 
@@ -67,6 +67,8 @@ def workers(tmp_path):
 def library(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("queue-library")
     cut_pages(SCAN, [2, 3, 4], folder / "investment.pdf")
+    # an image file's page travels as PNG, a PDF's as a one-page PDF
+    sources.page_image(SCAN, 5, dpi=150).save(folder / "scan.png")
     return folder
 
 
@@ -81,14 +83,16 @@ def local_pages(library, tmp_path_factory) -> list[tuple]:
 def pages(data: Path) -> list[tuple]:
     with sqlite3.connect(data / "store.sqlite") as db:
         return db.execute(
-            "SELECT p.page, method, recipe, text, confidence, words FROM pages p "
-            "JOIN page_words USING (hash, page) ORDER BY p.page"
+            "SELECT p.hash, p.page, method, recipe, text, confidence, dpi, words FROM pages p "
+            "JOIN page_words USING (hash, page) ORDER BY p.hash, p.page"
         ).fetchall()
 
 
-def rowids(data: Path) -> dict[int, int]:
+def rowids(data: Path) -> dict[tuple[str, int], int]:
     with sqlite3.connect(data / "store.sqlite") as db:
-        return dict(db.execute("SELECT page, rowid FROM pages"))
+        return {
+            (h, page): rowid for h, page, rowid in db.execute("SELECT hash, page, rowid FROM pages")
+        }
 
 
 def index_process(library: Path, data: Path, url: str) -> subprocess.Popen:
@@ -135,11 +139,12 @@ def test_broker_runs_store_what_a_local_run_stores_two_indexers_apart_and_reocr(
         out, err = run.communicate(timeout=300)
         assert run.returncode == 0, out + err
     assert pages(first) == local_pages
-    assert [row[0] for row in pages(second)] == [1]
-    assert pages(second)[0][3] not in {row[3] for row in local_pages}
+    assert {row[6] for row in local_pages} == {0, 300}  # the image's boxes and the PDF's
+    assert [row[1] for row in pages(second)] == [1]
+    assert pages(second)[0][0] not in {row[0] for row in local_pages}
     again = ddsearch("reocr", "--all", "--lang", "khm", "--broker", broker, data=second)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert pages(second)[0][2] == ocr.recipe_for("khm").version
+    assert pages(second)[0][3] == ocr.recipe_for("khm").version
 
 
 def test_worker_killed_mid_page_loses_nothing_and_stores_every_page_once(

@@ -3,9 +3,9 @@
 A job is one page as a one-page PDF (the scan's own compressed image: 138 KB a Gazette page
 on average, against 543 KB as the grayscale PNG OCR reads and 851 KB for the whole file;
 bench/queue_bench.py), or an image file's frame as PNG, with the recipe and the version that
-must read it. The answer is what
-``pool.ocr_task`` gives: text, confidence and word boxes, with the page and recipe it is of.
-Workers hold no state: the page is written to a temporary file, read, and removed.
+must read it. The answer is what ``pool.ocr_task`` gives (text, confidence and word boxes)
+with the page and recipe it is of. Workers hold no state: the page is written to a temporary
+file, read, and removed.
 """
 
 from __future__ import annotations
