@@ -40,7 +40,8 @@ RECIPES = {
     "Khmer+med3": replace(_BASE, median=3),
     "Khmer+med3+x0.85": replace(_BASE, median=3, scale=0.85),
     "…+junk": replace(_BASE, median=3, scale=0.85, drop_junk=True),
-    "default": ocr.DEFAULT_RECIPE,  # …+junk+lexicon+orient
+    "…+junk+lexicon": replace(ocr.DEFAULT_RECIPE, digits=False),
+    "default": ocr.DEFAULT_RECIPE,  # …+junk+lexicon+digits+orient
     "Khmer+khm default": replace(ocr.DEFAULT_RECIPE, lang="Khmer+khm"),
     "khm default": replace(ocr.DEFAULT_RECIPE, lang="khm"),
 }
@@ -98,6 +99,12 @@ def khmer_only(text: str) -> str:
     return "".join(ch for ch in text if "\u1780" <= ch <= "\u17d3")
 
 
+def digits_only(text: str) -> str:
+    """The page's digits in order, Khmer and Arabic as one: dates and numbers, which years and
+    instrument numbers are read from."""
+    return "".join(str(unicodedata.digit(ch)) for ch in text if ch.isdigit())
+
+
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -107,6 +114,8 @@ class Score:
     length: int = 0
     khmer_errors: int = 0
     khmer_length: int = 0
+    digit_errors: int = 0
+    digit_length: int = 0
     latin_extra: int = 0
     seconds: float = 0.0
     pages: int = 0
@@ -123,6 +132,10 @@ class Score:
     def khmer_cer(self) -> float:
         return self.khmer_errors / max(1, self.khmer_length)
 
+    @property
+    def digit_cer(self) -> float:
+        return self.digit_errors / max(1, self.digit_length)
+
 
 def score_page(sample: Sample, recipe: ocr.Recipe) -> tuple[Score, str]:
     text, reading = ocr_reading(sample.image, 1, recipe)
@@ -136,6 +149,8 @@ def score_page(sample: Sample, recipe: ocr.Recipe) -> tuple[Score, str]:
         length=len(ref),
         khmer_errors=Levenshtein.distance(khmer_only(ref), khmer_only(hyp)),
         khmer_length=len(khmer_only(ref)),
+        digit_errors=Levenshtein.distance(digits_only(ref), digits_only(hyp)),
+        digit_length=len(digits_only(ref)),
         latin_extra=sum(extra.values()),
         seconds=sum(reading.seconds),
         pages=1,
@@ -151,8 +166,8 @@ def main() -> None:
     parser.add_argument("--pages", action="store_true", help="Print every page's CER too.")
     args = parser.parse_args()
     chosen = samples(args.sets.split(","))
-    print("| recipe | set | pages | CER | CER Khmer | Latin words not in ref | s/page |")
-    print("|---|---|---|---|---|---|---|")
+    print("| recipe | set | pages | CER | CER Khmer | CER digits | Latin not in ref | s/page |")
+    print("|---|---|---|---|---|---|---|---|")
     for label in args.recipes.split(","):
         recipe = RECIPES[label]
         started = time.perf_counter()
@@ -165,12 +180,13 @@ def main() -> None:
             if args.pages:
                 print(
                     f"|   {label} | {sample.name} | 1 | {score.cer:.3f} | {score.khmer_cer:.3f} "
-                    f"| {score.latin_extra} | {score.seconds:.2f} |"
+                    f"| {score.digit_cer:.3f} | {score.latin_extra} | {score.seconds:.2f} |"
                 )
         for name, total in totals.items():
             print(
                 f"| {label} | {name} | {total.pages} | {total.cer:.4f} | {total.khmer_cer:.4f} "
-                f"| {total.latin_extra} | {total.seconds / total.pages:.2f} |"
+                f"| {total.digit_cer:.3f} | {total.latin_extra} "
+                f"| {total.seconds / total.pages:.2f} |"
             )
         print(f"<!-- {label}: {recipe.version}; wall {wall:.0f} s for {len(chosen)} pages -->")
 

@@ -57,15 +57,11 @@ def index_with(code: Path, library: Path, data: Path, jobs: int) -> float:
 
 def prepared_images(sample: list[tuple[Path, int]], work: Path, recipe: ocr.Recipe | None):
     """The pages as each pipeline hands them to Tesseract (``None``: wave 1, as rendered)."""
-    from PIL import Image, ImageFilter
-
     images = []
     for pdf, index in sample:
         image = render_page(pdf, index)
         if recipe:
-            image = image.filter(ImageFilter.MedianFilter(recipe.median))
-            size = (round(image.width * recipe.scale), round(image.height * recipe.scale))
-            image = image.resize(size, Image.LANCZOS)
+            image = ocr.prepare(image.convert("L"), recipe)
         path = work / f"{pdf.stem}-{index}-{'new' if recipe else 'old'}.pgm"
         image.save(path)
         images.append(path)

@@ -50,6 +50,11 @@ class DataDir:
         return self.lock.exists()
 
     @property
+    def cache(self) -> Path:
+        """Page images and searchable PDFs made by the website, bounded in size."""
+        return self.root / "cache"
+
+    @property
     def scratch(self) -> Path:
         """Temporary files of an indexing run's workers, emptied by the next run."""
         return self.root / "tmp"

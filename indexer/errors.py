@@ -37,3 +37,11 @@ class BrokerUnavailable(DdsearchError):
 
 class OcrRefused(DdsearchError):
     """An OCR worker refused a page (another ddsearch version, a missing Tesseract language)."""
+
+
+class PageMissing(DdsearchError):
+    """No indexed document has this id, or it has no such page, or its file is gone."""
+
+
+class RendererBusy(DdsearchError):
+    """Every page renderer stayed busy for the whole wait: try again in a moment."""

@@ -93,6 +93,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "also_searched": "Also searched",
         "cross": "Also search the other language (glossary)",
         "cut_short": "Cut short",
+        "method_skipped": "awaiting OCR",
+        "page_of": "Page {n} of {total}",
+        "previous_page": "Previous page",
+        "next_page": "Next page",
+        "go_to_page": "Go to page",
+        "go": "Go",
+        "back_to_document": "Back to the document",
+        "page_image": "Image of page {n}",
+        "hits_on_page": "{count} matches of “{q}” are boxed on the image.",
+        "no_hits_on_page": "No word of “{q}” could be boxed on this page.",
+        "no_boxes": (
+            "This page keeps no word positions (it was read by an older version), so matches "
+            "are not boxed on it."
+        ),
+        "page_text": "Text of this page",
+        "ocr_confidence": "mean OCR confidence {c}%",
+        "searchable_pdf": "Searchable PDF (the scan with its OCR text: search and copy work)",
+        "view_page": "See page {n}",
+        "thumbnail": "Page {n} with the matches boxed",
     },
     "km": {
         "site": "ការស្វែងរកឯកសារវិមជ្ឈការ និងវិសហមជ្ឈការ",
@@ -176,6 +195,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "also_searched": "បានស្វែងរកផងដែរ",
         "cross": "ស្វែងរកជាភាសាម្ខាងទៀតផងដែរ (សទ្ទានុក្រម)",
         "cut_short": "បានកាត់ឱ្យខ្លី",
+        "method_skipped": "កំពុងរង់ចាំ OCR",
+        "page_of": "ទំព័រ {n} នៃ {total}",
+        "previous_page": "ទំព័រមុន",
+        "next_page": "ទំព័របន្ទាប់",
+        "go_to_page": "ទៅកាន់ទំព័រ",
+        "go": "ទៅ",
+        "back_to_document": "ត្រឡប់ទៅឯកសារ",
+        "page_image": "រូបភាពនៃទំព័រ {n}",
+        "hits_on_page": "បានគូសប្រអប់ {count} កន្លែងដែលត្រូវនឹង «{q}» នៅលើរូបភាព។",
+        "no_hits_on_page": "មិនអាចគូសប្រអប់ពាក្យណាមួយនៃ «{q}» នៅលើទំព័រនេះបានទេ។",
+        "no_boxes": (
+            "ទំព័រនេះមិនមានទីតាំងពាក្យទេ (វាត្រូវបានអានដោយកំណែចាស់) ដូច្នេះមិនអាចគូសប្រអប់លើពាក្យដែលត្រូវបានទេ។"
+        ),
+        "page_text": "អត្ថបទនៃទំព័រនេះ",
+        "ocr_confidence": "ភាពជឿជាក់ជាមធ្យមនៃ OCR {c}%",
+        "searchable_pdf": "PDF ដែលអាចស្វែងរកបាន (ការស្កេនជាមួយអត្ថបទ OCR៖ អាចស្វែងរក និងចម្លងបាន)",
+        "view_page": "មើលទំព័រ {n}",
+        "thumbnail": "ទំព័រ {n} ដែលមានប្រអប់លើពាក្យដែលត្រូវ",
     },
 }
 

@@ -79,6 +79,13 @@ def parse_search(args) -> SearchParams:
     return SearchParams(q, type_, _year(args), lang, sort, page, per_page, cross)
 
 
+def page_number(args, pages: int) -> int:
+    """The page asked for by the go-to-page form (``n``), from 1 to ``pages``."""
+    if pages < 1:
+        raise BadParameter("This document has no pages to go to.")
+    return _integer(args, "n", 1, 1, pages)
+
+
 def _year(args) -> str:
     """The year filter: year=2001 or year=2001..2005, or the range form's year_from/year_to."""
     year = args.get("year", "").strip()

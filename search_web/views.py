@@ -21,6 +21,7 @@ from flask import (
     current_app,
     g,
     jsonify,
+    redirect,
     render_template,
     request,
     send_file,
@@ -28,16 +29,26 @@ from flask import (
 )
 from werkzeug.exceptions import BadHost, HTTPException
 
-from indexer.errors import BadParameter, IndexMissing, IndexVersionError
+from indexer.errors import (
+    BadParameter,
+    IndexMissing,
+    IndexVersionError,
+    PageMissing,
+    RendererBusy,
+)
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
-from indexer.query import documents, links, search
+from indexer.query import documents, links, pages, search
 from indexer.vocabulary import SORTS
 from search_web import i18n
-from search_web.params import MAX_QUERY_CHARS, SearchParams, parse_search
+from search_web.params import MAX_QUERY_CHARS, SearchParams, page_number, parse_search
 
 bp = Blueprint("web", __name__)
 
 FEED_ENTRIES = 30
+#: Page images and searchable PDFs change only when their document is re-indexed: browsers
+#: keep them an hour, then ask again with If-None-Match (a 304 when nothing changed).
+FILE_MAX_AGE = 3600
+RETRY_AFTER_SECONDS = 5
 HELP_EXAMPLES = (
     "ក្រុមប្រឹក្សាឃុំ",
     "commune council",
@@ -64,7 +75,8 @@ class IndexUnavailable(Exception):
 def search_page():
     params = parse_search(request.args)
     result = _search(params)
-    return render_template("search.html", params=params, result=result)
+    thumbs = _thumbnails(result["results"], params.q)
+    return render_template("search.html", params=params, result=result, thumbs=thumbs)
 
 
 @bp.route("/help")
@@ -99,6 +111,45 @@ def document_pdf(doc_id: str):
                 max_age=3600,
             )
     abort(404, "The file of this document is no longer where it was indexed.")
+
+
+@bp.route("/doc/<doc_id>/page/<int:number>")
+def page_view(doc_id: str, number: int):
+    """One page's image with the query's matches boxed, its text, and the way around."""
+    query = _document_query()
+    view = _page_view(doc_id, number, query)
+    return render_template(
+        "page.html",
+        doc=_lookup(doc_id),
+        view=view,
+        params=SearchParams(q=query),
+    )
+
+
+@bp.route("/doc/<doc_id>/page")
+def go_to_page(doc_id: str):
+    """The go-to-page form's target: on to the page view of page ``n``."""
+    total = pages.source(current_app.config["DATA"], _checked_id(doc_id)).pages
+    number = page_number(request.args, total)
+    query = _document_query()
+    return redirect(url_for("web.page_view", doc_id=doc_id, number=number, q=query or None))
+
+
+@bp.route("/doc/<doc_id>/page/<int:number>.webp")
+def page_image(doc_id: str, number: int):
+    return _image(doc_id, number, "page")
+
+
+@bp.route("/doc/<doc_id>/thumb/<int:number>.webp")
+def page_thumbnail(doc_id: str, number: int):
+    return _image(doc_id, number, "thumb")
+
+
+@bp.route("/doc/<doc_id>/searchable.pdf")
+def searchable_pdf(doc_id: str):
+    """The scanned document with an invisible text layer from its OCR words."""
+    made = pages.searchable(current_app.config["DATA"], _checked_id(doc_id))
+    return _send(made, "application/pdf", download_name=f"{doc_id}-searchable.pdf")
 
 
 # --- feeds and exports ------------------------------------------------------------------------
@@ -176,6 +227,15 @@ def api_document(doc_id: str):
     )
 
 
+@bp.route("/api/doc/<doc_id>/page/<int:number>")
+def api_page(doc_id: str, number: int):
+    """The page view's JSON: text, word boxes and ``hits`` (the boxes of matched words)."""
+    query = _document_query()
+    view = _page_view(doc_id, number, query)
+    image = url_for("web.page_image", doc_id=doc_id, number=number, _external=True)
+    return jsonify({**view, "query": query, "image": image})
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -205,6 +265,51 @@ def _search(params: SearchParams, **overrides) -> dict:
             return search.search(_index(), params.q, **arguments)
     except (IndexMissing, IndexVersionError) as err:
         raise IndexUnavailable(str(err)) from None
+
+
+def _page_view(doc_id: str, number: int, query: str) -> dict:
+    try:
+        return pages.page_view(current_app.config["DATA"], _checked_id(doc_id), number, query)
+    except (IndexMissing, IndexVersionError) as err:
+        raise IndexUnavailable(str(err)) from None
+
+
+def _thumbnails(results: list[dict], query: str) -> dict[str, dict]:
+    """Each result's best page with its hits boxed: ``{id: {"page", "width", "height",
+    "hits"}}``, for the results that have a matching page whose file is still there."""
+    data = current_app.config["DATA"]
+    thumbs = {}
+    for doc in results:
+        if doc["pages"]:
+            number = doc["pages"][0]["page"]
+            if (found := pages.page_hits(data, doc["id"], number, query)) is not None:
+                thumbs[doc["id"]] = {"page": number, **found}
+    return thumbs
+
+
+def _image(doc_id: str, number: int, size: str):
+    made = pages.page_image(current_app.config["DATA"], _checked_id(doc_id), number, size)
+    return _send(made, "image/webp")
+
+
+def _send(made: pages.Made, mimetype: str, **options):
+    """A cached file with its ETag; 304 when the browser already has it."""
+    response = send_file(
+        made.path,
+        mimetype=mimetype,
+        etag=made.tag,
+        max_age=FILE_MAX_AGE,
+        conditional=True,
+        **options,
+    )
+    response.cache_control.public = True
+    return response
+
+
+def _checked_id(doc_id: str) -> str:
+    if not _is_id(doc_id):
+        abort(404)
+    return doc_id
 
 
 def _public(doc: dict) -> dict:
@@ -309,6 +414,15 @@ def register_errors(app) -> None:
     @app.errorhandler(IndexUnavailable)
     def unavailable(err):
         return error(503, "unavailable", str(err))
+
+    @app.errorhandler(PageMissing)
+    def page_missing(err):
+        return error(404, "not_found", str(err))
+
+    @app.errorhandler(RendererBusy)
+    def busy(err):
+        response, status = error(503, "unavailable", str(err))
+        return response, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(HTTPException)
     def http_error(err):

@@ -168,3 +168,24 @@ def web_client(data: Path) -> FlaskClient:
     app = create_app(data)
     app.test_client_class = _ClosingClient
     return app.test_client()
+
+
+#: A real Royal Gazette scan (2 pages: a royal kram and the law on creating the Ministry of
+#: Civil Service, whose title is on page 2 — the corpus label is wrong) and a Limon
+#: (legacy-font) guideline whose first two pages are converted, for the page view's tests.
+SCAN_LAW = "km_subdecree_2000_083_council_admin_reform_secretariat.pdf"
+SCAN_TITLE_WORD = "ក្រសួងមុខងារសាធារណៈ"  # the Ministry of Civil Service, page 2's title
+LIMON_GUIDELINE = "km_guideline_1993_role_limon.pdf"
+
+
+@pytest.fixture(scope="session")
+def scan_data(tmp_path_factory, shared_corpus) -> Path:
+    """The data folder of an index of SCAN_LAW (OCR'd) and two pages of LIMON_GUIDELINE
+    (converted), built once by the real CLI."""
+    base = tmp_path_factory.getbasetemp()
+    data, library = base / "scan-data", base / "scan-library"
+    library.mkdir()
+    shutil.copy(PDFS / SCAN_LAW, library / SCAN_LAW)
+    cut_pages(PDFS / LIMON_GUIDELINE, [1, 2], library / LIMON_GUIDELINE)
+    ddsearch("index", str(library), "--index", str(data), "--quiet", data=data, check=True)
+    return data

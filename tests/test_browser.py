@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, SCAN_TITLE_WORD
 from playwright.sync_api import expect, sync_playwright
 from web_bench import free_port, start_server
 
@@ -145,3 +145,76 @@ def test_the_khmer_font_is_loaded_from_the_site(site, page):
         "[...document.fonts].some(f => f.family.includes('Khmer OS') && f.status == 'loaded')"
     )
     assert loaded
+
+
+# --- the page view over a real scanned law (issue 15) -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scan_site(scan_data):
+    """`ddsearch serve` over the index of a real Royal Gazette scan (conftest.scan_data)."""
+    port = free_port()
+    server = start_server(scan_data, port)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_a_khmer_search_on_a_scan_opens_the_page_view_with_the_word_boxed(scan_site, page):
+    page.goto(scan_site + "/")
+    page.get_by_label("Search the documents").fill(SCAN_TITLE_WORD)
+    with page.expect_response(re.compile(r"/thumb/\d+\.webp$")) as thumbnail:
+        page.get_by_role("button", name="Search").click()
+    assert thumbnail.value.status == 200
+    expect(page.locator("li.hit").first.locator(".thumb svg rect.hit").first).to_be_attached()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results-scan-thumbnail.png"), full_page=True)
+
+    page.locator("li.hit .page-link", has_text="p. 2").first.click()
+    expect(page.locator(".page-of")).to_have_text("Page 2 of 2")
+    page.wait_for_load_state("networkidle")
+    boxes = page.locator("svg.page-image rect.hit")
+    expect(boxes.first).to_be_visible()
+    # Each box lies over its word: on screen, inside the stored word box scaled with the image.
+    view = page.request.get(page.url.replace("/doc/", "/api/doc/", 1)).json()
+    svg = page.locator("svg.page-image").bounding_box()
+    scale = svg["width"] / view["width"]
+    for index in range(boxes.count()):
+        shown = boxes.nth(index).bounding_box()
+        words = [
+            w["box"]
+            for w in view["words"]
+            if w["box"][0] * scale + svg["x"] - 2 <= shown["x"]
+            and w["box"][1] * scale + svg["y"] - 2 <= shown["y"]
+            and shown["x"] + shown["width"] <= w["box"][2] * scale + svg["x"] + 2
+            and shown["y"] + shown["height"] <= w["box"][3] * scale + svg["y"] + 2
+        ]
+        assert words, (index, shown)
+    loaded = page.evaluate(
+        "() => fetch(document.querySelector('svg.page-image image').getAttribute('href'))"
+        ".then(r => r.headers.get('content-type'))"
+    )
+    assert loaded == "image/webp"
+    page.screenshot(path=str(ARTIFACTS / "page-view-scan.png"), full_page=True)
+
+    page.locator("#previous-page").click()
+    expect(page.locator(".page-of")).to_have_text("Page 1 of 2")
+    assert "/page/1?q=" in page.url
+    page.locator("#next-page").click()
+    expect(page.locator(".page-of")).to_have_text("Page 2 of 2")
+    page.get_by_label("Go to page").fill("1")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".page-of")).to_have_text("Page 1 of 2")
+    expect(page.locator("details.page-text summary")).to_contain_text("read by OCR")
+
+
+def test_the_searchable_pdf_of_a_scan_opens_in_chromiums_viewer(scan_site, page):
+    page.goto(scan_site + f"/search?q={SCAN_TITLE_WORD}")
+    page.locator("li.hit h2 a").first.click()
+    href = page.locator("#searchable-pdf").get_attribute("href")
+    response = page.goto(scan_site + href + "#page=2")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    page.wait_for_timeout(2000)  # the viewer lays the pages out
+    viewer = page.locator('embed[type="application/pdf"]')
+    assert viewer.count() == 1 or any(f.url.startswith("chrome-extension://") for f in page.frames)
+    page.screenshot(path=str(ARTIFACTS / "searchable-pdf-viewer.png"))

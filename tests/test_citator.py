@@ -10,6 +10,7 @@ import pytest
 from conftest import PDFS, cut_pages
 
 from indexer.config import DataDir
+from indexer.extract.ocr import DEFAULT_LANG
 from indexer.indexing import run as ingest
 from indexer.indexing import sync
 from indexer.indexing.progress import Progress
@@ -44,7 +45,7 @@ def test_the_2013_kram_cites_the_1994_law_and_removal_drops_the_link(
     cut_pages(PDFS / LAW_1996, [1], library / LAW_1996)
     progress = Progress(quiet=True)
     report = ingest.run_index(
-        data, [library], jobs=2, ocr_mode="auto", ocr_lang="khm+eng", progress=progress
+        data, [library], jobs=2, ocr_mode="auto", ocr_lang=DEFAULT_LANG, progress=progress
     ).to_dict()
     ids = {Path(entry["path"]).name: entry["id"] for entry in report["added"]}
     kram, law, law_1996 = ids[KRAM_2013], ids[LAW_1994], ids[LAW_1996]
@@ -81,7 +82,7 @@ def test_the_2013_kram_cites_the_1994_law_and_removal_drops_the_link(
         row["number"] = "០២/នស/៩៤" if row["id"] == law else row["number"]
     catalog.write_catalog(library / catalog.CATALOG_FILE, rows)
     ingest.run_index(
-        data, [library], jobs=2, ocr_mode="auto", ocr_lang="khm+eng", progress=progress
+        data, [library], jobs=2, ocr_mode="auto", ocr_lang=DEFAULT_LANG, progress=progress
     )
     assert [hit["id"] for hit in search.search(data.index, "number:02/NS/94")["results"]] == [law]
     assert law in [entry.get("id") for entry in links(data, kram)["legal_basis"]]

@@ -21,6 +21,7 @@ from indexer.config import DataDir
 from indexer.engine import open_engine
 from indexer.engine.whoosh_backend.backend import VERSION_FILE
 from indexer.extract import pdf
+from indexer.extract.ocr import DEFAULT_LANG
 from indexer.indexing import sync
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.slow  # indexing runs with worker processes, Tesseract 
 def run(data: DataDir, *roots: Path, ocr_mode: str = "auto") -> tuple[dict, Progress]:
     progress = Progress(quiet=True)
     report = run_index(
-        data, list(roots), jobs=2, ocr_mode=ocr_mode, ocr_lang="khm+eng", progress=progress
+        data, list(roots), jobs=2, ocr_mode=ocr_mode, ocr_lang=DEFAULT_LANG, progress=progress
     )
     return report.to_dict(), progress
 
@@ -247,7 +248,7 @@ def test_a_log_gets_progress_lines_between_files(data, library, shared_corpus):
             [library],
             jobs=1,
             ocr_mode="never",
-            ocr_lang="khm+eng",
+            ocr_lang=DEFAULT_LANG,
             progress=Progress(log, live=False, log_every=every),
         )
         logs[every] = log.getvalue().splitlines()

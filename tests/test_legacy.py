@@ -13,6 +13,7 @@ from indexer.engine import open_engine
 from indexer.extract import legacy, pool
 from indexer.extract.legacy import fonts
 from indexer.extract.legacy.convert import convert
+from indexer.extract.ocr import DEFAULT_LANG
 from indexer.indexing.progress import Progress
 from indexer.indexing.run import run_index
 from indexer.model import Method
@@ -148,7 +149,12 @@ def test_a_limon_header_over_a_scan_keeps_its_text_and_ocr_reads_the_scan(tmp_pa
     cut_pages(PDFS / "km_law_1994_territory.pdf", [1], library / "territory.pdf")
     data = DataDir(tmp_path / "data")
     report = run_index(
-        data, [library], jobs=1, ocr_mode="auto", ocr_lang="khm+eng", progress=Progress(quiet=True)
+        data,
+        [library],
+        jobs=1,
+        ocr_mode="auto",
+        ocr_lang=DEFAULT_LANG,
+        progress=Progress(quiet=True),
     ).to_dict()
     (entry,) = report["added"]
     assert entry["pages_ocr"] == 1 and entry["pages_converted"] == 0
@@ -192,7 +198,12 @@ def test_a_converted_document_is_found_by_its_khmer_words_and_labelled(tmp_path)
     cut_pages(GUIDELINE, [1], library / "guideline.pdf")
     data = DataDir(tmp_path / "data")
     report = run_index(
-        data, [library], jobs=1, ocr_mode="auto", ocr_lang="khm+eng", progress=Progress(quiet=True)
+        data,
+        [library],
+        jobs=1,
+        ocr_mode="auto",
+        ocr_lang=DEFAULT_LANG,
+        progress=Progress(quiet=True),
     ).to_dict()
     (entry,) = report["added"]
     assert (entry["pages_converted"], entry["pages_text"], entry["pages_ocr"]) == (1, 0, 0)

@@ -252,9 +252,7 @@ def test_accuracy_on_the_real_corpus_meets_the_targets() -> None:
     pdfs, titles = results["pdfs"], results["titles"]
     assert pdfs["documents"] == 40
     assert pdfs["type_accuracy"] >= 0.90, pdfs["misses"]
-    # 0.90 with the wave-1 OCR; 0.875 with recipe r2, which reads ៤ as ៨ in three dates
-    # (1994 -> 1998, 2004 -> 2008): a regression left open in issue 12 (bench/RESULTS.md).
-    assert pdfs["year_accuracy"] >= 0.85, pdfs["misses"]
+    assert pdfs["year_accuracy"] >= 0.90, pdfs["misses"]
     assert titles["type_accuracy"] >= 0.95, titles["top_disagreements"]
 
 
@@ -292,3 +290,32 @@ def test_a_heading_is_rebuilt_without_its_number_crumbs_or_the_running_header() 
     # an amendment's title names the articles it amends; only an article heading ends a title
     amend = "អនុក្រឹត្យ\nស្តីពី\nការកែសម្រួលមាត្រា ៨ និងមាត្រា ៥៩\nមាត្រា ១.- ត្រូវកែ\n"
     assert detect([amend])["title"] == "អនុក្រឹត្យ ស្តីពី ការកែសម្រួលមាត្រា ៨ និងមាត្រា ៥៩"
+
+
+def test_a_royal_title_ends_at_we_the_king_however_ocr_reads_it() -> None:
+    """The 2002 royal decree as the r3 recipe reads it: "យើង" alone on its line (two letters, so
+    once dropped as a crumb) ends the title, before the King's titles misread; a royal code
+    garbled on the heading's line is no subject."""
+    page = (
+        "៤ ឆ្នាំទី២ លេខ២៤ ថ្ងៃទី៣០ ខែមិថុនាឆ្នាំ ២០០២ រាជកិច្ចទំព័រ ១៧៧៥\nព្រះរាជព្រីត្យ\n"
+        "នស/រកត/0៦០២/១៦់៤ ស្តីពី\nលក្ខន្តិកៈដោយឡែកនៃក្របខណ្ឌមន្ត្រីសុខាភិបាលមធ្យម\nយើង\n"
+        "ប្រើបានសរ្ហចជ្រាបនរគ្គមសីហនុ\nងនរៀល\n- បានទ្រង់យល់រដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជា\n"
+    )
+    assert detect([page])["title"] == ("ព្រះរាជក្រឹត្យ ស្តីពី លក្ខន្តិកៈដោយឡែកនៃក្របខណ្ឌមន្ត្រីសុខាភិបាលមធ្យម")
+    bare = "ប្ររាជក្រឹត្យ\nនស/រឹត / ០១០៥/០១\nយង\nប្រុះតរួណាប្រើបទសេម្តេមព្រះបរមនាថ\n- បានទ្រង់យល់\n"
+    assert detect([bare])["title"] == "ព្រះរាជក្រឹត្យ"
+
+
+def test_the_promulgated_law_follows_the_krams_legal_basis_not_a_later_countersignature() -> None:
+    """A kram's "ក្រាបបង្គំទូល" (submission) ends its legal basis; the same word in the Prime
+    Ministers' countersignature two pages on does not move where the law's title is looked for."""
+    kram = (
+        "ព្រះរាជក្រម\nនស/រកម/០១៩៦/០២\nយើង\n- បានឃើញរដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជា\n"
+        "- តាមសេចក្តីក្រាបបង្កទូលស្នើសុំអំពីសម្តេចនាយករដ្ឋមន្ត្រីទាំងពីរ\nប្រកាសអាយប្រើ\n"
+        "ច្បាប់ស្តីពីការបង្កើតក្រសួងវប្បធម៌និងវិចិត្រសិល្បៈដែលរដ្ឋសភាបានអនុម័តនាសម័យ\n"
+    )
+    law = "ច្បាប់\nស្តីពី\nការបង្កើតក្រសួងវប្បធម៌\nមាត្រា ១:\n" + "មាត្រា ២: ក្រសួង\n" * 12
+    end = "សូមក្រាបបង្គំទូលថ្វាយ\nសូមឡាយព្រះហស្តលេខាព្រះមហាក្សត្រ\nនាយករដ្ឋមន្ត្រីទី ២\n"
+    assert detect([kram, law, end])["title"] == (
+        "ច្បាប់ ស្តីពី ការបង្កើតក្រសួងវប្បធម៌និងវិចិត្រសិល្បៈ"  # not the law's own shorter heading
+    )

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from ocr_quality import RECIPES, norm
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from indexer.extract import ocr, pdf
+from indexer.extract import digits, ocr, pdf
 from indexer.extract.pool import ocr_reading
 from indexer.library.store import LEGACY_RECIPE, Store
 
@@ -72,6 +73,31 @@ def test_a_page_scanned_sideways_is_read_upright():
     assert reading.rotation == 90
     assert (reading.width, reading.height) == upright.size
     assert "តំបន់សេដ្ឋកិច្ចពិសេស" in reading.text
+
+
+@pytest.mark.slow
+def test_years_keep_their_digits_where_the_script_model_reads_9_and_4_as_4_and_8():
+    """The closing lines of the 1994 land-use law: the script model reads ១៩៩៤ as ១៩៤៤."""
+    page = pdf.render_page(PDFS / "km_law_1994_land_use_planning_urbanization_construction.pdf", 9)
+    crop = page.crop((200, 1800, 2300, 2300))
+    assert "១៩៤៤" in ocr.read_image(crop, replace(ocr.DEFAULT_RECIPE, digits=False)).text
+    text = ocr.read_image(crop).text
+    assert text.count("១៩៩៤") == 2 and "១៩៤៤" not in text and "១៩៩៨" not in text
+
+
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ("ឆ្នាំ១៩៩៨", "ឆ្លាំ១៩៩៤", "ឆ្នាំ១៩៩៤"),  # only the digits change, not the word
+        ("១៩៤៤", "១៩៩៤", "១៩៩៤"),
+        ("២០០៨", "២០០៣", "២០០៣"),
+        ("១៣៩៥", "១៨៩៥", "១៣៩៥"),  # digits the first reading did not confuse stay
+        ("២០០៨", "២០០", "២០០៨"),  # a different count of digits: not the same number
+        ("នស/រកត/០៧០៨/១២៨", "នស/រកត/០៧០៤/១២៨", "នស/រកត/០៧០៤/១២៨"),
+    ],
+)
+def test_a_second_reading_changes_only_the_confused_digits(first, second, expected):
+    assert digits._swap_confused(first, second) == expected
 
 
 @pytest.mark.slow

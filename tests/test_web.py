@@ -52,7 +52,7 @@ def test_english_search_lists_ranked_documents_with_marked_snippets_and_page_lin
     report = doc_id(client, "en_report_2023")
     assert "Report on the Progress of Decentralisation" in page
     assert "<mark>commune</mark>" in page
-    assert f'href="/doc/{report}?q=commune#page-2"' in page
+    assert f'href="/doc/{report}/page/2?q=commune"' in page  # the page view of the hit
     assert "Report</span>" in page and "2023" in page and "English" in page
 
 

@@ -45,9 +45,11 @@ ATTACKS = (
     "\u202e<script>",
 )
 #: What must never appear in a page or a feed: the attacks' tags, or an attribute broken out
-#: of (Jinja escapes quotes, so ``onerror=`` in text is harmless). A CSV is data, not markup:
-#: it keeps titles as they are, and is checked for spreadsheet formulas instead.
-RAW_MARKUP = ("<script", "<img", "<svg", "<x-fuzz", 'onmouseover="')
+#: of (Jinja escapes quotes, so ``onerror=`` in text is harmless). The site's own page images
+#: are ``<svg class=…>`` and ``<img class=…>``, so the attacks' img and svg are told by what
+#: follows the tag name. A CSV is data, not markup: it keeps titles as they are, and is
+#: checked for spreadsheet formulas instead.
+RAW_MARKUP = ("<script", "<img src=x", "<svg onload", "<x-fuzz", 'onmouseover="')
 PARAMETERS = ("q", "type", "year", "year_from", "year_to", "lang", "sort", "page", "per_page")
 PARAMETERS += ("lang_ui", "download")
 MARKUP_TYPES = ("text/html", "application/atom+xml", "application/opensearchdescription+xml")
@@ -156,6 +158,8 @@ def test_indexed_markup_is_escaped_on_every_page_and_feed(client, hostile_id):
         f"/doc/{hostile_id}",
         f"/doc/{hostile_id}?q=script",
         f"/doc/{hostile_id}?q=commune&lang_ui=km",
+        f"/doc/{hostile_id}/page/1?q=script",
+        f"/doc/{hostile_id}/page/1?q=onerror&lang_ui=km",
         "/feed.atom?q=commune",
         "/feed.atom",
         "/search.csv?q=commune",

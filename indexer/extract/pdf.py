@@ -131,6 +131,21 @@ def page_bytes(path: Path, page_index: int) -> bytes:
         pdf.close()
 
 
+def render_width(path: Path, page_index: int, width: int) -> Image.Image:
+    """Render one 0-based page to a grayscale image ``width`` pixels wide (for reading)."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[page_index]
+        page_width, page_height = page.get_size()
+        scale = min(width / max(page_width, 1), MAX_RENDER_SIDE / max(page_width, page_height, 1))
+        image = page.render(scale=scale, grayscale=True).to_pil()
+        if abs(image.width - width) == 1:  # pdfium rounds the pixel size up or down
+            image = image.resize((width, image.height), Image.Resampling.LANCZOS)
+        return image
+    finally:
+        pdf.close()
+
+
 _BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.DOTALL)
 _BBOX_WORD = re.compile(
     r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'

@@ -95,9 +95,12 @@ def prepare(path: Path, ocr_mode: str) -> Prepared:
             prepared.accepted.append(page)
         else:
             prepared.rejected.append(page)
-    # Converted pages have none yet: the layer's own words are the legacy glyph codes.
+    # A converted page's words are its converted runs (the layer's own words are glyph codes).
     numbers = {page.number for page in prepared.accepted if page.method == Method.TEXT}
     prepared.boxes = pdf.word_boxes(path, numbers) if numbers else {}
+    for page in prepared.accepted:
+        if page.method == Method.CONVERTED and (boxes := conversions[page.number].boxes()):
+            prepared.boxes[page.number] = boxes
     return prepared
 
 

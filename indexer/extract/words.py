@@ -20,6 +20,10 @@ _LEADING_JUNK = re.compile(r"^[|._=;:\"“”‹›«»'`,~*]+(?=[\u1780-\u17ff_
 _LEADING_DASH = re.compile(r"^[_–—~]+(?=[\u1780-\u17ff])")
 # ៖ (the colon sign) inside a word is OCR's reading of ះ: ព្រ៖រាជ for ព្រះរាជ.
 _COLON_IN_WORD = re.compile("(?<=[\u1780-\u17d3])\u17d6(?=[\u1780-\u17b3])")
+# An Arabic 9 or 0 inside a run of Khmer digits is OCR's reading of ១ or ០ (ឆ្នាំ 9៩៩៤, 0២/នស/៩៤),
+# which would fold to a different number.
+_ARABIC_IN_KHMER_DIGITS = re.compile("(?<=[\u17e0-\u17e9])[09]|[09](?=[\u17e0-\u17e9])")
+_AS_KHMER_DIGIT = {"9": "\u17e1", "0": "\u17e0"}
 #: A page is Khmer when its sure words hold 4x more Khmer letters than Latin ones.
 KHMER_PAGE_RATIO = 4
 SURE = 50  # confidence (0-100) of a word trusted when telling the page's script
@@ -76,10 +80,16 @@ def is_khmer_page(found: list[Word]) -> bool:
     return khmer > 0 and khmer >= KHMER_PAGE_RATIO * latin
 
 
+def holds_no_sure_word(found: list[Word]) -> bool:
+    """An emblem, a seal or a photograph alone: Tesseract is sure of nothing it read there."""
+    return all(word.confidence < SURE for word in found)
+
+
 def drop_junk(found: list[Word]) -> list[Word]:
-    """Drop Latin and symbol junk from a Khmer page and tidy the words' edges; pages that read
-    as English or mixed are left alone."""
-    if not is_khmer_page(found):
+    """Drop Latin and symbol junk from a Khmer page (or one that holds nothing sure, such as a
+    cover with the royal emblem) and tidy the words' edges; pages that read as English or mixed
+    are left alone."""
+    if not (is_khmer_page(found) or holds_no_sure_word(found)):
         return found
     kept = []
     for word in found:
@@ -88,6 +98,7 @@ def drop_junk(found: list[Word]) -> list[Word]:
             continue
         text = _LEADING_DASH.sub("-", _LEADING_JUNK.sub("", text))
         text = _COLON_IN_WORD.sub("\u17c7", text)
+        text = _ARABIC_IN_KHMER_DIGITS.sub(lambda found: _AS_KHMER_DIGIT[found[0]], text)
         kept.append(replace(word, text=text) if text != word.text else word)
     return kept
 

@@ -32,7 +32,8 @@ CITATION_LINES = 3
 
 _ABOUT = re.compile(r"ស្ត[ីិ]\s*(?:អំ)?ព[ីិ]")
 _PROMULGATES = re.compile(r"(?:ប្រកាស|ប្រកស)\s*(?:ឱ្យ|អោយ|ឲ្យ|ឲ|ឱ)?\s*(?:\S{0,2})?ប្រ[ើី]")
-_DATE = re.compile(r"(?:ចុះ|ចុ៖|ចុ)?\s*ថ្ងៃ\s*ទី\s*(?P<day>\d{1,2})?|ចុះ|dated")
+# ទី ("the N-th") as OCR reads it too: ទិ, ទ័, ទឹ.
+_DATE = re.compile(r"(?:ចុះ|ចុ៖|ចុ)?\s*ថ្ងៃ\s*ទ[ីិ័ឹ]\s*(?P<day>\d{1,2})?|ចុះ|dated")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 #: A line that ends the legal basis: the enacting words, or the promulgated law's paragraph.
 _BASIS_END = re.compile(

@@ -14,3 +14,9 @@ def connect(path: Path, schema: str) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous=FULL")
     connection.executescript(schema)
     return connection
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open an existing database for reading only (the website never writes); a missing one
+    raises sqlite3.OperationalError."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)

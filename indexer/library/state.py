@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.library.db import connect
+from indexer.library.db import connect, connect_readonly
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -80,6 +80,14 @@ class Library:
     def __init__(self, path: Path):
         self.db: sqlite3.Connection = connect(path, _SCHEMA)
 
+    @classmethod
+    def reader(cls, path: Path) -> Library:
+        """The state opened read-only, for the website; a missing one raises
+        sqlite3.OperationalError."""
+        library = cls.__new__(cls)
+        library.db = connect_readonly(path)
+        return library
+
     def close(self) -> None:
         self.db.close()
 
@@ -96,6 +104,20 @@ class Library:
             "SELECT id FROM documents WHERE hash = ? AND live = 1", (content_hash,)
         ).fetchone()
         return row[0] if row else None
+
+    def live_hash(self, doc_id: str) -> str | None:
+        """The content of a live document, or None."""
+        row = self.db.execute(
+            "SELECT hash FROM documents WHERE id = ? AND live = 1", (doc_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def files_of(self, doc_id: str) -> list[KnownFile]:
+        """The files seen of one document, as last indexed."""
+        rows = self.db.execute(
+            "SELECT path, id, size, mtime_ns, hash FROM files WHERE id = ? ORDER BY path", (doc_id,)
+        )
+        return [KnownFile(*row) for row in rows]
 
     def paths_of(self, doc_id: str) -> list[str]:
         rows = self.db.execute("SELECT path FROM files WHERE id = ? ORDER BY path", (doc_id,))

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.library.db import connect
+from indexer.library.db import connect, connect_readonly
 from indexer.model import Method, Page
 
 _SCHEMA = """
@@ -57,6 +57,8 @@ _ADDED_COLUMNS = {
     "recipe": "TEXT NOT NULL DEFAULT ''",
     "confidence": "REAL",
 }
+#: What `Store.page_records` tells of a page.
+_RECORD = ("page", "text", "method", "recipe", "confidence")
 #: OCR'd pages of a store older than recipes were read by the wave-1 recipe (khm+eng, psm 6).
 LEGACY_RECIPE = "wave1"
 
@@ -78,6 +80,24 @@ class Boxes:
     dpi: int
     rotation: int
     words: list[list]
+
+    def upright(self) -> Boxes:
+        """The boxes in the page's own frame, as pdfium renders it: OCR may have read the
+        image turned by ``rotation`` degrees clockwise, and its boxes are in that image."""
+        if not self.rotation:
+            return self
+        width, height = self.width, self.height  # of the turned image
+        turned = []
+        for text, confidence, x0, y0, x1, y1, line in self.words:
+            if self.rotation == 90:
+                box = (y0, width - x1, y1, width - x0)
+            elif self.rotation == 180:
+                box = (width - x1, height - y1, width - x0, height - y0)
+            else:  # 270
+                box = (height - y1, x0, height - y0, x1)
+            turned.append([text, confidence, *box, line])
+        size = (height, width) if self.rotation in (90, 270) else (width, height)
+        return Boxes(*size, self.dpi, 0, turned)
 
 
 class Store:
@@ -102,6 +122,14 @@ class Store:
                 "UPDATE pages SET recipe = ? WHERE recipe = '' AND method IN ('ocr', 'empty')",
                 (LEGACY_RECIPE,),
             )
+
+    @classmethod
+    def reader(cls, path: Path) -> Store:
+        """The store opened read-only, for the website (which never writes it); missing
+        stores raise sqlite3.OperationalError."""
+        store = cls.__new__(cls)
+        store.db = connect_readonly(path)
+        return store
 
     def close(self) -> None:
         self.db.close()
@@ -186,11 +214,23 @@ class Store:
     def page_records(self, content_hash: str) -> list[dict]:
         """Every page with how it was read: page, text, method, recipe, confidence."""
         rows = self.db.execute(
-            "SELECT page, text, method, recipe, confidence FROM pages WHERE hash = ? ORDER BY page",
+            f"SELECT {', '.join(_RECORD)} FROM pages WHERE hash = ? ORDER BY page",
             (content_hash,),
         )
-        keys = ("page", "text", "method", "recipe", "confidence")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        return [dict(zip(_RECORD, row, strict=True)) for row in rows]
+
+    def page_record(self, content_hash: str, page: int) -> dict | None:
+        """One page as `page_records` gives it, or None."""
+        row = self.db.execute(
+            f"SELECT {', '.join(_RECORD)} FROM pages WHERE hash = ? AND page = ?",
+            (content_hash, page),
+        ).fetchone()
+        return dict(zip(_RECORD, row, strict=True)) if row else None
+
+    def page_total(self, content_hash: str) -> int:
+        """How many pages the file of this content has (0 when unknown)."""
+        row = self.db.execute("SELECT pages FROM files WHERE hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else 0
 
     def pages_by_recipe(self, hashes: Iterable[str]) -> dict[str, int]:
         """How many OCR'd pages of these contents each recipe read."""

@@ -255,6 +255,15 @@ def matching_pages(index_dir: Path, doc_id: str, query: str) -> list[dict]:
     return list(_matched(engine.candidate_pages(node, doc_id), _highlight(node)))
 
 
+def query_marks(query: str) -> tuple[Highlight, tuple[str, ...]]:
+    """What of a query to mark on a page: the snippets' highlight, and its Khmer phrases long
+    enough to align approximately (where the highlight finds nothing)."""
+    node = ql.parse(query).node
+    texts = [text for text in ql.positive_texts(node) if not text.title_only]
+    phrases = (tolerant_search.khmer_phrase(text) for text in texts)
+    return _highlight(node), tuple(phrase for phrase in phrases if phrase)
+
+
 def format_results_text(result: dict) -> str:
     """The human-readable form of a `search` result: a ranked list with pages and snippets."""
     lines = []

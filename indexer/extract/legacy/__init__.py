@@ -8,6 +8,7 @@ gate then judges the converted page like any text layer (indexer/extract/pool.py
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,9 @@ import pypdfium2 as pdfium
 
 from indexer.extract.legacy.convert import convert
 from indexer.extract.legacy.fonts import Encoding, Table, classify, is_legacy_font
-from indexer.extract.legacy.runs import GENERATED, Run, image_share, page_runs
+from indexer.extract.legacy.runs import GENERATED, CharBox, Run, image_share, page_runs
+from indexer.extract.pdf import RENDER_DPI
+from indexer.library.store import Boxes
 from indexer.text.khmer import clean
 
 #: Share of a page's characters in legacy fonts from which the page is read by converting runs.
@@ -37,6 +40,28 @@ class PageConversion:
     # characters of legacy runs that their table lacks: (table name, character) → count
     missing: Counter[tuple[str, str]] = field(default_factory=Counter)
     image_share: float = 0.0  # share of the page that images cover
+    #: the page's words as converted, with their boxes in PDF points: (text, 100, left, top,
+    #: right, bottom, line); `boxes` turns them into the store's pixels
+    words: tuple[tuple, ...] = ()
+    page_size: tuple[float, float] = (0.0, 0.0)  # width, height in points
+
+    def boxes(self) -> Boxes | None:
+        """The converted words as the store keeps word boxes: pixels of the page rendered at
+        RENDER_DPI, top-left origin (None when the page size is unknown)."""
+        width, height = self.page_size
+        if width <= 0 or height <= 0:
+            return None
+        scale = RENDER_DPI / 72
+        rows = [
+            [
+                text,
+                confidence,
+                *(round(v * scale) for v in (left, height - top, right, height - bottom)),
+                line,
+            ]
+            for text, confidence, left, top, right, bottom, line in self.words
+        ]
+        return Boxes(round(width * scale), round(height * scale), RENDER_DPI, 0, rows)
 
     @property
     def has_legacy_text(self) -> bool:
@@ -58,7 +83,9 @@ def convert_document(path: Path) -> dict[int, PageConversion]:
             try:
                 conversion = convert_runs(page_runs(page))
                 if conversion.has_legacy_text:
-                    pages[index + 1] = replace(conversion, image_share=image_share(page))
+                    pages[index + 1] = replace(
+                        conversion, image_share=image_share(page), page_size=page.get_size()
+                    )
             finally:
                 page.close()
         return pages
@@ -77,33 +104,58 @@ def convert_runs(runs: list[Run]) -> PageConversion:
     """
     segments = _segments(runs)
     parts: list[str] = []
+    words: list[list] = []
+    line = 0
     legacy = unicode = unknown = 0
     unknown_fonts: set[str] = set()
     missing: Counter[tuple[str, str]] = Counter()
-    for kind, table, fonts, text in segments:
+    for segment in segments:
+        text, table = segment.text, segment.table
         visible = sum(not char.isspace() for char in text)
-        if kind is Encoding.LEGACY:
+        if segment.kind is Encoding.LEGACY:
             converted, lacking = convert(text, table)
             parts.append(converted)
             legacy += visible
             missing.update({(table.name, char): n for char, n in lacking.items()})
-        elif kind in (Encoding.UNKNOWN, Encoding.ORNAMENT):  # no text we can read
+            found, line = _words(segment, line)
+            words += found
+        elif segment.kind in (Encoding.UNKNOWN, Encoding.ORNAMENT):  # no text we can read
             parts.append(" " if text.strip() else text)
-            if kind is Encoding.UNKNOWN:  # its page is OCR'd
+            line += text.count("\n")
+            if segment.kind is Encoding.UNKNOWN:  # its page is OCR'd
                 unknown += visible
-                unknown_fonts.update(fonts)
+                unknown_fonts.update(segment.fonts)
         else:
             parts.append(text)
             unicode += visible
+            found, line = _words(segment, line)
+            words += found
     return PageConversion(
-        clean("".join(parts)), legacy, unicode, unknown, tuple(sorted(unknown_fonts)), missing
+        clean("".join(parts)),
+        legacy,
+        unicode,
+        unknown,
+        tuple(sorted(unknown_fonts)),
+        missing,
+        words=tuple(map(tuple, words)),
     )
 
 
-def _segments(runs: list[Run]) -> list[tuple[Encoding, Table | None, list[str], str]]:
+@dataclass
+class _Segment:
+    """Consecutive runs of one encoding (and one table), with a box per character."""
+
+    kind: Encoding
+    table: Table | None
+    fonts: list[str]
+    text: str
+    boxes: list[CharBox]
+
+
+def _segments(runs: list[Run]) -> list[_Segment]:
     """Runs merged into segments of one encoding (and one table), generated gaps resolved."""
     kinds = [classify(run.font) if run.font != GENERATED else None for run in runs]
-    segments: list[tuple[Encoding, Table | None, list[str], str]] = []
+    segments: list[_Segment] = []
     for i, (run, font) in enumerate(zip(runs, kinds, strict=True)):
         if font is None:  # pdfium's inferred break or gap
             text = "\n" * min(2, run.text.count("\n")) or " "  # a blank line stays one
@@ -111,18 +163,44 @@ def _segments(runs: list[Run]) -> list[tuple[Encoding, Table | None, list[str], 
             if text == " " and any(n and n.encoding is Encoding.LEGACY for n in neighbours):
                 continue
             if segments:  # whitespace joins the segment before it
-                kind, table, fonts, before = segments[-1]
-                segments[-1] = (kind, table, fonts, before + text)
+                segments[-1].text += text
+                segments[-1].boxes += [None] * len(text)
             else:
-                segments.append((Encoding.UNICODE, None, [], text))
+                segments.append(_Segment(Encoding.UNICODE, None, [], text, [None] * len(text)))
             continue
-        if segments and segments[-1][0] is font.encoding and segments[-1][1] is font.table:
-            kind, table, fonts, before = segments[-1]
-            names = fonts if font.name in fonts else [*fonts, font.name]
-            segments[-1] = (kind, table, names, before + run.text)
+        boxes = list(run.boxes) or [None] * len(run.text)
+        last = segments[-1] if segments else None
+        if last and last.kind is font.encoding and last.table is font.table:
+            if font.name not in last.fonts:
+                last.fonts.append(font.name)
+            last.text += run.text
+            last.boxes += boxes
         else:
-            segments.append((font.encoding, font.table, [font.name], run.text))
+            segments.append(_Segment(font.encoding, font.table, [font.name], run.text, boxes))
     return segments
+
+
+_CHUNK = re.compile(r"\S+|\n")
+
+
+def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
+    """The segment's whitespace-separated chunks (converted by its table, if any) as word
+    rows in PDF points ``[text, 100, left, top, right, bottom, line]`` (top > bottom), and the
+    line after it."""
+    rows = []
+    for chunk in _CHUNK.finditer(segment.text):
+        if chunk.group() == "\n":
+            line += 1
+            continue
+        boxes = [box for box in segment.boxes[chunk.start() : chunk.end()] if box]
+        text = chunk.group()
+        text = clean(convert(text, segment.table)[0] if segment.table else text)
+        if not boxes or not text:
+            continue
+        left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+        bottom, top = min(b[1] for b in boxes), max(b[3] for b in boxes)
+        rows.append([text, 100, left, top, right, bottom, line])
+    return rows, line
 
 
 def notes(conversions: dict[int, PageConversion]) -> list[str]:

@@ -19,12 +19,18 @@ SAME_PLACE = 1.0  # points: two copies of a character this close are one charact
 PARAGRAPH_GAP = 1.3  # a line this many line heights below the last starts a paragraph
 
 
+#: A character's box in PDF points: left, bottom, right, top (None for inferred characters).
+CharBox = tuple[float, float, float, float] | None
+
+
 @dataclass(frozen=True)
 class Run:
-    """Consecutive characters of one font; `font` is GENERATED for inferred spaces and breaks."""
+    """Consecutive characters of one font; `font` is GENERATED for inferred spaces and breaks.
+    ``boxes`` has one CharBox per character of ``text`` (empty when not read)."""
 
     font: str
     text: str
+    boxes: tuple[CharBox, ...] = ()
 
 
 def page_runs(page: pdfium.PdfPage) -> list[Run]:
@@ -39,14 +45,16 @@ def page_runs(page: pdfium.PdfPage) -> list[Run]:
 
 
 def _runs(textpage) -> list[Run]:
-    runs: list[tuple[str, list[str]]] = []
+    runs: list[tuple[str, list[str], list[CharBox]]] = []
     names: dict[int | None, str] = {}
     last_object = None
     font = GENERATED
     drawn: dict[int, list[tuple[float, float, int | None]]] = {}
     last: tuple[int, float] | None = None  # index and baseline of the last character read
     x, y = ctypes.c_double(), ctypes.c_double()
+    edges = [ctypes.c_double() for _ in range(4)]
     for i in range(pdfium_c.FPDFText_CountChars(textpage)):
+        box: CharBox = None
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
         if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
             char, char_font = ("\n" if code in (10, 13) else " "), GENERATED
@@ -61,6 +69,9 @@ def _runs(textpage) -> list[Run]:
             if address != last_object:
                 last_object, font = address, _font_name(text_object, names)
             char, char_font = chr(code), font
+            pdfium_c.FPDFText_GetCharBox(textpage, i, *edges)  # left, right, bottom, top
+            left, right, bottom, top = (edge.value for edge in edges)
+            box = (left, bottom, right, top)
             if (
                 runs
                 and runs[-1][1][-1:] == ["\n"]
@@ -68,12 +79,14 @@ def _runs(textpage) -> list[Run]:
                 and _paragraph_gap(textpage, last, y.value)
             ):
                 runs[-1][1].append("\n")  # a blank line, as text layers leave under a title
+                runs[-1][2].append(None)
             last = (i, y.value)
         if runs and runs[-1][0] == char_font:
             runs[-1][1].append(char)
+            runs[-1][2].append(box)
         else:
-            runs.append((char_font, [char]))
-    return [Run(name, "".join(chars)) for name, chars in runs]
+            runs.append((char_font, [char], [box]))
+    return [Run(name, "".join(chars), tuple(boxes)) for name, chars, boxes in runs]
 
 
 def _paragraph_gap(textpage, last: tuple[int, float], baseline: float) -> bool:

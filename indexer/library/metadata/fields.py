@@ -33,6 +33,18 @@ def detect_number(pages: Sequence[str]) -> str:
 
 _ARTICLE = re.compile(r"^\W*មាត្រា")
 _OF = re.compile("នៃ|នែ")
+#: Characters before a number searched for នៃ ("of"): "នៃអនុក្រឹត្យលេខ ១០៣" as OCR garbles it
+#: ("នៃអនុក្រីត្យ្សរលំ ១០៣", 18) names what an amendment amends, not its own number.
+_OF_WINDOW = 24
+
+
+def _is_cited(folded: str, start: int, end: int) -> bool:
+    """Whether the number at start:end of a header line is another instrument's: followed by
+    ចុះ ("dated") or preceded by នៃ ("of")."""
+    return bool(
+        CITING_WORD.search(folded, end, end + 16)
+        or _OF.search(folded[max(0, start - _OF_WINDOW) : start])
+    )
 
 
 def _known_number(pages: Sequence[str]) -> str:
@@ -45,8 +57,7 @@ def _known_number(pages: Sequence[str]) -> str:
                 break
             about = ABOUT.search(folded)
             for number in find_numbers(shown[: about.start()] if about else shown):
-                cited = CITING_WORD.search(folded, number.end, number.end + 16)
-                if not cited and not _OF.search(folded[max(0, number.start - 16) : number.start]):
+                if not _is_cited(folded, number.start, number.end):
                     return number.canonical
             if about:
                 break
@@ -69,9 +80,7 @@ def _written_number(pages: Sequence[str]) -> str:
             khmer_line = khmer_share(shown) >= 0.5
             for pattern in _NUMBER_PATTERNS[:-1] if khmer_line else _NUMBER_PATTERNS:
                 for match in pattern.finditer(before_title):
-                    if CITING_WORD.search(folded, match.end(), match.end() + 16) or _OF.search(
-                        folded[max(0, match.start() - 20) : match.start()]
-                    ):
+                    if _is_cited(folded, match.start(), match.end()):
                         continue
                     number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
                     number = re.sub(r"\s*/\s*", "/", " ".join(number.split()))

@@ -50,6 +50,9 @@ _TITLE_STOP = re.compile(
     r"ព\.?\s*ស\.?\s*\d{4}|គ\.?\s*ស\.?\s*\d{4}|"  # the era years printed under a cover's title
     r"\bchapter|\barticle|\bthe royal government|\bhaving seen"
 )
+#: "យើង" ("We", the King) alone on its line ends a royal heading's title; OCR reads it យង or យេីង,
+#: and with two letters it would be dropped as a crumb before it could stop the title.
+_WE = re.compile(r"^\W*(?:យើង|យេីង|យង|យ៉ង)\W*$")
 #: Where the promulgated law's title ends in a kram: "... ដែលរដ្ឋសភាបានអនុម័ត ..." ("which the
 #: National Assembly adopted").
 _PROMULGATED_END = re.compile(r"ដែល|ដេល|ដែរ")
@@ -118,7 +121,8 @@ def _promulgated_title(pages: Sequence[str]) -> str:
     basis = [i for i, (_, folded, _) in enumerate(lines) if _is_basis_line(folded)]
     if not basis:
         return ""
-    for i in range(basis[-1] + 1, min(len(lines), basis[-1] + 12)):
+    end = _basis_end(basis)
+    for i in range(end + 1, min(len(lines), end + 12)):
         subject = _law_subject(lines[i][0])
         if subject is None:
             continue
@@ -130,6 +134,21 @@ def _promulgated_title(pages: Sequence[str]) -> str:
         subject = subject[: end.start()] if end else subject
         return cut_title(subject)
     return ""
+
+
+#: Lines between two of the legal basis: a citation wraps over two or three.
+BASIS_GAP = 6
+
+
+def _basis_end(basis: list[int]) -> int:
+    """The last line of the kram's legal basis: of the first block of basis lines, so that a
+    countersignature's "ក្រាបបង្គំទូល" pages later does not count."""
+    end = basis[0]
+    for index in basis[1:]:
+        if index - end > BASIS_GAP:
+            break
+        end = index
+    return end
 
 
 def _is_basis_line(folded: str) -> bool:
@@ -213,7 +232,9 @@ def _is_number_or_crumb(token: str) -> bool:
     """A token before a heading's subject that is its number (លេខ ៤០ អនក្រ.បក) or OCR crumbs."""
     folded = fold(token)
     letters = len(_KHMER_LETTER.findall(token))
-    return letters < 3 or any(ch.isdigit() for ch in folded) or "លខ" in folded or "." in folded
+    if letters < 3 or any(ch.isdigit() for ch in folded):
+        return True
+    return "លខ" in folded or "." in folded or "/" in folded  # a code OCR garbled: នស/រឹត
 
 
 def _split_type_word(text: str, key: str) -> tuple[str, str] | None:
@@ -254,7 +275,13 @@ def _lines_under(page: str, heading_line: str, khmer: bool) -> list[Line]:
     "នៃ ព្រះរាជាណាចក្រកម្ពុជា"), the Gazette's running header and crumbs not."""
     lines = header_lines(page)
     index = next(i for i, line in enumerate(lines) if line[0] == heading_line)
-    return [line for line in lines[index + 1 :] if _usable_line(line[0], khmer, kingdom=True)]
+    under = []
+    for line in lines[index + 1 :]:
+        if _WE.match(line[1]):
+            break
+        if _usable_line(line[0], khmer, kingdom=True):
+            under.append(line)
+    return under
 
 
 def _title_lines(start: str, lines: list[Line]) -> list[str]:
