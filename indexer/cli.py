@@ -21,13 +21,14 @@ from indexer.library import catalog
 from indexer.query import search
 
 #: Exit statuses, documented in README.md.
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_BROKER = 0, 1, 2, 3, 4
 
 
 class _Commands(click.Group):
     """Turns the errors a user can meet into their sentence and exit status, once for all
     commands: a bad parameter or missing OCR language is a usage error (2), another writer
-    is busy (3), anything else of ours is a plain failure (1)."""
+    is busy (3), the OCR broker cannot be reached (4), anything else of ours is a plain
+    failure (1)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -37,6 +38,9 @@ class _Commands(click.Group):
         except errors.IndexBusy as err:
             _say(f"ddsearch: {err}")
             sys.exit(EXIT_BUSY)
+        except errors.BrokerUnavailable as err:
+            _say(f"ddsearch: {err}")
+            sys.exit(EXIT_BROKER)
         except errors.DdsearchError as err:
             raise click.ClickException(str(err)) from None
 
@@ -49,6 +53,22 @@ index_option = click.option(
     help=f"Data folder (index, extraction store, state). Default: ${ENV_VAR}, "
     "else ~/.local/share/ddsearch.",
 )
+
+
+broker_option = click.option(
+    "--broker",
+    metavar="URL",
+    default=None,
+    help="Send the pages that need OCR to `ddsearch worker`s through this Redis "
+    "(redis://HOST:6379/0) instead of OCRing them here.",
+)
+
+
+def _check_ocr(lang: str, broker: str | None) -> None:
+    """Tesseract and its languages are needed here only when pages are OCR'd here; workers
+    check their own and refuse pages they cannot read."""
+    if not broker:
+        ocr.check_languages(lang)
 
 
 def _data(data_root: Path | None) -> DataDir:
@@ -86,14 +106,15 @@ def main() -> None:
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
-def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet) -> None:
+@broker_option
+def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, broker) -> None:
     """Index the PDFs under PATHS: new and changed files are extracted, gone ones removed.
 
     Exit status: 0 all files indexed; 1 some files failed (the others are committed);
-    3 another ddsearch process is writing to the same index.
+    3 another ddsearch process is writing to the same index; 4 the --broker cannot be reached.
     """
     if ocr_mode != "never":
-        ocr.check_languages(ocr_lang)
+        _check_ocr(ocr_lang, broker)
     report = run_index(
         _data(data_root),
         list(paths),
@@ -101,6 +122,7 @@ def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet
         ocr_mode=ocr_mode,
         ocr_lang=ocr_lang,
         progress=Progress(quiet=quiet),
+        broker=broker,
     )
     _finish_run(report, report_path)
 
@@ -160,7 +182,8 @@ def status(data_root, as_json) -> None:
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
-def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet) -> None:
+@broker_option
+def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet, broker) -> None:
     """OCR again, by the current recipe, the pages an older recipe read.
 
     Name documents by id, path or file name, or give --all. Resumable: a page once read by
@@ -170,15 +193,41 @@ def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet) -> 
 
     if bool(targets) == all_documents:
         raise click.UsageError("name the documents to read again (ID or PATH), or give --all")
-    ocr.check_languages(lang or ocr.DEFAULT_LANG)
+    _check_ocr(lang or ocr.DEFAULT_LANG, broker)
     report = run_reocr(
         _data(data_root),
         list(targets),
         lang=lang,
         jobs=jobs or os.cpu_count() or 1,
         progress=Progress(quiet=quiet),
+        broker=broker,
     )
     _finish_run(report, report_path)
+
+
+@main.command()
+@click.option("--broker", metavar="URL", required=True, help="Redis URL: redis://HOST:6379/0.")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None, help="Pages read at once (default: cores)."
+)
+@click.option(
+    "--redeliver-after",
+    type=click.FloatRange(1),
+    default=None,
+    metavar="SECONDS",
+    help="A page whose worker died goes to another worker after this long; keep it longer "
+    "than the slowest page (default 1800).",
+)
+def worker(broker, jobs, redeliver_after) -> None:
+    """OCR pages for `ddsearch index --broker` and `reocr --broker` on any machine with the
+    same ddsearch and Tesseract languages. Stop with Ctrl-C: unfinished pages go back.
+
+    Exit status: 4 the broker cannot be reached.
+    """
+    from indexer.extract import broker as queue
+    from indexer.extract.worker import run_worker
+
+    run_worker(broker, jobs or os.cpu_count() or 1, redeliver_after or queue.REDELIVER_AFTER_S)
 
 
 @main.command()

@@ -31,6 +31,14 @@ class OcrUnavailable(DdsearchError):
     """Tesseract, or one of the languages asked for, is not installed."""
 
 
+class BrokerUnavailable(DdsearchError):
+    """The OCR queue's broker (Redis) cannot be reached, or stopped answering."""
+
+
+class OcrRefused(DdsearchError):
+    """An OCR worker refused a page (another ddsearch version, a missing Tesseract language)."""
+
+
 class PageMissing(DdsearchError):
     """No indexed document has this id, or it has no such page, or its file is gone."""
 

@@ -2,7 +2,9 @@
 
 Work runs in a pool of worker processes: opening and gating a file is one task, OCR of a
 page another. pdfium and Tesseract never run in the main process, so a hostile file that
-crashes them costs that file only, never the batch.
+crashes them costs that file only, never the batch. Who OCRs a page is a ``PageReader``: the
+same pool (``LocalReader``), or workers on other machines behind a broker
+(``indexer.extract.broker.BrokerReader``); either way this process alone writes the store.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from indexer.errors import BrokerUnavailable, OcrRefused
 from indexer.extract import images, legacy, lifeline, ocr, pdf, quality
 from indexer.library.store import Boxes, Store
 from indexer.model import Method, Page
@@ -149,6 +153,41 @@ def ocr_task(
     return text, reading.confidence, boxes
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """One page an Extractor asks its PageReader to OCR."""
+
+    path: Path
+    content_hash: str
+    number: int  # 1-based
+    recipe: ocr.Recipe
+    images_only: bool  # see Prepared.keep_text
+
+
+class PageReader(Protocol):
+    """Who OCRs the pages of an Extractor: ``submit`` gives a future of ``ocr_task``'s result."""
+
+    #: Tasks in flight (files being prepared and pages being read) that keep the readers busy.
+    def window(self, workers: int) -> int: ...
+
+    def submit(self, pool: ProcessPoolExecutor, page: PageRequest) -> Future: ...
+
+    def close(self) -> None: ...
+
+
+class LocalReader:
+    """OCR in the Extractor's own pool of worker processes."""
+
+    def window(self, workers: int) -> int:
+        return workers * 2
+
+    def submit(self, pool: ProcessPoolExecutor, page: PageRequest) -> Future:
+        return pool.submit(ocr_task, page.path, page.number, page.recipe, page.images_only)
+
+    def close(self) -> None:
+        pass
+
+
 def _init_worker(scratch: str | None, indexer_pid: int) -> None:
     lifeline.follow(indexer_pid)
     os.environ["OMP_THREAD_LIMIT"] = "1"
@@ -177,6 +216,7 @@ class Extractor:
         on_page: Callable[[str], None] = lambda method: None,
         on_pages_known: Callable[[int], None] = lambda pages: None,
         scratch: Path | None = None,
+        reader: PageReader | None = None,
     ):
         self.store = store
         self.workers = max(1, workers)
@@ -186,6 +226,7 @@ class Extractor:
         self.on_page = on_page
         self.on_pages_known = on_pages_known
         self.scratch = scratch  # the workers' temporary folder
+        self.reader = reader or LocalReader()
 
     def run(self, jobs: list[FileJob]) -> Iterator[Outcome]:
         """Yield one Outcome per job, in completion order; the pool is rebuilt if it crashes."""
@@ -196,7 +237,7 @@ class Extractor:
         self._pool = self._new_pool()
         try:
             while waiting or self._tasks:
-                while waiting and len(self._tasks) < self.workers * 2:
+                while waiting and len(self._tasks) < self.reader.window(self.workers):
                     job = waiting.popleft()
                     self._files[job.content_hash] = _FileState(job)
                     self._start(job)
@@ -209,6 +250,7 @@ class Extractor:
                     yield self._files.pop(content_hash).outcome
         finally:
             self._pool.shutdown(cancel_futures=True)
+            self.reader.close()
 
     def _settle(self, future: Future, key: tuple[str, int | None]) -> bool:
         """Take a finished task's result; True when it died with the pool and must be retried."""
@@ -224,9 +266,11 @@ class Extractor:
                 return True
             self._fail(state, "the PDF crashed the PDF renderer or Tesseract; check the file")
             return False
-        except OSError as err:
+        except (OSError, OcrRefused) as err:
             self._fail(state, _reason(err))
             return False
+        except BrokerUnavailable:
+            raise  # the run stops; what is stored stays, and the next run resumes
         except Exception as err:  # one file's failure must not stop the batch
             if page is None:
                 self._fail(state, _reason(err))
@@ -266,18 +310,21 @@ class Extractor:
 
     def _submit(self, content_hash: str, page: int | None) -> None:
         state = self._files[content_hash]
-        path = state.job.path
-        task = (
-            (prepare, path, self.ocr_mode)
-            if page is None
-            else (ocr_task, path, page, self.recipe, page in state.keep_text)
-        )
         try:
-            future = self._pool.submit(*task)
+            future = self._task(state, page)
         except BrokenProcessPool:  # a worker died since the last wait: its tasks are retried
             self._restart_pool([])
-            future = self._pool.submit(*task)
+            future = self._task(state, page)
         self._tasks[future] = (content_hash, page)
+
+    def _task(self, state: _FileState, page: int | None) -> Future:
+        path = state.job.path
+        if page is None:
+            return self._pool.submit(prepare, path, self.ocr_mode)
+        request = PageRequest(
+            path, state.job.content_hash, page, self.recipe, page in state.keep_text
+        )
+        return self.reader.submit(self._pool, request)
 
     def _prepared(self, state: _FileState, prepared: Prepared) -> None:
         if state.job.reocr_pages:
@@ -351,7 +398,7 @@ class Extractor:
 
 
 def _reason(err: Exception) -> str:
-    if isinstance(err, (pdf.UnreadablePdf, images.UnreadableImage)):
+    if isinstance(err, (pdf.UnreadablePdf, images.UnreadableImage, OcrRefused)):
         return str(err)
     if isinstance(err, FileNotFoundError):
         return "the file disappeared while it was being indexed"

@@ -41,6 +41,7 @@ def run_reocr(
     lang: str | None,
     jobs: int,
     progress: Progress,
+    broker: str | None = None,
 ) -> Report:
     """Re-read the named documents' pages (all documents when ``targets`` is empty) that the
     recipe for ``lang`` did not read; raises lookup.NotFound for a name that is no document."""
@@ -48,7 +49,7 @@ def run_reocr(
     report = Report(started=time.time())
     with writer_lock(data.lock, progress.say), opened(data) as (library, store):
         data.scratch.mkdir(parents=True, exist_ok=True)
-        _Reocr(data, library, store, report, progress).run(targets, recipe, jobs)
+        _Reocr(data, library, store, report, progress).run(targets, recipe, jobs, broker)
     report.finished = time.time()
     write_json(data.last_run, report.to_dict())
     return report
@@ -59,7 +60,7 @@ class _Reocr:
         self.data, self.library, self.store = data, library, store
         self.report, self.progress = report, progress
 
-    def run(self, targets: list[str], recipe: ocr.Recipe, jobs: int) -> None:
+    def run(self, targets: list[str], recipe: ocr.Recipe, jobs: int, broker: str | None) -> None:
         ids = [find_document(self.library, t) for t in targets] or [
             row.id for row in self.library.live_documents()
         ]
@@ -89,6 +90,7 @@ class _Reocr:
             on_page=self.progress.page_done,
             on_pages_known=self.progress.pages_known,
             scratch=self.data.scratch,
+            reader=indexing.page_reader(self.data, broker) if work else None,
         )
         done, last_commit = [], time.monotonic()
         for outcome in extractor.run(work):

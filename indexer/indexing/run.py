@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.extract.pool import Extractor, FileJob, Outcome
+from indexer.extract.pool import Extractor, FileJob, Outcome, PageReader
 from indexer.indexing.files import Seen, find_pdfs
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.placing import CHANGED, Placer, still_same
@@ -37,18 +37,31 @@ def run_index(
     ocr_mode: str,
     ocr_lang: str,
     progress: Progress,
+    broker: str | None = None,
 ) -> Report:
-    """Bring the index in line with the PDFs under ``roots``; see the module docstring."""
+    """Bring the index in line with the PDFs under ``roots``; see the module docstring.
+    With ``broker``, pages are OCR'd by ``ddsearch worker``s through that Redis."""
     report = Report(started=time.time())
     with writer_lock(data.lock, progress.say), opened(data) as (library, store):
         _empty_scratch(data)
         try:
-            _IndexRun(data, library, store, report, progress).run(roots, jobs, ocr_mode, ocr_lang)
+            _IndexRun(data, library, store, report, progress).run(
+                roots, jobs, ocr_mode, ocr_lang, broker
+            )
         finally:
             shutil.rmtree(data.scratch, ignore_errors=True)
     report.finished = time.time()
     write_json(data.last_run, report.to_dict())
     return report
+
+
+def page_reader(data: DataDir, broker: str | None) -> PageReader | None:
+    """Who OCRs the run's pages: the local pool (None), or the workers behind ``broker``."""
+    if not broker:
+        return None
+    from indexer.extract.broker import BrokerReader  # Celery is imported only when used
+
+    return BrokerReader(broker, data.root / "broker-run")
 
 
 def _empty_scratch(data: DataDir) -> None:
@@ -68,7 +81,9 @@ class _IndexRun:
         self.pending_commit = 0
         self.last_commit = time.monotonic()
 
-    def run(self, roots: list[Path], jobs: int, ocr_mode: str, ocr_lang: str) -> None:
+    def run(
+        self, roots: list[Path], jobs: int, ocr_mode: str, ocr_lang: str, broker: str | None
+    ) -> None:
         found = find_pdfs(roots, self.report)
         self.progress.start(len(found))
         complete = self.store.complete_hashes(redo_skipped=ocr_mode != "never")
@@ -89,6 +104,7 @@ class _IndexRun:
             on_page=self.progress.page_done,
             on_pages_known=self.progress.pages_known,
             scratch=self.data.scratch,
+            reader=page_reader(self.data, broker) if todo and ocr_mode != "never" else None,
         )
         for outcome in extractor.run(todo):
             self._place(changed[outcome.job.content_hash], outcome)
