@@ -7,8 +7,10 @@ and law in ../shared/corpus/pdf) into fresh data folders: ``DIR`` holds the ``in
 package of the wave-1 pipeline (``git archive <commit> indexer | tar -x -C DIR``), the current
 code is this checkout. Bare Tesseract then reads the same pages, prepared the same way
 (rendered, median-filtered, scaled), with the same settings and ``--jobs`` at a time: the
-overhead of ddsearch over it. Finally the Latin words each pipeline stored on pages that read
-as Khmer (Gazette pages hold none) are counted. Prints figures; asserts nothing.
+overhead of ddsearch over it, in wall seconds and in the CPU seconds of all the processes each
+ran (what compares on a machine busy with other work). Finally the Latin words each pipeline
+stored on pages that read as Khmer (Gazette pages hold none) are counted. Prints figures;
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import time
 from pathlib import Path
 
 from ingest_bench import scanned_sample, tesseract_cli
+from queue_bench import adopt_orphans, cpu_seconds, reap_orphans
 
-from indexer.extract import ocr
+from indexer.extract import digits, ocr, words
 from indexer.extract.pdf import render_page
 
 LATIN = re.compile(r"[A-Za-z]+")
@@ -55,6 +58,16 @@ def index_with(code: Path, library: Path, data: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
+def timed(run, *arguments) -> tuple[float, float]:
+    """Wall seconds of ``run`` (which returns them) and the CPU seconds of every process it ran,
+    the indexing pool's included (adopted and reaped): on a machine shared with other work the
+    CPU figure is the one that compares."""
+    before = cpu_seconds()
+    wall = run(*arguments)
+    reap_orphans(set())
+    return wall, cpu_seconds() - before
+
+
 def prepared_images(sample: list[tuple[Path, int]], work: Path, recipe: ocr.Recipe | None):
     """The pages as each pipeline hands them to Tesseract (``None``: wave 1, as rendered)."""
     images = []
@@ -66,6 +79,30 @@ def prepared_images(sample: list[tuple[Path, int]], work: Path, recipe: ocr.Reci
         image.save(path)
         images.append(path)
     return images
+
+
+def digit_stacks(images: list[Path], work: Path, recipe: ocr.Recipe) -> list[Path]:
+    """The images of the recipe's second Tesseract call (the words holding ៤/៨, stacked for
+    `khm`, indexer/extract/digits.py), made from an untimed first reading of each page."""
+    from PIL import Image
+
+    stacks = []
+    for path in images:
+        with Image.open(path) as image:
+            found = words.parse_tsv(ocr._read_tsv(image, recipe.lang, recipe.psm)[0])
+            suspects = [word for word in found if digits.CONFUSED & set(word.text)]
+            if suspects:
+                stack, _ = digits._stack(suspects, image)
+                stacks.append(path.with_suffix(".digits.pgm"))
+                stack.save(stacks[-1])
+    return stacks
+
+
+def bare_recipe(images: list[Path], stacks: list[Path], recipe: ocr.Recipe, jobs: int) -> float:
+    """Wall seconds of bare Tesseract making the recipe's calls: each page, then the stacks."""
+    main = tesseract_cli(images, jobs, ["-l", recipe.lang, "--psm", str(recipe.psm), "tsv"])
+    settings = ["-l", digits.REREAD_LANG, "--psm", str(recipe.psm), "tsv"]
+    return main + tesseract_cli(stacks, jobs, settings)
 
 
 def ocr_pages(data: Path) -> list[str]:
@@ -88,33 +125,43 @@ def main() -> None:
     args = parser.parse_args()
     new_code = Path(__file__).resolve().parents[1]
     recipe = ocr.DEFAULT_RECIPE
+    adopt_orphans()
     with tempfile.TemporaryDirectory(prefix="ocr-throughput-") as tmp:
         work = Path(tmp)
         library = work / "scans"
         library.mkdir()
         sample = scanned_sample(args.pages, library)
-        old_s = index_with(args.old_code, library, work / "old", args.jobs)
-        new_s = index_with(new_code, library, work / "new", args.jobs)
+        old_s, old_cpu = timed(index_with, args.old_code, library, work / "old", args.jobs)
+        new_s, new_cpu = timed(index_with, new_code, library, work / "new", args.jobs)
         old_texts, new_texts = ocr_pages(work / "old"), ocr_pages(work / "new")
-        bare_new = tesseract_cli(
-            prepared_images(sample, work, recipe),
-            args.jobs,
-            ["-l", recipe.lang, "--psm", str(recipe.psm), "tsv"],
-        )
-        bare_old = tesseract_cli(
-            prepared_images(sample, work, None), args.jobs, ["-l", "khm+eng", "--psm", "6"]
-        )
+        new_images = prepared_images(sample, work, recipe)
+        stacks = digit_stacks(new_images, work, recipe)
+        old_images = prepared_images(sample, work, None)
+        bare_new, bare_new_cpu = timed(bare_recipe, new_images, stacks, recipe, args.jobs)
+        empty = work / "empty"
+        empty.mkdir()
+        _, startup_cpu = timed(index_with, new_code, empty, work / "empty-data", args.jobs)
+        old_settings = ["-l", "khm+eng", "--psm", "6"]
+        bare_old, bare_old_cpu = timed(tesseract_cli, old_images, args.jobs, old_settings)
     pages = len(sample)
     print(f"{pages} scanned pages of {len({p for p, _ in sample})} PDFs, --jobs {args.jobs}")
     print(
-        f"| pipeline | OCR'd pages | index s | pages/s | bare tesseract s | ddsearch/bare |\n"
-        f"|---|---|---|---|---|---|\n"
-        f"| wave 1 (khm+eng psm 6) | {len(old_texts)} | {old_s:.1f} | {pages / old_s:.2f} "
-        f"| {bare_old:.1f} | {old_s / bare_old:.2f} |\n"
-        f"| {recipe.version} | {len(new_texts)} | {new_s:.1f} | {pages / new_s:.2f} "
-        f"| {bare_new:.1f} | {new_s / bare_new:.2f} |"
+        "| pipeline | OCR'd pages | index s | pages/s | bare tesseract s | index CPU s "
+        "| bare CPU s | ddsearch/bare CPU |\n|---|---|---|---|---|---|---|---|"
     )
-    print(f"speed-up of the index run: {old_s / new_s:.2f}x")
+    for label, texts, wall, cpu, bare, bare_cpu in (
+        ("wave 1 (khm+eng psm 6)", old_texts, old_s, old_cpu, bare_old, bare_old_cpu),
+        (recipe.version, new_texts, new_s, new_cpu, bare_new, bare_new_cpu),
+    ):
+        print(
+            f"| {label} | {len(texts)} | {wall:.1f} | {pages / wall:.2f} | {bare:.1f} "
+            f"| {cpu:.1f} | {bare_cpu:.1f} | {cpu / bare_cpu:.2f} |"
+        )
+    print(f"speed-up of the index run: {old_s / new_s:.2f}x wall, {old_cpu / new_cpu:.2f}x CPU")
+    print(
+        f"bare Tesseract made the recipe's calls: {pages} pages, then {len(stacks)} stacks of "
+        f"digit words; a run over an empty folder costs {startup_cpu:.1f} s CPU (start-up)"
+    )
     for label, texts in (("wave 1", old_texts), ("current", new_texts)):
         count, latin = latin_on_khmer_pages(texts)
         print(f"Latin words on the {count} Khmer-reading pages, {label}: {latin}")
