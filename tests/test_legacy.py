@@ -21,6 +21,16 @@ from indexer.text.khmer import normalize
 from search_web.i18n import STRINGS
 
 GUIDELINE = PDFS / "km_guideline_1993_role_limon.pdf"
+
+
+def index(library, data: DataDir, ocr_mode: str = "auto") -> dict:
+    """One quiet `ddsearch index` run of ``library``; its report."""
+    progress = Progress(quiet=True)
+    return run_index(
+        data, [library], jobs=1, ocr_mode=ocr_mode, ocr_lang=DEFAULT_LANG, progress=progress
+    ).to_dict()
+
+
 CRIMINAL_CODE = PDFS / "km_criminal_code_2009_mixed_limon_unicode.pdf"
 
 
@@ -148,14 +158,7 @@ def test_a_limon_header_over_a_scan_keeps_its_text_and_ocr_reads_the_scan(tmp_pa
     library = tmp_path / "library"
     cut_pages(PDFS / "km_law_1994_territory.pdf", [1], library / "territory.pdf")
     data = DataDir(tmp_path / "data")
-    report = run_index(
-        data,
-        [library],
-        jobs=1,
-        ocr_mode="auto",
-        ocr_lang=DEFAULT_LANG,
-        progress=Progress(quiet=True),
-    ).to_dict()
+    report = index(library, data)
     (entry,) = report["added"]
     assert entry["pages_ocr"] == 1 and entry["pages_converted"] == 0
     (page,) = open_engine(data.index).pages(entry["id"])
@@ -197,14 +200,7 @@ def test_a_converted_document_is_found_by_its_khmer_words_and_labelled(tmp_path)
     library = tmp_path / "library"
     cut_pages(GUIDELINE, [1], library / "guideline.pdf")
     data = DataDir(tmp_path / "data")
-    report = run_index(
-        data,
-        [library],
-        jobs=1,
-        ocr_mode="auto",
-        ocr_lang=DEFAULT_LANG,
-        progress=Progress(quiet=True),
-    ).to_dict()
+    report = index(library, data)
     (entry,) = report["added"]
     assert (entry["pages_converted"], entry["pages_text"], entry["pages_ocr"]) == (1, 0, 0)
     client = create_app(tmp_path / "data").test_client()
@@ -217,3 +213,37 @@ def test_a_converted_document_is_found_by_its_khmer_words_and_labelled(tmp_path)
     assert "converted from a legacy font" in page
     khmer_page = client.get(f"/doc/{entry['id']}?lang_ui=km").get_data(as_text=True)
     assert "បម្លែងពីពុម្ពអក្សរចាស់" in khmer_page
+
+
+@pytest.mark.slow
+def test_reocr_converts_a_legacy_font_page_an_older_pipeline_ocrd(tmp_path):
+    """A data folder of wave 1 holds OCR of Limon pages (its gate could only reject them):
+    `reocr` converts such a page from its text layer instead of reading it again."""
+    from indexer.indexing.reocr import run_reocr
+    from indexer.library.store import LEGACY_RECIPE, Store
+
+    library = tmp_path / "library"
+    cut_pages(GUIDELINE, [1], library / "guideline.pdf")
+    data = DataDir(tmp_path / "data")
+    quiet = Progress(quiet=True)
+    index(library, data, ocr_mode="always")
+    store = Store(data.store)
+    (content_hash,) = {row[0] for row in store.db.execute("SELECT hash FROM pages")}
+    ocr_text = store.pages(content_hash)[0].text
+    with store.db:  # as wave 1 left it: OCR by the recipe of its day
+        store.db.execute("UPDATE pages SET recipe = ?", (LEGACY_RECIPE,))
+    store.close()
+
+    report = run_reocr(data, [], lang=None, jobs=1, progress=quiet).to_dict()
+    (entry,) = report["updated"]
+    assert (entry["pages_reocr"], entry["pages_converted"]) == (1, 1)
+    store = Store(data.store)
+    (page,) = store.pages(content_hash)
+    assert page.method == Method.CONVERTED and page.text != ocr_text
+    assert "ព្រះរាជអាជ្ញា" in normalize(page.text)
+    assert store.ocr_pages_not_by(content_hash, "any recipe") == []  # nothing left for reocr
+    store.close()
+    from indexer.query import search
+
+    found = search.search(data.index, "តួនាទីរបស់ព្រះរាជអាជ្ញា")["results"]  # the title's words
+    assert [hit["id"] for hit in found] == [entry["id"]] and found[0]["type"] == "guideline"

@@ -304,15 +304,9 @@ class Extractor:
         )
 
     def _start(self, job: FileJob) -> None:
-        """A whole file starts with its preparation; a re-OCR goes straight to its pages."""
-        if not job.reocr_pages:
-            self._submit(job.content_hash, None)
-            return
-        state = self._files[job.content_hash]
-        self.on_pages_known(len(job.reocr_pages))
-        for number in job.reocr_pages:
-            state.remaining.add(number)
-            self._submit(job.content_hash, number)
+        """A file starts with its preparation, a re-OCR too: its legacy-font pages are then
+        converted instead of read again, and a scan under a text-layer header keeps it."""
+        self._submit(job.content_hash, None)
 
     def _submit(self, content_hash: str, page: int | None) -> None:
         state = self._files[content_hash]
@@ -333,6 +327,9 @@ class Extractor:
         return self.reader.submit(self._pool, request)
 
     def _prepared(self, state: _FileState, prepared: Prepared) -> None:
+        if state.job.reocr_pages:
+            self._reread(state, prepared)
+            return
         content_hash = state.job.content_hash
         self.store.begin_file(content_hash, prepared.pages, prepared.fonts)
         self.store.put_notes(content_hash, prepared.notes)
@@ -354,6 +351,23 @@ class Extractor:
             else:
                 state.remaining.add(page.number)
                 self._submit(content_hash, page.number)
+
+    def _reread(self, state: _FileState, prepared: Prepared) -> None:
+        """The pages a re-OCR names: one the gate now accepts as converted from a legacy font
+        (an older pipeline OCR'd it) is stored so, exactly and without OCR; the rest are read
+        again. A text-layer page the gate accepts stays OCR'd: it was OCR'd on purpose."""
+        content_hash = state.job.content_hash
+        state.keep_text = prepared.keep_text
+        converted = {p.number: p for p in prepared.accepted if p.method == Method.CONVERTED}
+        self.on_pages_known(len(state.job.reocr_pages))
+        for number in state.job.reocr_pages:
+            if number in converted:
+                boxes = prepared.boxes.get(number)
+                self.store.put_page(content_hash, converted[number], boxes=boxes)
+                self.on_page(Method.CONVERTED)
+            else:
+                state.remaining.add(number)
+                self._submit(content_hash, number)
 
     def _ocr_done(self, state: _FileState, page_number: int, result: tuple | None) -> None:
         state.remaining.discard(page_number)
