@@ -83,7 +83,7 @@ class DiskCache:
 _PDFIUM = threading.Lock()
 #: Threads of a process that may render or wait to: the others answer RendererBusy at once,
 #: so that requests for images never hold every server thread from the searches.
-RENDER_THREADS = 2  # of gunicorn's 4 per process (search_web.server.THREADS)
+RENDER_THREADS = 1  # of gunicorn's 4 per process (search_web.server.THREADS)
 _ADMITTED = threading.BoundedSemaphore(RENDER_THREADS)
 POLL_SECONDS = 0.02
 BUSY = "Every page renderer is busy: reload the page in a moment."

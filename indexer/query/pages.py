@@ -40,11 +40,14 @@ LOSSY_QUALITY = 70
 #: Part of every cached file's name: change it when rendering or the text layer changes.
 VERSION = "1"
 RENDER_SLOTS = max(1, len(os.sched_getaffinity(0)) // 2)
-#: A request waits this long for a render slot, then gets a 503 with Retry-After. Waiting
+#: A page image waits this long for a render slot, then gets a 503 with Retry-After. Waiting
 #: holds a server thread: with 15 s, 50 image requests held every thread from the searches
-#: (p50 7 s, bench/RESULTS.md, Page view). A result list's ten thumbnails (about 10 ms each)
+#: (p50 7 s); with one thread a process and 0.25 s, 50 crawling clients moved the searches'
+#: p95 from 184 to 208 ms on the idle machine (bench/RESULTS.md, Page view).
+RENDER_WAIT_SECONDS = 0.25
+#: A thumbnail (about 10 ms) waits for its process's pdfium this long: a result list's ten
 #: render well within it one after another.
-RENDER_WAIT_SECONDS = 1.0
+THUMB_WAIT_SECONDS = 1.0
 GONE = (
     "The file of this document has changed or moved since it was indexed: "
     "run `ddsearch index` again to see its pages."
@@ -190,7 +193,7 @@ def page_image(data: DataDir, doc_id: str, page: int, size: str) -> Made:
     cached = cache.get(name)
     if cached is None:
         if size == "thumb":
-            guard = pdfium_lock(RENDER_WAIT_SECONDS)
+            guard = pdfium_lock(THUMB_WAIT_SECONDS)
         else:
             guard = render_slot(data.cache, RENDER_SLOTS, RENDER_WAIT_SECONDS)
         with guard:
