@@ -90,7 +90,7 @@ def digit_stacks(images: list[Path], work: Path, recipe: ocr.Recipe) -> list[Pat
     for path in images:
         with Image.open(path) as image:
             found = words.parse_tsv(ocr._read_tsv(image, recipe.lang, recipe.psm)[0])
-            suspects = [word for word in found if digits.CONFUSED & set(word.text)]
+            suspects = [found[i] for i in digits.suspect_words(found)]
             if suspects:
                 stack, _ = digits._stack(suspects, image)
                 stacks.append(path.with_suffix(".digits.pgm"))

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from PIL import Image
 
+from indexer.extract import words
 from indexer.extract.words import Word
 
 CONFUSED = {"\u17e4", "\u17e8"}  # ៤ ៨
@@ -35,7 +36,7 @@ def wanted(lang: str) -> bool:
 def correct(found: list[Word], image: Image.Image, read_tsv: ReadTsv) -> tuple[list[Word], float]:
     """``found`` (boxes in ``image``'s pixels) with ៤/៨ taken from the second reading; and the
     seconds Tesseract took (0 when no word holds either digit)."""
-    suspects = [i for i, word in enumerate(found) if CONFUSED & set(word.text)]
+    suspects = suspect_words(found)
     if not suspects:
         return found, 0.0
     stack, spans = _stack([found[i] for i in suspects], image)
@@ -47,6 +48,11 @@ def correct(found: list[Word], image: Image.Image, read_tsv: ReadTsv) -> tuple[l
         if fixed != found[i].text:
             corrected[i] = replace(found[i], text=fixed)
     return corrected, seconds
+
+
+def suspect_words(found: list[Word]) -> list[int]:
+    """Indexes of the words that hold ៤ or ៨, which the second reading looks at."""
+    return [i for i, word in enumerate(found) if CONFUSED & set(word.text)]
 
 
 def _stack(chosen: list[Word], image: Image.Image) -> tuple[Image.Image, list[tuple[int, int]]]:
@@ -81,17 +87,13 @@ def _texts_by_span(tsv: str, spans: list[tuple[int, int]]) -> list[str]:
     """The second reading's text of each crop: its words whose middle lies in the crop's rows,
     left to right."""
     pieces: list[list[tuple[int, str]]] = [[] for _ in spans]
-    for row in tsv.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
-            continue
-        left, top, _, height = (int(v) for v in cells[6:10])
-        middle = top + height // 2
+    for word in words.parse_tsv(tsv):
+        middle = (word.y0 + word.y1) // 2
         for index, (start, end) in enumerate(spans):
             if start - GAP // 2 <= middle < end + GAP // 2:
-                pieces[index].append((left, cells[11].strip()))
+                pieces[index].append((word.x0, word.text))
                 break
-    return ["".join(text for _, text in sorted(words)) for words in pieces]
+    return ["".join(text for _, text in sorted(found)) for found in pieces]
 
 
 def _swap_confused(first: str, second: str) -> str:
