@@ -41,7 +41,7 @@ VERSION_FILE = "ddsearch-schema-version"
 TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
-MATCHED_KEPT = 256  # matches of (sub)queries kept per searcher
+MATCHED_BYTES = 16 * 2**20  # matches of (sub)queries kept per searcher
 
 
 _SCHEMA = build_schema()
@@ -72,6 +72,10 @@ class LastUsed:
         return value
 
 
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    return sum(array.nbytes for array in arrays)
+
+
 @dataclass
 class Opened:
     """A searcher on one commit, with what is read once per searcher."""
@@ -79,7 +83,7 @@ class Opened:
     searcher: Searcher
     commit: tuple  # (folder, generation, segment ids): the key of every per-commit cache
     lengths: dict = field(default_factory=dict)  # field-length arrays, for matching
-    matched: LastUsed = field(default_factory=lambda: LastUsed(MATCHED_KEPT))  # for matching
+    matched: LastUsed = field(default_factory=lambda: LastUsed(MATCHED_BYTES, weigh=_nbytes))
     _ids: object = None
 
     def ids(self):
