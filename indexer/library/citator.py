@@ -98,14 +98,21 @@ def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") 
         typed = [d for d in same if compatible(citation.type, d.type)] or same
         if typed:
             return typed[0].id
+    matched = title_matches(citation, others)
+    return max(matched, key=matched.get) if matched else None
+
+
+def title_matches(citation: Citation, documents: Sequence[Target]) -> dict[str, float]:
+    """The documents a citation names by a compatible type, its year and its title words: each
+    id with its title score (the best is what it resolves to; more than one, an ambiguity)."""
     if not citation.title:
-        return None
+        return {}
     year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
     subject = _subject(citation.title)
     if len(subject) < 4:
-        return None
-    best, best_score = None, 0.0
-    for document in others:
+        return {}
+    matched = {}
+    for document in documents:
         if not compatible(citation.type, document.type):
             continue
         off_year = bool(year and document.year and year != document.year)
@@ -115,9 +122,9 @@ def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") 
         numbered = citation.number and document.number and citation.number != document.number
         needed = MIN_TITLE_SCORE_AGAINST_NUMBER if numbered else MIN_TITLE_SCORE
         needed = max(needed, MIN_TITLE_SCORE_OFF_YEAR) if off_year else needed
-        if score >= needed and score > best_score:
-            best, best_score = document.id, score
-    return best
+        if score >= needed:
+            matched[document.id] = score
+    return matched
 
 
 # --- storage ---------------------------------------------------------------------------------
@@ -292,6 +299,50 @@ def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
             if target == doc_id and all(entry["id"] != other.id for entry in result[key]):
                 result[key].append(_document_entry(other))
     return result
+
+
+@dataclass(frozen=True)
+class CitedNumber:
+    """A number a document does not print (or OCR could not read) but another document's
+    citation gives it: the canonical number and the id of the citing document."""
+
+    number: str
+    cited_in: str
+
+
+#: A number cited this many times more than every other number given to the same document
+#: together is the one OCR read right in most citing documents (០២/នស/៩៤, and ៩៨ in a few).
+MAJORITY = 2
+
+
+def cited_numbers(library: Library) -> dict[str, CitedNumber]:
+    """Per document with no number of its own (detected or catalogued), the number other
+    documents cite it by: only from citations that name it alone by type, date and title and
+    print a number no document has, whose date fits the document's year; and only when one
+    number is given at least MAJORITY times as often as all the others."""
+    unnumbered = [target for target in library.targets if not target.number]
+    taken = {target.number for target in library.targets}
+    votes: dict[str, dict[str, list[str]]] = {}  # id -> number -> citing ids
+    for citing_target in library.targets:
+        for citation in library.citations_of(citing_target.id):
+            if not citation.number or citation.number in taken:
+                continue  # no number to give, or the number is another document's
+            others = [t for t in unnumbered if t.id != citing_target.id]
+            matched = title_matches(citation, others)
+            if len(matched) != 1:
+                continue
+            (doc_id,) = matched
+            if numbers.plausible(citation.number, library.target(doc_id).year):
+                votes.setdefault(doc_id, {}).setdefault(citation.number, []).append(
+                    citing_target.id
+                )
+    adopted = {}
+    for doc_id, given in votes.items():
+        number, citing_ids = max(given.items(), key=lambda item: len(item[1]))
+        others = sum(len(ids) for other, ids in given.items() if other != number)
+        if len(citing_ids) >= MAJORITY * others:
+            adopted[doc_id] = CitedNumber(number, citing_ids[0])
+    return adopted
 
 
 def citing(library: Library, doc_id: str) -> set[str]:
