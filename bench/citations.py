@@ -148,6 +148,7 @@ def own_numbers(labels: list[dict], detected: dict, documents: list, pages: dict
     cited = cited_truth()
     printed = [label for label in labels if label["own_number"] != NONE_PRINTED]
     counts = {"page": [0, 0, 0], "cited": [0, 0, 0]}  # detected, right, wrong
+    printed_right = 0
     misses = []
     for label in labels:
         name, want = label["file"], label["own_number"]
@@ -158,13 +159,14 @@ def own_numbers(labels: list[dict], detected: dict, documents: list, pages: dict
             if want != NONE_PRINTED:
                 misses.append({"file": name, "want": want, "got": ""})
             continue
-        if want == NONE_PRINTED:
+        if want == NONE_PRINTED:  # right only as the citing scans print it (their truth)
             right = source == "cited" and got in cited.get(name, set())
             wrong = not right and (source == "page" or bool(cited.get(name)))
         else:
             right, wrong = got == want, got != want
         counts[source][0] += 1
         counts[source][1] += right
+        printed_right += right and want != NONE_PRINTED
         counts[source][2] += wrong
         if not right:
             misses.append({"file": name, "want": want, "got": got, "source": source})
@@ -172,7 +174,7 @@ def own_numbers(labels: list[dict], detected: dict, documents: list, pages: dict
     return {
         "own_number_detected": detected_total / len(labels),
         "own_numbers_detected": detected_total,
-        "own_number_right": sum(c[1] for c in counts.values()) / len(printed),
+        "own_number_right": printed_right / len(printed),
         "own_numbers_printed": len(printed),
         "own_numbers_none_printed": len(labels) - len(printed),
         "own_numbers_wrong": sum(c[2] for c in counts.values()),

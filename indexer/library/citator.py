@@ -68,6 +68,15 @@ class Target:
     title: str
 
 
+@dataclass(frozen=True)
+class CitedNumber:
+    """A number a document does not print (or OCR could not read) but another document's
+    citation gives it: the canonical number and the id of the citing document."""
+
+    number: str
+    cited_in: str
+
+
 def compatible(cited: str, document: str) -> bool:
     """Whether a citation of type ``cited`` may name a document of type ``document``."""
     return bool(cited and document) and _FAMILY.get(cited, cited) == _FAMILY.get(document, document)
@@ -202,12 +211,23 @@ class Library:
         self.citations: dict[str, list[Citation]] = kept
         self._by_id = {target.id: target for target in self.targets}
         self._resolved: dict[str, list[str | None]] | None = None
+        self._cited_numbers: dict[str, CitedNumber] | None = None
 
     def target(self, doc_id: str) -> Target | None:
         return self._by_id.get(doc_id)
 
     def citations_of(self, doc_id: str) -> list[Citation]:
         return self.citations.get(self.hashes.get(doc_id, ""), [])
+
+    def cited_numbers(self) -> dict[str, CitedNumber]:
+        """`cited_numbers` of this library, worked out once."""
+        if self._cited_numbers is None:
+            self._cited_numbers = cited_numbers(self)
+        return self._cited_numbers
+
+    def unnumbered(self, but: str) -> list[Target]:
+        """The documents with no number, but one."""
+        return [t for t in self.targets if not t.number and t.id != but]
 
     def resolved(self) -> dict[str, list[str | None]]:
         """Per document id, the id each of its citations resolves to (None: not in the library)."""
@@ -276,7 +296,9 @@ def _document_entry(target: Target) -> dict:
 def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
     """A document's ``legal_basis`` and ``amends`` (its citations, with the id of the document
     each resolves to), its ``cited_by`` and ``amended_by`` (the documents whose citations
-    resolve to it): each a list of ``{id (when resolved), type, number, date, title}``."""
+    resolve to it): each a list of ``{id (when resolved), type, number, date, title}``; and,
+    when its number is one another document cites it by (`cited_numbers`), ``number_cited_in``:
+    that document, with the number it ``cited``."""
     result: dict[str, list[dict]] = {
         "legal_basis": [],
         "amends": [],
@@ -284,6 +306,9 @@ def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
         "amended_by": [],
     }
     resolved = library.resolved()
+    cited = library.cited_numbers().get(doc_id)
+    if cited and (citing_target := library.target(cited.cited_in)):
+        result["number_cited_in"] = [{**_document_entry(citing_target), "cited": cited.number}]
     for citation, target in zip(
         library.citations_of(doc_id), resolved.get(doc_id, []), strict=True
     ):
@@ -301,15 +326,6 @@ def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
     return result
 
 
-@dataclass(frozen=True)
-class CitedNumber:
-    """A number a document does not print (or OCR could not read) but another document's
-    citation gives it: the canonical number and the id of the citing document."""
-
-    number: str
-    cited_in: str
-
-
 #: A number cited this many times more than every other number given to the same document
 #: together is the one OCR read right in most citing documents (០២/នស/៩៤, and ៩៨ in a few).
 MAJORITY = 2
@@ -317,25 +333,23 @@ MAJORITY = 2
 
 def cited_numbers(library: Library) -> dict[str, CitedNumber]:
     """Per document with no number of its own (detected or catalogued), the number other
-    documents cite it by: only from citations that name it alone by type, date and title and
-    print a number no document has, whose date fits the document's year; and only when one
-    number is given at least MAJORITY times as often as all the others."""
-    unnumbered = [target for target in library.targets if not target.number]
-    taken = {target.number for target in library.targets}
+    documents cite it by: only from citations that resolve to it by type, date and title,
+    name no other document so, and print a number no document has whose date fits the date
+    they cite; and only when one number is given at least MAJORITY times as often as all
+    the others together."""
+    taken = {target.number for target in library.targets if target.number}
     votes: dict[str, dict[str, list[str]]] = {}  # id -> number -> citing ids
-    for citing_target in library.targets:
-        for citation in library.citations_of(citing_target.id):
-            if not citation.number or citation.number in taken:
-                continue  # no number to give, or the number is another document's
-            others = [t for t in unnumbered if t.id != citing_target.id]
-            matched = title_matches(citation, others)
-            if len(matched) != 1:
+    for citing_id, resolved in library.resolved().items():
+        for citation, doc_id in zip(library.citations_of(citing_id), resolved, strict=True):
+            target = library.target(doc_id) if doc_id else None
+            if target is None or target.number or not citation.number:
                 continue
-            (doc_id,) = matched
-            if numbers.plausible(citation.number, library.target(doc_id).year):
-                votes.setdefault(doc_id, {}).setdefault(citation.number, []).append(
-                    citing_target.id
-                )
+            year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
+            if citation.number in taken or not numbers.plausible(citation.number, year):
+                continue
+            if len(title_matches(citation, library.unnumbered(citing_id))) != 1:
+                continue  # another document fits the citation as well
+            votes.setdefault(doc_id, {}).setdefault(citation.number, []).append(citing_id)
     adopted = {}
     for doc_id, given in votes.items():
         number, citing_ids = max(given.items(), key=lambda item: len(item[1]))
