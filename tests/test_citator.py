@@ -133,9 +133,7 @@ def test_a_document_without_a_number_takes_the_one_others_cite_it_by() -> None:
     """The 1994 law prints no number; the krams citing it print ០២/នស/៩៤, one OCR'd as ៩៨.
     Only a citation that names it alone gives it a number, and not one another document has."""
     law = _target("law94", "law", "", 1994, "ច្បាប់ ស្តីពី ការរៀបចំនិងការប្រព្រឹត្តទៅនៃគណៈរដ្ឋមន្ត្រី")
-    twins = [
-        _target(f"sd{i}", "sub-decree", "", 2002, "អនុក្រឹត្យ ស្តីពី អត្រានុកូលដ្ឋាន") for i in (1, 2)
-    ]
+    twins = [_target(f"sd{i}", "sub-decree", "", 2002, "អនុក្រឹត្យ ស្តីពី អត្រានុកូលដ្ឋាន") for i in (1, 2)]
     citing = [_target(f"k{i}", "law", f"NS/RKM/0{i}96/2", 1996, f"ច្បាប់ {i}") for i in (1, 2, 3)]
     kram = "ច្បាប់ស្តីពីការរៀបចំនិងការប្រព្រឹត្តទៅនៃគណៈរដ្ឋមន្ត្រី"
 
