@@ -25,6 +25,7 @@ import argparse
 import csv
 import hashlib
 import json
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -36,7 +37,7 @@ from metadata_accuracy import read_labels  # noqa: E402  (bench/ is on a bench s
 from rapidfuzz import fuzz  # noqa: E402
 
 from indexer.library import citations, citator, metadata, numbers  # noqa: E402
-from indexer.library.metadata.lines import loose  # noqa: E402
+from indexer.library.metadata.lines import header_lines, loose  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 TRUTH = ROOT / "tests" / "data" / "legal_basis_truth.tsv"
@@ -138,6 +139,22 @@ def cited_truth() -> dict[str, set[str]]:
     return cited
 
 
+#: A header line that may hold the own number: លេខ (as OCR reads it too) or a royal code; not
+#: the Gazette's running header ("ឆ្នាំទី ៥ លេខ ៤៣ ... រាជកិច្ចទំព័រ ៦៧៩២").
+NUMBER_LINE = re.compile(r"ល[េ]?ខ|[នជឧ0]?ស\s*/|/\s*\d{3,4}\s*/")
+RUNNING_HEADER = re.compile(r"ទំព័រ|ទ័រ|រាជកិច្ច")
+
+
+def number_line(texts: list[str]) -> str:
+    """The first header line of the first pages that looks like the number's (what OCR made
+    of it), for the misses printed with --misses."""
+    for page in texts[: metadata.HEAD_PAGES]:
+        for shown, folded, _ in header_lines(page):
+            if NUMBER_LINE.search(folded) and not RUNNING_HEADER.search(folded):
+                return shown
+    return ""
+
+
 def own_numbers(labels: list[dict], detected: dict, documents: list, pages: dict) -> dict:
     """Own-number figures by source: "page" (read off the document) and "cited" (adopted
     from another document's citation that resolves to it)."""
@@ -170,6 +187,8 @@ def own_numbers(labels: list[dict], detected: dict, documents: list, pages: dict
         counts[source][2] += wrong
         if not right:
             misses.append({"file": name, "want": want, "got": got, "source": source})
+    for miss in misses:
+        miss["header"] = number_line(pages[miss["file"]])
     detected_total = counts["page"][0] + counts["cited"][0]
     return {
         "own_number_detected": detected_total / len(labels),
