@@ -18,6 +18,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -82,8 +83,10 @@ def compatible(cited: str, document: str) -> bool:
     return bool(cited and document) and _FAMILY.get(cited, cited) == _FAMILY.get(document, document)
 
 
+@lru_cache(maxsize=65536)
 def _subject(title: str) -> str:
-    """A title's subject, loose: what follows its ស្តីពី ("on"), or all of it."""
+    """A title's subject, loose: what follows its ស្តីពី ("on"), or all of it (kept: each
+    document's title is compared with many citations)."""
     folded = loose(title)
     about = re.search(f"{loose('ស្តីពី')}|{loose('ស្តីអំពី')}", folded)
     return folded[about.end() :] if about else folded
@@ -225,10 +228,6 @@ class Library:
             self._cited_numbers = cited_numbers(self)
         return self._cited_numbers
 
-    def unnumbered(self, but: str) -> list[Target]:
-        """The documents with no number, but one."""
-        return [t for t in self.targets if not t.number and t.id != but]
-
     def resolved(self) -> dict[str, list[str | None]]:
         """Per document id, the id each of its citations resolves to (None: not in the library)."""
         if self._resolved is None:
@@ -333,23 +332,38 @@ MAJORITY = 2
 
 def cited_numbers(library: Library) -> dict[str, CitedNumber]:
     """Per document with no number of its own (detected or catalogued), the number other
-    documents cite it by: only from citations that resolve to it by type, date and title,
-    name no other document so, and print a number no document has whose date fits the date
-    they cite; and only when one number is given at least MAJORITY times as often as all
-    the others together."""
+    documents cite it by: only from citations whose number no document has, dated so that the
+    number fits, that name by type, year and title this document and no other; and only when
+    one number is given at least MAJORITY times as often as all the others together.
+
+    A sync works this out each time, so only the documents of the cited year (or of a year
+    one OCR slip away, or of none) are compared with each citation, not the whole library."""
     taken = {target.number for target in library.targets if target.number}
+    by_year: dict[int | None, list[Target]] = {}
+    for target in library.targets:
+        by_year.setdefault(target.year, []).append(target)
     votes: dict[str, dict[str, list[str]]] = {}  # id -> number -> citing ids
-    for citing_id, resolved in library.resolved().items():
-        for citation, doc_id in zip(library.citations_of(citing_id), resolved, strict=True):
-            target = library.target(doc_id) if doc_id else None
-            if target is None or target.number or not citation.number:
-                continue
+    for citing_target in library.targets:
+        for citation in library.citations_of(citing_target.id):
             year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
-            if citation.number in taken or not numbers.plausible(citation.number, year):
+            if not citation.number or citation.number in taken:
+                continue  # no number to give, or the number is another document's
+            if not year or not numbers.plausible(citation.number, year):
                 continue
-            if len(title_matches(citation, library.unnumbered(citing_id))) != 1:
-                continue  # another document fits the citation as well
-            votes.setdefault(doc_id, {}).setdefault(citation.number, []).append(citing_id)
+            candidates = [
+                target
+                for near in (year, None, *_slipped_years(year))
+                for target in by_year.get(near, [])
+                if target.id != citing_target.id
+            ]
+            matched = title_matches(citation, candidates)
+            if len(matched) != 1:
+                continue  # none, or another document fits the citation as well
+            (doc_id,) = matched
+            if not library.target(doc_id).number:
+                votes.setdefault(doc_id, {}).setdefault(citation.number, []).append(
+                    citing_target.id
+                )
     adopted = {}
     for doc_id, given in votes.items():
         number, citing_ids = max(given.items(), key=lambda item: len(item[1]))
@@ -357,6 +371,17 @@ def cited_numbers(library: Library) -> dict[str, CitedNumber]:
         if len(citing_ids) >= MAJORITY * others:
             adopted[doc_id] = CitedNumber(number, citing_ids[0])
     return adopted
+
+
+def _slipped_years(year: int) -> list[int]:
+    """The years one OCR digit slip away from ``year`` (1994: 1954, 1998)."""
+    digits = str(year)
+    return [
+        int(digits[:i] + other + digits[i + 1 :])
+        for i, digit in enumerate(digits)
+        for read, other in _DIGIT_SLIPS
+        if read == digit
+    ]
 
 
 def citing(library: Library, doc_id: str) -> set[str]:
