@@ -5,10 +5,13 @@
 Both index the same scanned Royal Gazette pages (the first 2 pages of each scanned sub-decree
 and law in ../shared/corpus/pdf) into fresh data folders: ``DIR`` holds the ``indexer``
 package of the wave-1 pipeline (``git archive <commit> indexer | tar -x -C DIR``), the current
-code is this checkout. Bare Tesseract then reads the same pages, prepared the same way
-(rendered, median-filtered, scaled), with the same settings and ``--jobs`` at a time: the
-overhead of ddsearch over it, in wall seconds and in the CPU seconds of all the processes each
-ran (what compares on a machine busy with other work). Finally the Latin words each pipeline
+code is this checkout. Bare Tesseract (the tesseract program) then reads the same pages,
+prepared the same way (rendered, median-filtered, scaled), with the same settings and
+``--jobs`` at a time: the overhead of ddsearch over it, in wall seconds and in the CPU seconds
+of all the processes each ran (what compares on a machine busy with other work). ddsearch
+calls libtesseract in its workers instead of the program, so the same calls are also made to
+the library alone, in ``--jobs`` processes: the engine's own cost, without the page's
+rendering, preparation and indexing. Finally the Latin words each pipeline
 stored on pages that read as Khmer (Gazette pages hold none) are counted. Prints figures;
 asserts nothing.
 """
@@ -16,6 +19,7 @@ asserts nothing.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ingest_bench import scanned_sample, tesseract_cli
@@ -105,6 +110,26 @@ def bare_recipe(images: list[Path], stacks: list[Path], recipe: ocr.Recipe, jobs
     return main + tesseract_cli(stacks, jobs, settings)
 
 
+def bare_library(images: list[Path], stacks: list[Path], recipe: ocr.Recipe, jobs: int) -> float:
+    """Wall seconds of the same calls to libtesseract as ddsearch makes them (``jobs``
+    processes, each keeping its engines loaded), and nothing else: the engine's own cost."""
+    shares = [(images[i::jobs], stacks[i::jobs], recipe) for i in range(jobs)]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_read_share, shares))
+    return time.perf_counter() - started
+
+
+def _read_share(share: tuple[list[Path], list[Path], ocr.Recipe]) -> None:
+    from PIL import Image
+
+    images, stacks, recipe = share
+    for paths, lang in ((images, recipe.lang), (stacks, digits.REREAD_LANG)):
+        for path in paths:
+            with Image.open(path) as image:
+                ocr._read_tsv(image, lang, recipe.psm)
+
+
 def ocr_pages(data: Path) -> list[str]:
     with sqlite3.connect(data / "store.sqlite") as db:
         rows = db.execute("SELECT text FROM pages WHERE method = 'ocr'").fetchall()
@@ -138,6 +163,8 @@ def main() -> None:
         stacks = digit_stacks(new_images, work, recipe)
         old_images = prepared_images(sample, work, None)
         bare_new, bare_new_cpu = timed(bare_recipe, new_images, stacks, recipe, args.jobs)
+        _, library_cpu = timed(bare_library, new_images, stacks, recipe, args.jobs)
+        _, python_cpu = timed(bare_library, [], [], recipe, args.jobs)  # the processes alone
         empty = work / "empty"
         empty.mkdir()
         _, startup_cpu = timed(index_with, new_code, empty, work / "empty-data", args.jobs)
@@ -158,6 +185,12 @@ def main() -> None:
             f"| {cpu:.1f} | {bare_cpu:.1f} | {cpu / bare_cpu:.2f} |"
         )
     print(f"speed-up of the index run: {old_s / new_s:.2f}x wall, {old_cpu / new_cpu:.2f}x CPU")
+    engine_cpu = library_cpu - python_cpu
+    print(
+        f"the same calls to libtesseract in {args.jobs} processes: {engine_cpu:.1f} s CPU "
+        f"({library_cpu:.1f} less {python_cpu:.1f} for starting the processes); ddsearch / "
+        f"libtesseract alone: {new_cpu / engine_cpu:.2f}"
+    )
     print(
         f"bare Tesseract made the recipe's calls: {pages} pages, then {len(stacks)} stacks of "
         f"digit words; a run over an empty folder costs {startup_cpu:.1f} s CPU (start-up)"

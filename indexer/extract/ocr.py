@@ -4,19 +4,28 @@ The recipe was chosen by measurement on real Royal Gazette scans (bench/ocr_qual
 bench/RESULTS.md): Debian's Khmer *script* model, a 3x3 median filter, the page scaled to 85%
 (about 255 dpi), psm 6, then junk words dropped by script and confidence (indexer/extract/
 words.py) and low-confidence Khmer words corrected towards a lexicon (indexer/extract/
-lexicon.py). One single-threaded Tesseract runs per worker (KNOWLEDGE §2).
+lexicon.py). One single-threaded Tesseract runs per worker (KNOWLEDGE §2): libtesseract
+in the worker's own process (tesserocr), with Debian's models.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import subprocess
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
+import tesserocr
 from PIL import Image
 
 from indexer.errors import OcrUnavailable
@@ -175,32 +184,76 @@ def detect_rotation(gray: Image.Image, recipe: Recipe) -> tuple[int, list[float]
 
 
 def _read_tsv(image: Image.Image, lang: str, psm: int = DEFAULT_PSM) -> tuple[str, float]:
-    return _tesseract(image, ["-l", lang, "--psm", str(psm), "tsv"])
-
-
-def _tesseract(image: Image.Image, arguments: list[str]) -> tuple[str, float]:
-    """Run Tesseract on an image handed over as uncompressed PGM in an in-memory file.
-
-    Tesseract reads a file path at full speed but stdin byte by byte (0.1-0.15 s more per
-    page); a memfd is a path with no file on disk to leave behind when a run is killed."""
-    page_file = os.memfd_create("ddsearch-page")
+    """Tesseract's TSV of the image and the seconds it took, read in this process by
+    libtesseract (tesserocr) with the engine for ``lang`` and ``psm`` kept loaded: the Khmer
+    model takes 0.1 s of CPU to load, which the tesseract program pays on every page
+    (bench/RESULTS.md). The words are those of the program, page for page."""
+    engine = _engine(lang, psm)
+    started = time.perf_counter()
     try:
-        with open(page_file, "wb", closefd=False) as out:
-            image.save(out, format="PPM")
-        command = [TESSERACT, f"/dev/fd/{page_file}", "stdout", *arguments]
-        started = time.perf_counter()
-        done = subprocess.run(
-            command, capture_output=True, timeout=PAGE_TIMEOUT_S, pass_fds=(page_file,)
-        )
-        seconds = time.perf_counter() - started
+        with _named(READING_NAME):
+            engine.SetImage(image)
+            recognized = engine.Recognize(timeout=PAGE_TIMEOUT_S * 1000)
+        if not recognized:
+            raise RuntimeError(
+                f"Tesseract could not read the page (or took more than {PAGE_TIMEOUT_S} s)"
+            )
+        tsv = engine.GetTSVText(0)
+    finally:
+        engine.Clear()
+    return tsv, time.perf_counter() - started
+
+
+#: What ps and top call a thread while its Tesseract reads a page (the tesseract program's
+#: name: an operator sees which workers are reading, as when Tesseract was a program).
+READING_NAME = b"tesseract"
+_PR_SET_NAME, _PR_GET_NAME = 15, 16
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+@contextmanager
+def _named(name: bytes) -> Iterator[None]:
+    """The calling thread named ``name`` (Linux: prctl), its own name back afterwards."""
+    if _libc is None:
+        yield
+        return
+    before = ctypes.create_string_buffer(16)
+    _libc.prctl(_PR_GET_NAME, before, 0, 0, 0)
+    _libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name[:15]), 0, 0, 0)
+    try:
+        yield
+    finally:
+        _libc.prctl(_PR_SET_NAME, before, 0, 0, 0)
+
+
+_engines = threading.local()  # an engine serves one thread at a time
+
+
+def _engine(lang: str, psm: int) -> tesserocr.PyTessBaseAPI:
+    loaded = _engines.__dict__.setdefault("by_settings", {})
+    engine = loaded.get((lang, psm))
+    if engine is None:
+        check_languages(lang)
+        try:
+            engine = tesserocr.PyTessBaseAPI(path=_installed()[0], lang=lang, psm=psm)
+        except RuntimeError as err:
+            raise OcrUnavailable(f"Tesseract could not load {lang}: {err}") from None
+        loaded[(lang, psm)] = engine
+    return engine
+
+
+@cache
+def _installed() -> tuple[str, frozenset[str]]:
+    """Where Debian's Tesseract keeps its language data, and the languages it holds."""
+    try:
+        done = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, timeout=60)
     except FileNotFoundError:
         raise OcrUnavailable(NOT_INSTALLED) from None
-    finally:
-        os.close(page_file)
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(f"Tesseract failed: {message[-1] if message else done.returncode}")
-    return done.stdout.decode("utf-8", "replace"), seconds
+    listing = done.stdout.decode("utf-8", "replace").splitlines()
+    folder = re.search(r'"(.+?)"', listing[0]) if listing else None
+    if folder is None:
+        raise OcrUnavailable(NOT_INSTALLED)
+    return folder[1], frozenset(line.strip() for line in listing[1:] if line.strip())
 
 
 def read_page(
@@ -217,13 +270,7 @@ def read_page(
 def check_languages(lang: str) -> None:
     """Fail early, with what to install, when a Tesseract language pack is missing (khm too,
     which re-reads the digits of other languages' readings)."""
-    # pytesseract.get_languages skips names with capitals, such as the script model Khmer.
-    try:
-        done = subprocess.run([TESSERACT, "--list-langs"], capture_output=True, timeout=60)
-    except FileNotFoundError:
-        raise OcrUnavailable(NOT_INSTALLED) from None
-    listing = done.stdout.decode("utf-8", "replace").splitlines()[1:]
-    available = {line.strip() for line in listing if line.strip()}
+    available = _installed()[1]
     needed = lang.split("+") + ([digits.REREAD_LANG] if digits.wanted(lang) else [])
     missing = [code for code in needed if code not in available]
     if missing:

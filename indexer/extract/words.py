@@ -59,7 +59,7 @@ class Word:
 def parse_tsv(tsv: str) -> list[Word]:
     """Words (level 5 rows) of Tesseract's TSV, numbered by line in reading order."""
     found, lines = [], {}
-    for row in tsv.splitlines()[1:]:
+    for row in tsv.splitlines():
         cells = row.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
             continue
