@@ -5,6 +5,8 @@ Expected words are read from the page images (rendered at 110 dpi and looked at)
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import PDFS, cut_pages
 
@@ -42,7 +44,8 @@ def limon(typed: str) -> str:
 
 def test_tables_say_what_they_map():
     """Every row's readable column agrees with its code points, so a reviewer can trust it."""
-    for path in sorted(fonts.DATA.glob("*.tsv")):
+    families = json.loads((fonts.DATA / "families.json").read_text("utf-8"))
+    for path in [fonts.DATA / spec["file"] for spec in families["tables"].values()]:
         lines = [line for line in path.read_text("utf-8").splitlines() if line[:1] != "#"]
         assert lines[0].split("\t") == ["legacy", "unicode", "typed", "shows"], path.name
         for line in lines[1:]:
@@ -55,6 +58,9 @@ def test_tables_say_what_they_map():
         assert "KhmerConverter" in header and "LGPL-2.1" in header, path.name  # source, licence
     assert fonts.table("abc-a").codes[(0x20,)] == "\u200b"  # its own row
     assert fonts.table("abc-a").codes[(0x6B,)] == "ក"  # from its base, abc
+    lines = (fonts.DATA / "lookalikes.tsv").read_text("utf-8").splitlines()
+    shown = [line.split("\t")[2] for line in lines if line[:1] != "#"][1:]
+    assert shown == [f"{typed} → {reads}" for typed, reads in fonts.lookalikes()]
 
 
 @pytest.mark.parametrize(
@@ -126,6 +132,16 @@ def test_a_limon_page_converts_to_its_words(tmp_path):
     assert lines[0] == "គោលការណ៍ណែនាំស្តីពីតួនាទីរបស់ព្រះរាជអាជ្ញា"  # the title
     assert lines[1] == "" and lines[2].startswith("អនុម័តដោយសមាជអង្គការសហប្រជាជាតិលើកទីប្រាំបី")
     assert "ថ្ងៃទី ២៧ ខែសីហា" in page.text
+
+
+def test_a_subscript_typed_with_its_look_alike_converts_to_the_word(tmp_path):
+    """The HIV/AIDS law's typist wrote ្ធ with the Limon glyph of ្ឋ (`æ`): page 16's image
+    reads ប្រយុទ្ធនឹងជំងឺអេដស៍ and ក្រសួងពាក់ព័ន្ធ; ្ឋ under ទ or ន is no Khmer spelling."""
+    cut = cut_pages(PDFS / "km_law_2002_hiv_aids_limon.pdf", [16], tmp_path / "law.pdf")
+    (conversion,) = legacy.convert_document(cut).values()
+    assert "ប្រយុទ្ធនឹងជំងឺអេដស៍" in conversion.text and "ពាក់ព័ន្ធ" in conversion.text
+    assert "ទ្ឋ" not in conversion.text and "ន្ឋ" not in conversion.text
+    assert "រដ្ឋ" in conversion.text  # the subscript under ដ is ឋ, as typed
 
 
 def test_the_criminal_codes_mixed_page_keeps_both_parts(tmp_path):
