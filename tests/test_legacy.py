@@ -134,14 +134,24 @@ def test_a_limon_page_converts_to_its_words(tmp_path):
     assert "ថ្ងៃទី ២៧ ខែសីហា" in page.text
 
 
-def test_a_subscript_typed_with_its_look_alike_converts_to_the_word(tmp_path):
-    """The HIV/AIDS law's typist wrote ្ធ with the Limon glyph of ្ឋ (`æ`): page 16's image
-    reads ប្រយុទ្ធនឹងជំងឺអេដស៍ and ក្រសួងពាក់ព័ន្ធ; ្ឋ under ទ or ន is no Khmer spelling."""
-    cut = cut_pages(PDFS / "km_law_2002_hiv_aids_limon.pdf", [16], tmp_path / "law.pdf")
+@pytest.mark.parametrize(
+    ("name", "number", "words", "typed"),
+    [
+        # The HIV/AIDS law's typist wrote ្ធ with the Limon glyph of ្ឋ (`æ`); the subscript
+        # under ដ is ឋ, as typed.
+        ("km_law_2002_hiv_aids_limon.pdf", 16, ["ប្រយុទ្ធនឹងជំងឺអេដស៍", "ពាក់ព័ន្ធ", "រដ្ឋ"], ["ទ្ឋ", "ន្ឋ"]),
+        # ឡ typed as ទ over the subscript of ប (`T,`), as it is drawn.
+        ("km_constitution_limon.pdf", 9, ["សកម្មភាពខាងសាសនាទាំងឡាយ"], ["ទ្ប"]),
+    ],
+)
+def test_a_letter_typed_with_a_look_alike_glyph_converts_to_the_word(
+    tmp_path, name, number, words, typed
+):
+    """Words read from the page images; ្ឋ under ទ or ន, and ទ្ប, are no Khmer spelling."""
+    cut = cut_pages(PDFS / name, [number], tmp_path / "p.pdf")
     (conversion,) = legacy.convert_document(cut).values()
-    assert "ប្រយុទ្ធនឹងជំងឺអេដស៍" in conversion.text and "ពាក់ព័ន្ធ" in conversion.text
-    assert "ទ្ឋ" not in conversion.text and "ន្ឋ" not in conversion.text
-    assert "រដ្ឋ" in conversion.text  # the subscript under ដ is ឋ, as typed
+    assert all(word in conversion.text for word in words)
+    assert not any(sequence in conversion.text for sequence in typed)
 
 
 def test_the_criminal_codes_mixed_page_keeps_both_parts(tmp_path):
