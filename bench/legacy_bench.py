@@ -57,11 +57,16 @@ _RECIPE = re.compile(
 
 def squeeze(text: str) -> str:
     """What the comparison sees: normalised (្ដ/្ត folded, digits ASCII), no whitespace, the
-    subscript ro after another subscript (ស្ត្រ and ស្រ្ត render alike; OCR writes either)."""
-    return _RO_FIRST.sub(r"\2\1", re.sub(r"\s+", "", khmer.normalize(text)))
+    subscript ro after another subscript (ស្ត្រ and ស្រ្ត render alike; OCR writes either), and
+    marks that print alike written alike (OCR writes ':' for ៖, any dash for '-')."""
+    text = re.sub(r"\s+", "", khmer.normalize(text)).translate(_SAME_MARK)
+    return _RO_FIRST.sub(r"\2\1", text)
 
 
 _RO_FIRST = re.compile("(\u17d2\u179a)(\u17d2[\u1780-\u17a2])")
+_SAME_MARK = str.maketrans(
+    {":": "\u17d6", **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-")}
+)
 
 #: Pages whose print OCR cannot read at all (looked at by hand): left out of one figure.
 OCR_FAILS: dict[tuple[str, int], str] = {}

@@ -167,6 +167,19 @@ def test_the_criminal_codes_mixed_page_keeps_both_parts(tmp_path):
     assert "ប៉ុន្តែ" in page.text and "maRta" not in page.text
 
 
+def test_limons_colon_after_a_gap_is_the_colon_not_the_vowel_sign(tmp_path):
+    """Limon types ៖ as a space and the glyph of ៈ (`³`). The criminal code positions every
+    glyph, so its spaces are gaps pdfium infers; page 6's image reads ត្រូវបានបំពេញ ៖ (a spaced
+    colon before a list), and ៈ stays where it is a vowel sign (សាធារណៈ)."""
+    cut = cut_pages(CRIMINAL_CODE, [6], tmp_path / "cc.pdf")
+    (conversion,) = legacy.convert_document(cut).values()
+    assert "ត្រូវបានបំពេញ ៖\n" in conversion.text and "បំពេញៈ" not in conversion.text
+    assert ["ត្រូវបានបំពេញ", "៖"] in [
+        [a[0], b[0]] for a, b in zip(conversion.words, conversion.words[1:], strict=False)
+    ]
+    assert limon("saFarN³") == "សាធារណៈ" and limon("Rtg; ³") == normalize("ត្រង់ ៖")
+
+
 def test_a_page_in_a_legacy_font_without_a_table_falls_back_to_ocr(tmp_path):
     """The guideline's page 1 with its Limon fonts renamed to Baidok, a family we have no table
     for: its text is Latin garbage we cannot read, so the page goes to OCR, with a note."""

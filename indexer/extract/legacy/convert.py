@@ -66,6 +66,12 @@ def convert(text: str, table: Table) -> tuple[str, Counter[str]]:
     return text, missing
 
 
+def reads_space_before(text: str, table: Table) -> bool:
+    """Whether the table reads a space and the first character of ``text`` as one sequence:
+    Limon types ៖ as a space and the glyph of ៈ (`³`), so a space before it is no mere gap."""
+    return bool(text) and (0x20, _code(text[0])) in table.codes
+
+
 def _code(char: str) -> int:
     """The legacy code a PDF character stands for (its Windows-1252 byte), or -1."""
     try:
