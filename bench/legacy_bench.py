@@ -60,13 +60,19 @@ _RECIPE = re.compile(
 def squeeze(text: str) -> str:
     """What the comparison sees: normalised (្ដ/្ត folded, digits ASCII), no whitespace, the
     subscript ro after another subscript (ស្ត្រ and ស្រ្ត render alike; OCR writes either), and
-    marks that print alike written alike (OCR writes ':' for ៖, any dash for '-'), and no
-    separators inside numbers (the criminal code's Limon S5 draws the `.` of ១០០.០០០ blank)."""
-    text = re.sub(r"\s+", "", khmer.normalize(text)).translate(_SAME_MARK)
+    marks that print alike written alike (OCR writes ':' for ៖, any dash for '-'), no
+    separators inside numbers (the criminal code's Limon S5 draws the `.` of ១០០.០០០ blank) and
+    no hyphen where a word breaks at a line end (Word's text layer has U+0002 there, which the
+    conversion leaves out: ប្រ-/កាន់ is ប្រកាន់). Lines that hold only a number are left out:
+    they are page numbers, which the criminal code's text layer puts first and OCR reads last."""
+    text = _LINE_END_HYPHEN.sub("", _NUMBER_LINE.sub("", khmer.normalize(text)))
+    text = re.sub(r"\s+", "", text).translate(_SAME_MARK)
     return _RO_FIRST.sub(r"\2\1", _DIGIT_GROUPS.sub("", text))
 
 
 _RO_FIRST = re.compile("(\u17d2\u179a)(\u17d2[\u1780-\u17a2])")
+_LINE_END_HYPHEN = re.compile("(?<=[\u1780-\u17dd]) ?[-\u2010-\u2014] ?\n(?=[\u1780-\u17ff])")
+_NUMBER_LINE = re.compile(r"(?m)^[-\u2010-\u2014 .]*[0-9]+[-\u2010-\u2014 .]*$")
 _DIGIT_GROUPS = re.compile(r"(?<=[0-9])[.,](?=[0-9])")
 _SAME_MARK = str.maketrans(
     {":": "\u17d6", **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-")}

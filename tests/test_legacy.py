@@ -116,7 +116,8 @@ def test_limon_words_convert(typed, unicode):
 def test_characters_outside_the_table_are_reported_not_dropped_silently(tmp_path):
     text, missing = convert("maRta€", fonts.table("limon"))
     assert text == "មាត្រា" and missing == {"€": 1}
-    # Word leaves a control code (U+0002) at footnote marks of the 1993 constitution's page 3.
+    # Word leaves a control code (U+0002) where it printed a line-end hyphen (ប្រជាធិប-/តេយ្យ on
+    # the 1993 constitution's page 3).
     cut = cut_pages(PDFS / "km_constitution_1993_limon.pdf", [3], tmp_path / "c.pdf")
     prepared = pool.prepare(cut, "auto")
     assert [p.method for p in prepared.accepted] == [Method.CONVERTED]
