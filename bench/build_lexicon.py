@@ -4,8 +4,11 @@
 
 Sources (clean Unicode Khmer, in ../shared/corpus; none of the OCR reference pages): the gold-
 segmented news of segmentation/kh_data_500.zip (phylypo/segmentation-crf-khmer), the VOA Khmer
-stories in text/voa_km, the hand-cleaned 2015 constitution and text/km. Text that is not
-segmented already is segmented by khmercut. Only the words and their counts are kept.
+stories in text/voa_km, the hand-cleaned 2015 constitution and text/km; and the legal Khmer of
+the legacy-font PDFs (LEGACY), as ddsearch converts their text layers (exact text, not OCR;
+none is an instrument of ocr_gt/gazette), which brought the words of laws that news lacks
+(ក្របខ័ណ្ឌ, អត្រានុកូលដ្ឋាន). Text that is not segmented already is segmented by khmercut. Only
+the words and their counts are kept.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import khmercut
 
+from indexer.extract.legacy import convert_document
 from indexer.text.khmer import clean
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +33,15 @@ SUBSCRIPT_DA = ("\u17d2\u178a", "\u17d2\u178f")  # ្ដ → ្ត, as OCR and
 
 def _normal(text: str) -> str:
     return clean(text).replace(*SUBSCRIPT_DA)
+
+
+LEGACY = [
+    "km_constitution_1993_limon.pdf",
+    "km_constitution_limon.pdf",
+    "km_guideline_1993_role_limon.pdf",
+    "km_law_2002_hiv_aids_limon.pdf",
+    "km_criminal_code_2009_mixed_limon_unicode.pdf",
+]
 
 
 def count_words() -> Counter:
@@ -44,8 +57,11 @@ def count_words() -> Counter:
         *sorted((CORPUS / "text" / "km").glob("*.txt")),
         CORPUS / "ocr_gt" / "constitution_2015" / "constitution_2015_clean.md",
     ]
-    for path in plain:
-        for run in WORD.findall(_normal(path.read_text("utf-8"))):
+    texts = [path.read_text("utf-8") for path in plain]
+    for name in LEGACY:
+        texts += [page.text for page in convert_document(CORPUS / "pdf" / name).values()]
+    for text in texts:
+        for run in WORD.findall(_normal(text)):
             counts.update(khmercut.tokenize(run))
     return counts
 

@@ -1,10 +1,12 @@
 """Correcting low-confidence Khmer OCR words towards a lexicon of words from clean text.
 
 A word the lexicon does not know, one edit away from words it knows, becomes the most frequent
-of them (ការរៀបថ័ → ការរៀបចំ). Only words Tesseract was unsure of are touched, and only Khmer
-runs, segmented by khmercut. The lexicon (indexer/data/khmer_lexicon.tsv) is built by
-bench/build_lexicon.py from clean Unicode text; on the Gazette set this cut the error rate
-from 0.075 to 0.0675 (bench/RESULTS.md).
+of them. An edit is of one glyph: a subscript consonant (coeng and consonant, two code points)
+counts as one, so that a subscript OCR lost or misread is one edit too (រដ្ឋមន្រី → រដ្ឋមន្ត្រី,
+ក្របខ័ណួ → ក្របខ័ណ្ឌ). Only words Tesseract was unsure of are touched,
+and only Khmer runs, segmented by khmercut. The lexicon (indexer/data/khmer_lexicon.tsv) is
+built by bench/build_lexicon.py from clean Unicode text; on the Gazette set this cut the error
+rate from 0.069 to 0.056 (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import khmercut
@@ -26,23 +28,44 @@ CORRECT_BELOW_CONFIDENCE = 90
 MIN_COUNT = 2
 MIN_LENGTH = 3  # characters; shorter words have too many neighbours to choose from
 _KHMER_RUN = re.compile("([\u1780-\u17d3]+)")
+_SUBSCRIPT = re.compile("\u17d2([\u1780-\u17b3])")
+_GLYPH = re.compile("[\ue000-\ue033]")  # a subscript as one private-use character
+
+
+def _glyphs(word: str) -> str:
+    """The word with each subscript consonant as one character, so that edits are of glyphs."""
+    return _SUBSCRIPT.sub(lambda found: chr(0xE000 + ord(found[1]) - 0x1780), word)
+
+
+def _letters(glyphs: str) -> str:
+    return _GLYPH.sub(lambda found: "\u17d2" + chr(ord(found[0]) - 0xE000 + 0x1780), glyphs)
 
 
 @cache
-def _lexicon() -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Word counts, and for every word with one character deleted the words it came from."""
+def _lexicon() -> tuple[dict[str, int], dict[str, int], dict[str, list[str]]]:
+    """Word counts; the same by glyphs; and for every word (by glyphs) with one glyph deleted
+    the words it came from."""
     counts: dict[str, int] = {}
     source = resources.files("indexer.data").joinpath("khmer_lexicon.tsv")
     for line in source.read_text("utf-8").splitlines():
         if line and not line.startswith("#"):
             word, count = line.split("\t")
             counts[word] = int(count)
+    by_glyphs = {_glyphs(word): count for word, count in counts.items()}
     deleted: dict[str, list[str]] = defaultdict(list)
-    for word, count in counts.items():
-        if count >= MIN_COUNT and len(word) >= MIN_LENGTH:
-            for variant in _deletions(word):
-                deleted[variant].append(word)
-    return counts, dict(deleted)
+    for glyphs in _candidates(by_glyphs):
+        for variant in _deletions(glyphs):
+            deleted[variant].append(glyphs)
+    return counts, by_glyphs, dict(deleted)
+
+
+def _candidates(by_glyphs: dict[str, int]) -> list[str]:
+    """The words a correction may give: seen often enough, and long enough."""
+    return [
+        glyphs
+        for glyphs, count in by_glyphs.items()
+        if count >= MIN_COUNT and len(_letters(glyphs)) >= MIN_LENGTH
+    ]
 
 
 def _deletions(word: str) -> set[str]:
@@ -50,31 +73,39 @@ def _deletions(word: str) -> set[str]:
 
 
 def best_word(word: str) -> str:
-    """The lexicon's most frequent word one edit from an unknown ``word``, or ``word``."""
-    counts, deleted = _lexicon()
+    """The lexicon's most frequent word one glyph edit from an unknown ``word``, or ``word``."""
+    counts, by_glyphs, deleted = _lexicon()
     if len(word) < MIN_LENGTH or word in counts:
         return word
-    near = set(deleted.get(word, []))  # OCR dropped a character
-    for variant in _deletions(word):
-        if counts.get(variant, 0) >= MIN_COUNT and len(variant) >= MIN_LENGTH:
+    glyphs = _glyphs(word)
+    near = set(deleted.get(glyphs, []))  # OCR dropped a glyph
+    for variant in _deletions(glyphs):
+        if by_glyphs.get(variant, 0) >= MIN_COUNT and len(_letters(variant)) >= MIN_LENGTH:
             near.add(variant)  # OCR added one
         near.update(deleted.get(variant, []))  # OCR changed one
-    near = {candidate for candidate in near if Levenshtein.distance(candidate, word) == 1}
-    return max(sorted(near), key=counts.__getitem__) if near else word
+    near = {candidate for candidate in near if Levenshtein.distance(candidate, glyphs) == 1}
+    return _letters(max(sorted(near), key=by_glyphs.__getitem__)) if near else word
 
 
 def correct_text(text: str) -> str:
     """Correct every unknown word of the Khmer runs in ``text``."""
     parts = _KHMER_RUN.split(text)
     for i in range(1, len(parts), 2):  # the Khmer runs
-        parts[i] = "".join(_corrected(khmercut.tokenize(parts[i])))
+        parts[i] = _corrected_run(parts[i])
     return "".join(parts)
+
+
+@lru_cache(maxsize=2**16)
+def _corrected_run(run: str) -> str:
+    """One Khmer run corrected, remembered: OCR reads the same words page after page, and
+    segmenting them was most of what correcting costs (bench/RESULTS.md)."""
+    return "".join(_corrected(khmercut.tokenize(run)))
 
 
 def _corrected(tokens: list[str]) -> list[str]:
     """An unknown token is first tried together with its neighbour: a misread word is often
     segmented in two (ស្ទីពី → ស្ទី ពី, which alone would become ស្រី ពី, not ស្តីពី)."""
-    counts, _ = _lexicon()
+    counts = _lexicon()[0]
     out, i = [], 0
     while i < len(tokens):
         pair = "".join(tokens[i : i + 2])

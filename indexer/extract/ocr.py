@@ -64,7 +64,7 @@ class Recipe:
 
     @property
     def version(self) -> str:
-        parts = [f"r3:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
+        parts = [f"r4:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
         steps = ("drop_junk", "lexicon", "digits", "orient")
         parts += [name for name in steps if getattr(self, name)]
         return "/".join(parts)

@@ -28,7 +28,9 @@ from indexer.text.khmer import clusters, is_khmer
 MIN_CLUSTERS = 4  # shorter Khmer phrases are not matched approximately: too many look alike
 MIN_SHARE = 0.5  # of a phrase's distinct bigrams a candidate page must hold (measured)
 MIN_SCORE = 80.0  # alignment score (0..100) a candidate page must reach (measured)
-CANDIDATE_PAGES = 200  # pages verified per phrase, most bigrams held first
+# Pages verified per phrase, most bigrams held first: 60, 100 and 200 found the same on the
+# issue-14 query set (bench/RESULTS.md); 200 cost 10 ms more a query at 5,000 documents.
+CANDIDATE_PAGES = 100
 MAX_DOCUMENTS = 100  # approximate documents kept per phrase
 LATIN_MIN_LENGTH = 4  # shorter words are not corrected
 SCORE_SCALE = 10.0  # an approximate document ranks by its alignment score / this

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,16 +40,20 @@ from indexer.query import language as ql
 VERSION_FILE = "ddsearch-schema-version"
 TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
+BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
+MATCHED_BYTES = 16 * 2**20  # matches of (sub)queries kept per searcher
 
 
 _SCHEMA = build_schema()
 
 
 class LastUsed:
-    """A small thread-safe cache that forgets its least recently used entry first."""
+    """A small thread-safe cache that forgets its least recently used entries first, once
+    their weights (``weigh``: 1 each by default) add up to more than ``size``."""
 
-    def __init__(self, size: int):
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, size: int, weigh: Callable[[object], int] = lambda value: 1):
+        self.size, self.weigh, self.weight = size, weigh, 0
+        self.entries, self.lock = OrderedDict(), threading.Lock()
 
     def get(self, key):
         with self.lock:
@@ -59,10 +63,17 @@ class LastUsed:
 
     def put(self, key, value):
         with self.lock:
+            if key in self.entries:
+                self.weight -= self.weigh(self.entries.pop(key))
             self.entries[key] = value
-            if len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            self.weight += self.weigh(value)
+            while self.weight > self.size and len(self.entries) > 1:
+                self.weight -= self.weigh(self.entries.popitem(last=False)[1])
         return value
+
+
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    return sum(array.nbytes for array in arrays)
 
 
 @dataclass
@@ -72,6 +83,7 @@ class Opened:
     searcher: Searcher
     commit: tuple  # (folder, generation, segment ids): the key of every per-commit cache
     lengths: dict = field(default_factory=dict)  # field-length arrays, for matching
+    matched: LastUsed = field(default_factory=lambda: LastUsed(MATCHED_BYTES, weigh=_nbytes))
     _ids: object = None
 
     def ids(self):
@@ -97,6 +109,10 @@ class WhooshEngine:
         #: The document table and its columns by commit, shared by the process's threads:
         #: reading the table takes 70 ms at 5,000 documents.
         self._tables = LastUsed(8)
+        #: Whole posting lists (document numbers) of Khmer bigrams, by segment and term, for
+        #: close matches: a phrase's common bigrams recur from query to query, and reading
+        #: them was most of a close-match search (bench/RESULTS.md, OCR tolerance).
+        self._bigram_postings = LastUsed(BIGRAM_CACHE_BYTES, weigh=lambda array: array.nbytes)
 
     # -- the folder and writing ------------------------------------------------------------
 
@@ -235,7 +251,9 @@ class WhooshEngine:
             return []
         need = max(1, math.ceil(min_share * len(distinct)))
         opened = self._opened()
-        docnums, weights = holding_many(opened.searcher, PAGE_KHMER[2], distinct, need)
+        docnums, weights = holding_many(
+            opened.searcher, PAGE_KHMER[2], distinct, need, self._bigram_postings
+        )
         order = np.lexsort((docnums, -weights))[:limit]
         stored = opened.searcher.stored_fields
         return [
@@ -280,7 +298,9 @@ class WhooshEngine:
             docnums, scores = columns.docnums, np.zeros(len(columns.docnums))
         else:  # its fields are on documents only
             text_query, capped = bounded(text_query, opened.searcher.reader())
-            docnums, scores = all_matches(opened.searcher, text_query, opened.lengths)
+            docnums, scores = all_matches(
+                opened.searcher, text_query, opened.lengths, opened.matched
+            )
         order = columns.order(docnums, scores, sort)[:depth]
         ranked = list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
         return len(docnums), ranked, columns.facets(docnums), capped
@@ -397,7 +417,7 @@ def _best_pages(
         return {}
     ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])
     query, _ = bounded(wq.And([ids, wq.Or(leaves)]), reader)  # page fields: page records only
-    docnums, scores = all_matches(searcher, query, opened.lengths)
+    docnums, scores = all_matches(searcher, query, opened.lengths, opened.matched)
     if not len(docnums):  # an empty index has no id column to read
         return {}
     page_ids = opened.ids()

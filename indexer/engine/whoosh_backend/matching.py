@@ -36,15 +36,16 @@ _NONE: Matches = (np.empty(0, np.int64), np.empty(0, np.float64))
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], np.float64)
 
 
-def all_matches(searcher: Searcher, query: wq.Query, lengths: dict) -> Matches:
-    """Document number and score of every live document matching ``query``; ``lengths`` is
-    the caller's cache of field-length arrays for this searcher's commit."""
+def all_matches(searcher: Searcher, query: wq.Query, lengths: dict, matched) -> Matches:
+    """Document number and score of every live document matching ``query``; ``lengths`` and
+    ``matched`` are the caller's caches of field-length arrays and of matches (`_Segment`)
+    for this searcher's commit."""
     found = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if reader.segment() is None:  # an index with no segments: nothing to match
             continue
-        docnums, scores = _matches(query, _Segment(searcher, leaf, lengths), None)
+        docnums, scores = _matches(query, _Segment(searcher, leaf, lengths, matched), None)
         found.append(_live(reader, docnums, scores, offset))
     return _joined(found)
 
@@ -69,10 +70,17 @@ class _Segment:
     top: Searcher
     leaf: Searcher
     lengths: dict  # (segment id, field) -> lengths, kept by the engine per commit
+    #: (segment id, query) -> its matches over all documents, kept by the engine per commit
+    #: (get and put): a close-match search asks for what a relaxed query finds beyond the
+    #: exact one, AndNot(Or(exact, close), exact), just after matching the exact one
+    matched: object
 
     @property
     def reader(self):
         return self.leaf.reader()
+
+    def key(self, query: wq.Query) -> tuple:
+        return (self.reader.segment().segment_id(), query)
 
 
 @dataclass
@@ -91,12 +99,23 @@ def _matches(query: wq.Query, segment: _Segment, within: Within) -> Matches:
     blocks that can hold those documents, as Whoosh's skip_to does."""
     if within is not None and not len(within):
         return _NONE
+    if (matched := segment.matched.get(segment.key(query))) is not None:
+        if within is None:
+            return matched
+        keep = np.isin(matched[0], within, assume_unique=True)
+        return matched[0][keep], matched[1][keep]
     handler = _HANDLERS.get(type(query))
     if handler is None or (isinstance(query, wq.Or) and (query.scale or query.minmatch)):
         return _by_whoosh(query, segment, within)
     docnums, scores = handler(query, segment, within)
     boost = getattr(query, "boost", 1.0)
-    return (docnums, scores * boost) if boost != 1.0 and len(docnums) else (docnums, scores)
+    if boost != 1.0 and len(docnums):
+        scores = scores * boost
+    if within is None:
+        for kept in (docnums, scores):
+            kept.flags.writeable = False  # shared from now on
+        segment.matched.put(segment.key(query), (docnums, scores))
+    return docnums, scores
 
 
 def _by_whoosh(query: wq.Query, segment: _Segment, within: Within) -> Matches:
@@ -425,33 +444,52 @@ _HANDLERS = {
 # --- counting terms (approximate phrases) ------------------------------------------------------
 
 
-def holding_many(searcher: Searcher, fieldname: str, terms: list[str], need: int) -> Matches:
+def holding_many(searcher: Searcher, fieldname: str, terms: list[str], need: int, cache) -> Matches:
     """Every live record holding at least ``need`` of the distinct ``terms``, scored by the
     rarity of those it holds (the sum of their idf: common terms say little about where a
-    phrase is). A record with ``need`` of them holds one of the ``len - need + 1`` rarest,
-    so only those posting lists are read whole; the others are read only in the blocks that
-    can hold those candidates."""
+    phrase is).
+
+    Khmer bigrams are common: a phrase's are held by thousands of pages, and reading their
+    posting lists was most of a close-match search. So each list is read once and kept in
+    ``cache`` (a LastUsed weighed in bytes), a common term's as a bitmap of the segment's
+    records, and the counting is done over whole bitmaps."""
     found = []
     total = max(1, searcher.doc_count_all())
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if reader.segment() is None:
             continue
-        segment = _Segment(searcher, leaf, {})
+        segment = _Segment(searcher, leaf, {}, None)
         keys = [key for term in sorted(set(terms)) if (key := _key(segment, fieldname, term))]
         if len(keys) < need:
             continue
-        keys = [keys[i] for i in _rarest_first(reader, fieldname, keys)]
-        rarest = keys[: len(keys) - need + 1]
-        seeds = [_read_postings(reader, fieldname, key, None).docnums for key in rarest]
-        candidates = np.unique(np.concatenate(seeds))
-        counts, scores = np.zeros(len(candidates)), np.zeros(len(candidates))
-        for key in keys:
-            held = np.searchsorted(
-                candidates, _read_postings(reader, fieldname, key, candidates).docnums
-            )
-            counts[held] += 1
-            scores[held] += np.log(total / (1 + searcher.doc_frequency(fieldname, key)))
-        keep = counts >= need
-        found.append(_live(reader, candidates[keep], scores[keep], offset))
+        size = reader.doc_count_all()
+        counts, scores = np.zeros(size, np.int32), np.zeros(size)
+        for key in [keys[i] for i in _rarest_first(reader, fieldname, keys)]:
+            held = _holders(reader, fieldname, key, cache, size)
+            counts += held
+            idf = np.log(total / (1 + searcher.doc_frequency(fieldname, key)))
+            np.add(scores, idf, out=scores, where=held)
+        docnums = np.flatnonzero(counts >= need)
+        found.append(_live(reader, docnums, scores[docnums], offset))
     return _joined(found)
+
+
+def _holders(reader, fieldname: str, key: bytes, cache, size: int) -> np.ndarray:
+    """Which of a segment's ``size`` records hold the term (deleted ones included), as
+    booleans; kept in ``cache`` as document numbers or, when smaller, as packed bits."""
+    cache_key = (reader.segment().segment_id(), fieldname, key)
+    kept = cache.get(cache_key)
+    if kept is None:
+        docnums = _read_postings(reader, fieldname, key, None).docnums
+        kept = docnums if len(docnums) * 64 < size else np.packbits(_marked(docnums, size))
+        cache.put(cache_key, kept)
+    if kept.dtype == np.uint8:
+        return np.unpackbits(kept, count=size).view(bool)
+    return _marked(kept, size)
+
+
+def _marked(docnums: np.ndarray, size: int) -> np.ndarray:
+    marks = np.zeros(size, bool)
+    marks[docnums] = True
+    return marks

@@ -7,14 +7,15 @@ changed files, so the per-segment offsets and the dropping of deleted records ar
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 
 from indexer.engine import open_engine
 from indexer.engine.whoosh_backend import matching
-from indexer.engine.whoosh_backend.backend import WhooshEngine
+from indexer.engine.whoosh_backend.backend import LastUsed, WhooshEngine
 from indexer.engine.whoosh_backend.queries import document_query
-from indexer.engine.whoosh_backend.schema import DOC_LATIN, PAGE_LATIN
+from indexer.engine.whoosh_backend.schema import DOC_LATIN, PAGE_KHMER, PAGE_LATIN
 from indexer.query import language as ql
 
 USER_QUERIES = [
@@ -63,7 +64,7 @@ def whoosh_matches(searcher, query: wq.Query) -> dict[int, float]:
 
 
 def array_matches(searcher, query: wq.Query) -> dict[int, float]:
-    docnums, scores = matching.all_matches(searcher, query, {})
+    docnums, scores = matching.all_matches(searcher, query, {}, LastUsed(64))
     assert list(docnums) == sorted(set(docnums))  # ascending within a segment, no repeats
     return dict(zip(docnums.tolist(), scores.tolist(), strict=True))
 
@@ -99,7 +100,7 @@ def test_page_queries_rank_pages_as_whoosh_does(searcher):
     words = wq.Or([wq.Term(PAGE_LATIN, "commune"), wq.Term(PAGE_LATIN, "council")])
     query = wq.And([wq.Or([wq.Term("id", doc_id) for doc_id in ids]), words])
     expected = [docnum for _, docnum in searcher.search(query, limit=None).top_n]
-    docnums, scores = matching.all_matches(searcher, query, {})
+    docnums, scores = matching.all_matches(searcher, query, {}, LastUsed(64))
     ranked = sorted(
         zip(scores.tolist(), docnums.tolist(), strict=True), key=lambda m: (-m[0], m[1])
     )
@@ -109,10 +110,68 @@ def test_page_queries_rank_pages_as_whoosh_does(searcher):
 
 def test_a_query_on_a_missing_field_or_term_matches_nothing(searcher):
     for query in (wq.Term("no-such-field", "x"), wq.Term(PAGE_LATIN, "zzzzqqq"), wq.NullQuery):
-        docnums, scores = matching.all_matches(searcher, query, {})
+        docnums, scores = matching.all_matches(searcher, query, {}, LastUsed(64))
         assert len(docnums) == len(scores) == 0
 
 
 def test_unknown_query_types_fall_back_to_whoosh(searcher):
     query = wq.Or([wq.Term(DOC_LATIN, "commune"), wq.Term(DOC_LATIN, "council")], scale=0.5)
     assert array_matches(searcher, query) == pytest.approx(whoosh_matches(searcher, query))
+
+
+def test_matches_kept_for_the_commit_answer_later_queries_the_same(searcher):
+    kept = LastUsed(64)
+    for text in ("ការគ្រប់គ្រង រដ្ឋបាល", "council -commune"):
+        exact = document_query(ql.parse(text).node)
+        first = matching.all_matches(searcher, exact, {}, kept)
+        close = wq.Or([exact, wq.Term(DOC_LATIN, "zone")])
+        again = matching.all_matches(searcher, wq.AndNot(close, exact), {}, kept)
+        fresh = matching.all_matches(searcher, wq.AndNot(close, exact), {}, LastUsed(64))
+        assert [a.tolist() for a in again] == [f.tolist() for f in fresh]
+        assert [a.tolist() for a in matching.all_matches(searcher, exact, {}, kept)] == [
+            f.tolist() for f in first
+        ]
+    with pytest.raises(ValueError):  # what is kept is shared: nobody may change it
+        next(iter(kept.entries.values()))[1][0] = 0.0
+
+
+def page_bigrams(searcher) -> dict[int, set[str]]:
+    """Each live page record's Khmer bigrams, from the stored text through the analyzer."""
+    field = searcher.schema[PAGE_KHMER[2]]
+    held = {}
+    for docnum, stored in searcher.iter_docs():
+        if stored["kind"] == "page":
+            held[docnum] = {token.text for token in field.analyzer(stored["text"])}
+    return held
+
+
+def test_holding_many_finds_every_live_page_holding_enough_of_the_terms(searcher):
+    held = page_bigrams(searcher)
+    common = sorted({gram for grams in held.values() for gram in grams})
+    terms = [gram for gram in common if sum(gram in grams for grams in held.values()) > 3][:6]
+    total = searcher.doc_count_all()
+    cache = LastUsed(2**20, weigh=lambda array: array.nbytes)
+    for _ in range(2):  # the second time from the cache
+        docnums, scores = matching.holding_many(searcher, PAGE_KHMER[2], terms, 3, cache)
+        expected = {
+            docnum: sum(
+                np.log(total / (1 + searcher.doc_frequency(PAGE_KHMER[2], term)))
+                for term in terms
+                if term in grams
+            )
+            for docnum, grams in held.items()
+            if len(grams & set(terms)) >= 3
+        }
+        assert expected
+        assert dict(zip(docnums.tolist(), scores.tolist(), strict=True)) == pytest.approx(expected)
+
+
+def test_last_used_forgets_the_oldest_once_over_its_weight():
+    cache = LastUsed(100, weigh=len)
+    cache.put("a", "x" * 60)
+    cache.put("b", "x" * 30)
+    cache.get("a")
+    cache.put("c", "x" * 30)  # 120 > 100: b, the least recently used, goes
+    assert set(cache.entries) == {"a", "c"} and cache.weight == 90
+    cache.put("d", "x" * 500)  # heavier than it all: kept alone
+    assert set(cache.entries) == {"d"}
