@@ -262,7 +262,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.ocr:
         reader = FreshOcr(Reading.parse(args.ocr), args.cache, args.jobs)
-        print(f"OCR: {args.ocr} (raw Tesseract words of a pypdfium2 render)")
+        print(f"OCR: {args.ocr} (Tesseract on a pypdfium2 render; see the recipe grammar above)")
     else:
         reader = StoredOcr(args.ocr_store)
         print(f"OCR: stored in {args.ocr_store}")
