@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.library.citations import amended, legal_basis
-from indexer.library.numbers import canonical, query_key
+from indexer.library.numbers import canonical, plausible, query_key
 
 
 @pytest.mark.parametrize(
@@ -27,10 +27,28 @@ from indexer.library.numbers import canonical, query_key
         ("លេខ ០៣៤ សរ . មផ", "34 សរ.មផ"),
         ("ប្រកាសលេខ៦៣៧៥ ប្រក. ចុះថ្ងៃទី", "6375 ប្រក"),
         ("១២ សរសេរ", ""),  # សរសេរ ("write") is no code
+        # as the r3 OCR read the headers of real scans (corpus/pdf, the 1999 ILO law, the 2002
+        # royal decree 164, the 2007 boundary decree):
+        ("ជស / រកម / 0៧៩៩ / 09", "NS/RKM/0799/1"),  # Latin 9 for ១ in a Khmer-digit number
+        ("NS/RKM/0599/09", "NS/RKM/0599/9"),  # a number in Latin digits keeps its 9
+        ("នស/រកត/0៦០២/១៦់៤ ស្តីពី", "NS/RKT/0602/164"),  # a vowel sign between two digits
+        ("នស/ រកត/ ០៤០៧/១ ៩k ព្រះរាជត្រត្យ", ""),  # the serial is cut: ១ of ១៥៤
+        ("លេខ ១០៣ អនគ្រ.មក", "103 អនក្រ.បក"),  # OCR's spellings of អនក្រ.បក
+        ("អនុត្រីត្សលខ ៤០ អនត្រ.បត", "40 អនក្រ.បក"),
     ],
 )
 def test_numbers_are_found_and_normalised(written: str, expected: str) -> None:
     assert canonical(written) == expected
+
+
+def test_a_royal_number_is_plausible_when_its_date_is_a_month_of_its_year() -> None:
+    assert plausible("NS/RKM/0511/7", 2011) and plausible("NS/RKM/0511/7")
+    assert not plausible("NS/RKM/0051/7")  # OCR lost the 1 of 0511: month 00
+    assert not plausible("NS/RKM/2613/149", 2013)  # 1213 misread
+    assert not plausible("NS/RKT/0906/2", 2004)  # 0904 misread: another year
+    assert plausible("NS/RKM/1299/3", 2000) and plausible("2/NS/94", 1994)
+    assert not plausible("2/NS/98", 1994)  # ៤ read ៨
+    assert plausible("40 អនក្រ.បក", 2001)  # no date to check
 
 
 def test_a_number_query_is_the_canonical_number_or_the_bare_text() -> None:

@@ -38,7 +38,8 @@ def test_the_2013_kram_cites_the_1994_law_and_removal_drops_the_link(
     """The 2013 kram promulgating the law on the Ministry of Civil Service cites "ព្រះរាជក្រមលេខ
     ០២/នស/៩៤ ... ច្បាប់ស្តីពីការរៀបចំនិងការប្រព្រឹត្តទៅនៃគណៈរដ្ឋមន្ត្រី": OCR'd and indexed with
     that law (its cover and its kram) and the 1996 kram (4 pages OCR'd), each lists the other;
-    a number finds its instrument; removing a document removes its links."""
+    a number finds its instrument, the law's too, which prints none but is cited by one;
+    removing a document removes its links."""
     library, data = tmp_path / "library", DataDir(tmp_path / "data")
     cut_pages(PDFS / KRAM_2013, [1], library / KRAM_2013)
     cut_pages(PDFS / LAW_1994, [1, 3], library / LAW_1994)
@@ -68,6 +69,12 @@ def test_the_2013_kram_cites_the_1994_law_and_removal_drops_the_link(
     assert kram in [entry["id"] for entry in client.get(f"/api/doc/{law}").get_json()["cited_by"]]
     page = client.get(f"/doc/{kram}").get_data(as_text=True)
     assert "Legal basis" in page and f'href="/doc/{law}"' in page
+    # the 1994 law prints no number: it has the one the krams citing it print, marked so
+    law_twin = client.get(f"/api/doc/{law}").get_json()
+    assert law_twin["number"] == "2/NS/94"
+    assert law_twin["number_cited_in"][0]["id"] in (kram, law_1996)
+    assert "as cited in" in client.get(f"/doc/{law}").get_data(as_text=True)
+    assert [hit["id"] for hit in search.search(data.index, "number:០២/នស/៩៤")["results"]] == [law]
 
     # number: with Khmer or Arabic digits, with or without the slashes; a bare number first
     for typed in ("number:នស/រកម/០១៩៦/០២", "number:NS/RKM/0196/02", 'number:"នស រកម ០១៩៦ ០២"'):
@@ -120,3 +127,35 @@ def test_a_citation_resolves_by_number_then_by_type_year_and_title_words() -> No
     assert citator.resolve(moved, library) is None
     # a document never resolves to itself
     assert citator.resolve(kram_94, library, self_id="law94") is None
+
+
+def test_a_document_without_a_number_takes_the_one_others_cite_it_by() -> None:
+    """The 1994 law prints no number; the krams citing it print ០២/នស/៩៤, one OCR'd as ៩៨.
+    Only a citation that names it alone gives it a number, and not one another document has."""
+    law = _target("law94", "law", "", 1994, "ច្បាប់ ស្តីពី ការរៀបចំនិងការប្រព្រឹត្តទៅនៃគណៈរដ្ឋមន្ត្រី")
+    twins = [_target(f"sd{i}", "sub-decree", "", 2002, "អនុក្រឹត្យ ស្តីពី អត្រានុកូលដ្ឋាន") for i in (1, 2)]
+    citing = [_target(f"k{i}", "law", f"NS/RKM/0{i}96/2", 1996, f"ច្បាប់ {i}") for i in (1, 2, 3)]
+    kram = "ច្បាប់ស្តីពីការរៀបចំនិងការប្រព្រឹត្តទៅនៃគណៈរដ្ឋមន្ត្រី"
+
+    def cites(number: str, date: str = "1994-07-20") -> citations.Citation:
+        return citations.Citation("royal-kram", number, date, kram)
+
+    civil = citations.Citation("sub-decree", "60 អនក្រ.បក", "2002-06-24", "ស្តីពីអត្រានុកូលដ្ឋាន")
+    kept = {
+        "k1": [cites("2/NS/94"), civil],
+        "k2": [cites("2/NS/94")],
+        "k3": [cites("2/NS/98")],  # ៤ read ៨: not of the date cited
+    }
+    targets = [law, *twins, *citing]
+    library = citator.Library(targets, {t.id: t.id for t in targets}, kept)
+    assert citator.cited_numbers(library) == {"law94": citator.CitedNumber("2/NS/94", "k1")}
+    cited_in = citator.links(library, "law94")["number_cited_in"]
+    assert [(entry["id"], entry["cited"]) for entry in cited_in] == [("k1", "2/NS/94")]
+    assert "number_cited_in" not in citator.links(library, "sd1")  # two documents fit: none
+
+    # one number against another, as often: neither; a number another document has: none
+    kept["k2"], kept["k3"] = [cites("3/NS/94")], []
+    assert citator.cited_numbers(citator.Library(targets, library.hashes, kept)) == {}
+    numbered = [*targets, _target("other", "law", "2/NS/94", 1994, "ច្បាប់ ស្តីពី វិនិយោគ")]
+    kept["k2"] = []
+    assert citator.cited_numbers(citator.Library(numbered, library.hashes, kept)) == {}

@@ -187,6 +187,34 @@ def test_numbers_keep_the_issuing_bodys_code_and_are_never_a_word_or_ocr_crumbs(
     assert number("No. 25 Sor.Sor.Ror") == "25 Sor.Sor.Ror"
 
 
+def test_an_own_number_ocr_garbled_is_mended_by_type_and_year_or_dropped() -> None:
+    """Header lines as the r3 OCR read real scans of ../shared/corpus/pdf."""
+    law_2000 = (
+        "ព្រះរាជក្រុមនស/រកេត/០៦០០/០០១\nយើង\nច្បាប់\nស្តីពី\nការគ្រប់គ្រងគុណភាព\n"
+        "ធ្វើនៅរាជធានីភ្នំពេញ ថ្ងៃទី២១ ខែមិថុនា ឆ្នាំ២០០០\n"
+    )  # the kram of the 2000 law on product quality: រកេត, a garbled រកម
+    assert detect([law_2000])["number"] == "NS/RKM/0600/1"
+    civil_code = "ព្រះរាជក្រម\nនស / រកម / ០៥១/០០៧ យើង\nច្បាប់\nស្តីពី\nការអនុវត្តក្រម\n"
+    assert detect([civil_code])["number"] == ""  # 0511 read 051: no month, no number
+    ilo = "ព្រះរាជក្រម\nជស / រកម / 0៧៩៩ / 09 ម\nច្បាប់\nស្តីពី\nការអនុម័ត\nឆ្នាំ១៩៩៩\n"
+    assert detect([ilo])["number"] == "NS/RKM/0799/1"
+
+
+def test_a_gazette_heading_under_the_instrument_before_gives_the_number() -> None:
+    """The Royal Gazette page of sub-decree 40 (2001) opens with the end of the instrument
+    before it; the heading line carries the number (r3 OCR of the scan)."""
+    page = (
+        "ឆ្នាំទី៩ លេខ១៦ ចុះថ្ងៃទី ៣០ ខែមេសាឆ្នាំ២០០១ រាជកិច្ចទំព័រ ១០៦៧\n"
+        "មាត្រា ៣.« ទីតាំងរដ្ឋបាលសាលាឃុំតាក្រីស្ថិតនៅក្នុងភូមិកំប្រង់ ។\n"
+        "ធ្វើទៅរាជធានីភ្នំពេញថ្ងៃទី ២៧ ខែមេសាឆ្នាំ ២០០១\nហ៊ុន\n"
+        "អនុត្រីត្សលខ ៤០ អនត្រ.បត\nម្ឆតី\nការកំណត់ចំនួនសមាជិកត្រួមប្រឹក្សាឃុំសង្កាត់\n"
+        "- បានឃើញព្រះរាជក្រមលេខ ០២/នស/៩៤ ចុះថ្ងៃទី ២០ ខែ កក្កដា ឆ្នាំ ១៩៩៤\n"
+    )
+    assert detect([page])["number"] == "40 អនក្រ.បក"
+    cited = "អនុក្រឹត្យលេខ ១០៣ អនក្រ.បក ចុះថ្ងៃទី ២៩ ខែធ្នូ ឆ្នាំ ២០០០\nមាត្រា ១\n"
+    assert detect([cited])["number"] == ""  # a dated number is another instrument's
+
+
 def test_languages_by_script_share() -> None:
     khmer = "ច្បាប់ស្តីពីការគ្រប់គ្រងរដ្ឋបាលឃុំ សង្កាត់ " * 20
     english = "The commune council shall meet once a month in the commune office. " * 10

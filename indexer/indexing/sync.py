@@ -47,16 +47,26 @@ def desired_documents(
         fields, _ = effective_metadata(row)
         if not fields["title"]:
             fields["title"] = Path(paths[0]).stem.replace("_", " ")
-        payload = json.dumps([version, row.hash, paths, fields], sort_keys=True)
-        fingerprint = hashlib.sha1(payload.encode("utf-8")).hexdigest()
-        wanted[row.id] = (row, paths, fields, fingerprint)
+        wanted[row.id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
     return wanted
 
 
-def _sync_citations(library: Library, store: Store, wanted: dict) -> None:
-    """Parse the citations of the documents the citator has not read, from the store (no OCR)."""
+def _fingerprint(version: str, row: DocumentRow, paths: list[str], fields: dict) -> str:
+    payload = json.dumps([version, row.hash, paths, fields], sort_keys=True)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def _sync_citations(library: Library, store: Store, wanted: dict, version: str) -> None:
+    """Parse the citations of the documents the citator has not read, from the store (no OCR),
+    and give a document that has no number the one other documents cite it by
+    (`citator.cited_numbers`), so that ``number:`` finds it: changed as documents come and go."""
     documents = [(row.hash, fields["title"]) for row, _, fields, _ in wanted.values()]
     citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
+    for doc_id, cited in citator.cited_numbers(citator.load(library.db)).items():
+        if doc_id in wanted and not wanted[doc_id][2]["number"]:
+            row, paths, fields, _ = wanted[doc_id]
+            fields = {**fields, "number": cited.number}
+            wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
 
 
 def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
@@ -89,7 +99,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         _rebuild(data, library, store)
         return
     wanted = desired_documents(library, engine.version)
-    _sync_citations(library, store, wanted)
+    _sync_citations(library, store, wanted, engine.version)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes:
@@ -106,7 +116,7 @@ def rebuild(data: DataDir, say) -> int:
 def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     engine = open_engine(data.index)
     wanted = desired_documents(library, engine.version)
-    _sync_citations(library, store, wanted)
+    _sync_citations(library, store, wanted, engine.version)
     engine.rebuild(documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
     return len(wanted)
 

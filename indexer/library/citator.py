@@ -18,6 +18,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -68,13 +69,24 @@ class Target:
     title: str
 
 
+@dataclass(frozen=True)
+class CitedNumber:
+    """A number a document does not print (or OCR could not read) but another document's
+    citation gives it: the canonical number and the id of the citing document."""
+
+    number: str
+    cited_in: str
+
+
 def compatible(cited: str, document: str) -> bool:
     """Whether a citation of type ``cited`` may name a document of type ``document``."""
     return bool(cited and document) and _FAMILY.get(cited, cited) == _FAMILY.get(document, document)
 
 
+@lru_cache(maxsize=65536)
 def _subject(title: str) -> str:
-    """A title's subject, loose: what follows its ស្តីពី ("on"), or all of it."""
+    """A title's subject, loose: what follows its ស្តីពី ("on"), or all of it (kept: each
+    document's title is compared with many citations)."""
     folded = loose(title)
     about = re.search(f"{loose('ស្តីពី')}|{loose('ស្តីអំពី')}", folded)
     return folded[about.end() :] if about else folded
@@ -98,14 +110,21 @@ def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") 
         typed = [d for d in same if compatible(citation.type, d.type)] or same
         if typed:
             return typed[0].id
+    matched = title_matches(citation, others)
+    return max(matched, key=matched.get) if matched else None
+
+
+def title_matches(citation: Citation, documents: Sequence[Target]) -> dict[str, float]:
+    """The documents a citation names by a compatible type, its year and its title words: each
+    id with its title score (the best is what it resolves to; more than one, an ambiguity)."""
     if not citation.title:
-        return None
+        return {}
     year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
     subject = _subject(citation.title)
     if len(subject) < 4:
-        return None
-    best, best_score = None, 0.0
-    for document in others:
+        return {}
+    matched = {}
+    for document in documents:
         if not compatible(citation.type, document.type):
             continue
         off_year = bool(year and document.year and year != document.year)
@@ -115,9 +134,9 @@ def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") 
         numbered = citation.number and document.number and citation.number != document.number
         needed = MIN_TITLE_SCORE_AGAINST_NUMBER if numbered else MIN_TITLE_SCORE
         needed = max(needed, MIN_TITLE_SCORE_OFF_YEAR) if off_year else needed
-        if score >= needed and score > best_score:
-            best, best_score = document.id, score
-    return best
+        if score >= needed:
+            matched[document.id] = score
+    return matched
 
 
 # --- storage ---------------------------------------------------------------------------------
@@ -195,12 +214,19 @@ class Library:
         self.citations: dict[str, list[Citation]] = kept
         self._by_id = {target.id: target for target in self.targets}
         self._resolved: dict[str, list[str | None]] | None = None
+        self._cited_numbers: dict[str, CitedNumber] | None = None
 
     def target(self, doc_id: str) -> Target | None:
         return self._by_id.get(doc_id)
 
     def citations_of(self, doc_id: str) -> list[Citation]:
         return self.citations.get(self.hashes.get(doc_id, ""), [])
+
+    def cited_numbers(self) -> dict[str, CitedNumber]:
+        """`cited_numbers` of this library, worked out once."""
+        if self._cited_numbers is None:
+            self._cited_numbers = cited_numbers(self)
+        return self._cited_numbers
 
     def resolved(self) -> dict[str, list[str | None]]:
         """Per document id, the id each of its citations resolves to (None: not in the library)."""
@@ -269,7 +295,9 @@ def _document_entry(target: Target) -> dict:
 def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
     """A document's ``legal_basis`` and ``amends`` (its citations, with the id of the document
     each resolves to), its ``cited_by`` and ``amended_by`` (the documents whose citations
-    resolve to it): each a list of ``{id (when resolved), type, number, date, title}``."""
+    resolve to it): each a list of ``{id (when resolved), type, number, date, title}``; and,
+    when its number is one another document cites it by (`cited_numbers`), ``number_cited_in``:
+    that document, with the number it ``cited``."""
     result: dict[str, list[dict]] = {
         "legal_basis": [],
         "amends": [],
@@ -277,6 +305,9 @@ def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
         "amended_by": [],
     }
     resolved = library.resolved()
+    cited = library.cited_numbers().get(doc_id)
+    if cited and (citing_target := library.target(cited.cited_in)):
+        result["number_cited_in"] = [{**_document_entry(citing_target), "cited": cited.number}]
     for citation, target in zip(
         library.citations_of(doc_id), resolved.get(doc_id, []), strict=True
     ):
@@ -292,6 +323,65 @@ def links(library: Library, doc_id: str) -> dict[str, list[dict]]:
             if target == doc_id and all(entry["id"] != other.id for entry in result[key]):
                 result[key].append(_document_entry(other))
     return result
+
+
+#: A number cited this many times more than every other number given to the same document
+#: together is the one OCR read right in most citing documents (០២/នស/៩៤, and ៩៨ in a few).
+MAJORITY = 2
+
+
+def cited_numbers(library: Library) -> dict[str, CitedNumber]:
+    """Per document with no number of its own (detected or catalogued), the number other
+    documents cite it by: only from citations whose number no document has, dated so that the
+    number fits, that name by type, year and title this document and no other; and only when
+    one number is given at least MAJORITY times as often as all the others together.
+
+    A sync works this out each time, so only the documents of the cited year (or of a year
+    one OCR slip away, or of none) are compared with each citation, not the whole library."""
+    taken = {target.number for target in library.targets if target.number}
+    by_year: dict[int | None, list[Target]] = {}
+    for target in library.targets:
+        by_year.setdefault(target.year, []).append(target)
+    votes: dict[str, dict[str, list[str]]] = {}  # id -> number -> citing ids
+    for citing_target in library.targets:
+        for citation in library.citations_of(citing_target.id):
+            year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
+            if not citation.number or citation.number in taken:
+                continue  # no number to give, or the number is another document's
+            if not year or not numbers.plausible(citation.number, year):
+                continue
+            candidates = [
+                target
+                for near in (year, None, *_slipped_years(year))
+                for target in by_year.get(near, [])
+                if target.id != citing_target.id
+            ]
+            matched = title_matches(citation, candidates)
+            if len(matched) != 1:
+                continue  # none, or another document fits the citation as well
+            (doc_id,) = matched
+            if not library.target(doc_id).number:
+                votes.setdefault(doc_id, {}).setdefault(citation.number, []).append(
+                    citing_target.id
+                )
+    adopted = {}
+    for doc_id, given in votes.items():
+        number, citing_ids = max(given.items(), key=lambda item: len(item[1]))
+        others = sum(len(ids) for other, ids in given.items() if other != number)
+        if len(citing_ids) >= MAJORITY * others:
+            adopted[doc_id] = CitedNumber(number, citing_ids[0])
+    return adopted
+
+
+def _slipped_years(year: int) -> list[int]:
+    """The years one OCR digit slip away from ``year`` (1994: 1954, 1998)."""
+    digits = str(year)
+    return [
+        int(digits[:i] + other + digits[i + 1 :])
+        for i, digit in enumerate(digits)
+        for read, other in _DIGIT_SLIPS
+        if read == digit
+    ]
 
 
 def citing(library: Library, doc_id: str) -> set[str]:

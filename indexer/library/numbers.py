@@ -26,11 +26,14 @@ from indexer.text.khmer import fold
 CODES_FILE = Path(__file__).parents[1] / "data" / "instrument_codes.json"
 
 _SEP = r"[\s/.,:;'’()\-]{0,4}"
+#: A vowel sign or mark OCR puts between two digits of a serial (១៦់៤ for ១៦៤): no Khmer word
+#: has one there. A serial that a space and a digit follow ("០៤០៧/១ ៩k") is cut: no number.
+_MARK = "[\u17c6-\u17d3]"
 _NS = r"(?:[នឧជអ]{1,2}\s*\.?\s*ស|ns)"
 _ROYAL = re.compile(
     rf"(?:{_NS}{_SEP}(?:[\u1780-\u17ff]{{1,3}}(?P<any>[មត])|)|/\s*)"
     rf"(?(any)|(?:រ\s*\.?\s*[កភត]\s*\.?\s*(?P<km>[មតព])|rk(?P<en>[mt])))"
-    rf"(?![\u1780-\u17d2]){_SEP}(?P<date>\d{{3,7}})(?:{_SEP}(?P<serial>\d{{1,4}}))?(?!\d)"
+    rf"(?![\u1780-\u17d2]){_SEP}(?P<date>\d{{3,7}})(?:{_SEP}(?P<serial>\d(?:{_MARK}?\d){{0,3}}))?(?!\s?\d)"
 )
 _OLD_ROYAL = re.compile(rf"(?<!\d)(?P<serial>\d{{1,3}}){_SEP}{_NS}{_SEP}(?P<year>\d{{2}})(?!\d)")
 #: The letter after នស/រក: ម a royal kram, ត a royal decree (OCR reads ត as ព).
@@ -85,7 +88,7 @@ def find_numbers(text: str) -> list[Number]:
             taken.append((number.start, number.end))
 
     for match in _ROYAL.finditer(folded):
-        number = _royal(match)
+        number = _royal(match, text)
         if number:
             add(number)
     for match in _OLD_ROYAL.finditer(folded):
@@ -98,8 +101,12 @@ def find_numbers(text: str) -> list[Number]:
     return sorted(found, key=lambda number: number.start)
 
 
-def _royal(match: re.Match[str]) -> Number | None:
+def _royal(match: re.Match[str], text: str) -> Number | None:
     date, serial = match.group("date"), match.group("serial")
+    if _mixes_scripts(text[match.start("date") : match.end()]):  # ជស/រកម/0៧៩៩/09 is 0799/01
+        date = _khmer_ones(text, match, "date")
+        serial = serial and _khmer_ones(text, match, "serial")
+    serial = re.sub(r"\D", "", serial) if serial else serial
     if serial is None:  # ជស/រកម១១៩៧០៦: the date and the serial run together
         if len(date) < 5:
             return None
@@ -110,6 +117,17 @@ def _royal(match: re.Match[str]) -> Number | None:
     return Number(
         f"NS/{code}/{date}/{int(serial)}", _ROYAL_KINDS[letter], match.start(), match.end()
     )
+
+
+def _khmer_ones(text: str, match: re.Match[str], group: str) -> str:
+    """A group's digits with each Latin 9 of the raw text read as the Khmer ១ it is (a number
+    printed in Khmer digits holds no Latin 9: OCR reads ១ so)."""
+    return fold(text[match.start(group) : match.end(group)].replace("9", "១"))
+
+
+def _mixes_scripts(digits: str) -> bool:
+    """Whether a number's digits are Khmer and Latin both (OCR read some Khmer ones as Latin)."""
+    return bool(re.search("[\u17e0-\u17e9]", digits)) and bool(re.search("[0-9]", digits))
 
 
 def _coded(folded: str, serial: re.Match[str]) -> Number | None:
@@ -123,6 +141,26 @@ def _coded(folded: str, serial: re.Match[str]) -> Number | None:
             canonical = f"{int(serial.group('serial'))} {code}{suffix}"
             return Number(canonical, kind, serial.start(), end)
     return None
+
+
+#: The two-digit year of a canonical royal number: NS/RKM/MMYY/N and N/NS/YY.
+_ROYAL_DATE = re.compile(r"^NS/RK[MT]/(?P<month>\d\d)(?P<yy>\d\d)/|^\d+/NS/(?P<old>\d\d)$")
+#: Years a royal number's date may be from its instrument's year (signing and promulgation).
+YEAR_SLACK = 1
+
+
+def plausible(number: str, year: int | None = None) -> bool:
+    """Whether a canonical number can be right: a royal number's date is a month (OCR's
+    0051 for 0511 is none) of ``year`` or the next or last one (when the year is known);
+    numbers of other forms carry no date to check."""
+    match = _ROYAL_DATE.match(number)
+    if not match:
+        return True
+    if match.group("month") and not 1 <= int(match.group("month")) <= 12:
+        return False
+    yy = int(match.group("yy") or match.group("old"))
+    apart = abs(yy - year % 100) if year else 0
+    return min(apart, 100 - apart) <= YEAR_SLACK
 
 
 def canonical(text: str) -> str:

@@ -49,11 +49,12 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     languages, issuer.
     """
     kind = detect_type(pages, filename)
+    year = detect_year(pages, filename, kind)
     return {
         "title": detect_title(pages, filename, kind),
         "type": kind,
-        "year": detect_year(pages, filename, kind),
-        "number": detect_number(pages),
+        "year": year,
+        "number": detect_number(pages, kind, year),
         "languages": detect_languages(pages),
         "issuer": detect_issuer(pages),
     }

@@ -5,14 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from indexer.library.metadata.lines import ABOUT, BODY_LINE, CITING_WORD, HEAD_PAGES, header_lines
+from indexer.library import numbers
+from indexer.library.metadata.lines import (
+    ABOUT,
+    BODY_LINE,
+    CITATION_LINE,
+    CITING_WORD,
+    HEAD_LINES,
+    HEAD_PAGES,
+    header_lines,
+    page_lines,
+)
 from indexer.library.metadata.title import cut_title
 from indexer.library.numbers import find_numbers
 from indexer.text.khmer import fold, khmer_share
 
 _NUMBER_PATTERNS = (
     # royal codes: នស/រកម/0508/017, NS/RKT/0605/267
-    re.compile(r"(?:[នឧជ]ស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*\d{1,4}"),
+    re.compile(r"(?:[នឧជ]ស|ន\.ស|ns)\s*/+\s*(?:រកម|រកត|rkm|rkt)\s*/+\s*\d{3,4}\s*/+\s*"
+               r"\d(?:[\u17c6-\u17d3]?\d){0,3}(?!\s?\d)"),
     # Khmer "លេខ 40 អនក្រ.បក", "លេខ 065 ប្រក", "លេខ 034 សរ.មផ": a code, then maybe the issuing
     # body's ("មផ", the Ministry of Interior); a code runs into no other letter ("ប្រកាស")
     re.compile(r"(?<=លេខ)\s*[:៖.]?\s*\d{1,5}\s*[\u1780-\u17d3.\s/]{0,14}?"
@@ -24,11 +35,78 @@ _NUMBER_PATTERNS = (
 _KHMER_DIGITS = str.maketrans({chr(0x17E0 + d): str(d) for d in range(10)})
 
 
-def detect_number(pages: Sequence[str]) -> str:
+def detect_number(pages: Sequence[str], kind: str = "", year: int | None = None) -> str:
     """Reference number of the instrument ('' when not found): as its header writes it, digits
     ASCII; else, where OCR mangled the header's layout, the first number in a form
-    `indexer.library.numbers` knows anywhere in the header, in its canonical form."""
-    return _written_number(pages) or _known_number(pages)
+    `indexer.library.numbers` knows anywhere in the header, or on the heading line a Gazette
+    page prints under the end of the instrument before ("អនុក្រឹត្យលេខ ៤០ អនក្រ.បក"), in its
+    canonical form. With the document's type and year, a royal number whose date cannot be
+    the instrument's is dropped (a wrong number is worse than none), and its code letter, when
+    OCR garbled it, is the one the type says."""
+    written = _written_number(pages)
+    if written and (number := _checked(written, kind, year, as_written=True)):
+        return number
+    for found in (_known_number(pages), _heading_number(pages)):
+        if found and (number := _checked(found, kind, year, as_written=False)):
+            return number
+    return ""
+
+
+#: The code letters of royal numbers, clean: anything else between នស and the date is a guess.
+_CLEAN_ROYAL_CODE = re.compile(r"(?:ស|s)[\s/.]{0,3}(?:រ\.?ក\.?[មត]|rk[mt])[\s/.]", re.I)
+#: The royal code an instrument of a type is numbered by (a law by its royal kram's).
+_ROYAL_CODE_OF = {"law": "RKM", "royal-kram": "RKM", "royal-decree": "RKT"}
+
+
+def _checked(found: str, kind: str, year: int | None, as_written: bool) -> str:
+    """The number to keep for ``found`` (a number's text as the page shows it): as written
+    (digits ASCII) or canonical, or canonical wherever reading it as printed changed it (a
+    garbled royal code letter set by the type, Latin digits in a Khmer number); '' when it
+    cannot be the instrument's: a royal date that is no month or not of its year."""
+    parsed = find_numbers(found)
+    shown = _as_written(found)
+    if not parsed:
+        return shown if as_written else ""
+    canonical = parsed[0].canonical
+    if not numbers.plausible(canonical, year):
+        return ""
+    if canonical.startswith("NS/"):
+        _, code, date, serial = canonical.split("/")
+        wanted = _ROYAL_CODE_OF.get(kind)
+        if wanted and wanted != code and not _CLEAN_ROYAL_CODE.search(fold(found) + " "):
+            return f"NS/{wanted}/{date}/{serial}"
+    if not as_written or canonical != numbers.canonical(shown):
+        return canonical
+    return shown
+
+
+def _as_written(found: str) -> str:
+    """A number as its header writes it, digits ASCII, separators tidied."""
+    number = found.translate(_KHMER_DIGITS)
+    number = re.sub(r"(?<=\d)[\u17c6-\u17d3](?=\d)", "", number)  # ១៦់៤: a mark OCR put in
+    number = re.sub(r"\s*/\s*", "/", " ".join(number.split()))
+    number = re.sub(r"(?<=[\u1780-\u17ff])\s*\.\s*(?=[\u1780-\u17ff])", ".", number)
+    return number.strip(" :៖.")
+
+
+#: A Gazette heading with its number: an instrument type word (as OCR reads it: អនុត្រីត្ស),
+#: លេខ, then the number at once.
+_HEADING_WITH_NUMBER = re.compile(
+    r"^\W{0,3}(?:អនុ|ព្រះរាជ|ប្រកាស|សេចក្តីសម្រេច)[\u1780-\u17d3]{0,10}?\s*(?:លេខ|លខ)\s*[:៖.]?\s*"
+)
+
+
+def _heading_number(pages: Sequence[str]) -> str:
+    """The number on the first page's heading line as the Royal Gazette prints it when the page
+    opens with the end of the instrument before: "អនុក្រឹត្យលេខ ៤០ អនក្រ.បក", then ស្តីពី."""
+    for shown, folded, _ in page_lines(pages[0])[:HEAD_LINES] if pages else []:
+        heading = _HEADING_WITH_NUMBER.match(folded)
+        if not heading or CITATION_LINE.match(folded):
+            continue
+        for number in find_numbers(shown):
+            if number.start == heading.end() and not _is_cited(folded, number.start, number.end):
+                return shown[number.start : number.end]
+    return ""
 
 
 _ARTICLE = re.compile(r"^\W*មាត្រា")
@@ -58,14 +136,14 @@ def _known_number(pages: Sequence[str]) -> str:
             about = ABOUT.search(folded)
             for number in find_numbers(shown[: about.start()] if about else shown):
                 if not _is_cited(folded, number.start, number.end):
-                    return number.canonical
+                    return shown[number.start : number.end]
             if about:
                 break
     return ""
 
 
 def _written_number(pages: Sequence[str]) -> str:
-    """The number as the header writes it, digits ASCII ('' when not found).
+    """The number as the header writes it ('' when not found).
 
     The header ends at the title (ស្តីពី, "on"): numbers in the title and after it belong to
     the instruments it amends or cites ("... នៃអនុក្រឹត្យលេខ ១០៣ ... ចុះថ្ងៃទី ...").
@@ -82,10 +160,7 @@ def _written_number(pages: Sequence[str]) -> str:
                 for match in pattern.finditer(before_title):
                     if _is_cited(folded, match.start(), match.end()):
                         continue
-                    number = shown[match.start() : match.end()].translate(_KHMER_DIGITS)
-                    number = re.sub(r"\s*/\s*", "/", " ".join(number.split()))
-                    number = re.sub(r"(?<=[\u1780-\u17ff])\s*\.\s*(?=[\u1780-\u17ff])", ".", number)
-                    return number.strip(" :៖.")
+                    return shown[match.start() : match.end()]
             if about:
                 return ""
     return ""
