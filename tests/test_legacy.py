@@ -5,6 +5,8 @@ Expected words are read from the page images (rendered at 110 dpi and looked at)
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import PDFS, cut_pages
 
@@ -42,7 +44,8 @@ def limon(typed: str) -> str:
 
 def test_tables_say_what_they_map():
     """Every row's readable column agrees with its code points, so a reviewer can trust it."""
-    for path in sorted(fonts.DATA.glob("*.tsv")):
+    families = json.loads((fonts.DATA / "families.json").read_text("utf-8"))
+    for path in [fonts.DATA / spec["file"] for spec in families["tables"].values()]:
         lines = [line for line in path.read_text("utf-8").splitlines() if line[:1] != "#"]
         assert lines[0].split("\t") == ["legacy", "unicode", "typed", "shows"], path.name
         for line in lines[1:]:
@@ -55,6 +58,9 @@ def test_tables_say_what_they_map():
         assert "KhmerConverter" in header and "LGPL-2.1" in header, path.name  # source, licence
     assert fonts.table("abc-a").codes[(0x20,)] == "\u200b"  # its own row
     assert fonts.table("abc-a").codes[(0x6B,)] == "ក"  # from its base, abc
+    lines = (fonts.DATA / "lookalikes.tsv").read_text("utf-8").splitlines()
+    shown = [line.split("\t")[2] for line in lines if line[:1] != "#"][1:]
+    assert shown == [f"{typed} → {reads}" for typed, reads in fonts.lookalikes()]
 
 
 @pytest.mark.parametrize(
@@ -110,7 +116,8 @@ def test_limon_words_convert(typed, unicode):
 def test_characters_outside_the_table_are_reported_not_dropped_silently(tmp_path):
     text, missing = convert("maRta€", fonts.table("limon"))
     assert text == "មាត្រា" and missing == {"€": 1}
-    # Word leaves a control code (U+0002) at footnote marks of the 1993 constitution's page 3.
+    # Word leaves a control code (U+0002) where it printed a line-end hyphen (ប្រជាធិប-/តេយ្យ on
+    # the 1993 constitution's page 3).
     cut = cut_pages(PDFS / "km_constitution_1993_limon.pdf", [3], tmp_path / "c.pdf")
     prepared = pool.prepare(cut, "auto")
     assert [p.method for p in prepared.accepted] == [Method.CONVERTED]
@@ -128,6 +135,26 @@ def test_a_limon_page_converts_to_its_words(tmp_path):
     assert "ថ្ងៃទី ២៧ ខែសីហា" in page.text
 
 
+@pytest.mark.parametrize(
+    ("name", "number", "words", "typed"),
+    [
+        # The HIV/AIDS law's typist wrote ្ធ with the Limon glyph of ្ឋ (`æ`); the subscript
+        # under ដ is ឋ, as typed.
+        ("km_law_2002_hiv_aids_limon.pdf", 16, ["ប្រយុទ្ធនឹងជំងឺអេដស៍", "ពាក់ព័ន្ធ", "រដ្ឋ"], ["ទ្ឋ", "ន្ឋ"]),
+        # ឡ typed as ទ over the subscript of ប (`T,`), as it is drawn.
+        ("km_constitution_limon.pdf", 9, ["សកម្មភាពខាងសាសនាទាំងឡាយ"], ["ទ្ប"]),
+    ],
+)
+def test_a_letter_typed_with_a_look_alike_glyph_converts_to_the_word(
+    tmp_path, name, number, words, typed
+):
+    """Words read from the page images; ្ឋ under ទ or ន, and ទ្ប, are no Khmer spelling."""
+    cut = cut_pages(PDFS / name, [number], tmp_path / "p.pdf")
+    (conversion,) = legacy.convert_document(cut).values()
+    assert all(word in conversion.text for word in words)
+    assert not any(sequence in conversion.text for sequence in typed)
+
+
 def test_the_criminal_codes_mixed_page_keeps_both_parts(tmp_path):
     """Page 5: its page number is in Calibri (Unicode), its articles in Limon S5/R1/R2/R3."""
     cut = cut_pages(CRIMINAL_CODE, [5], tmp_path / "cc.pdf")
@@ -139,6 +166,19 @@ def test_the_criminal_codes_mixed_page_keeps_both_parts(tmp_path):
     assert page.text.startswith("- 3 -\n")  # the Unicode part, where the page has it
     assert "មាត្រា ១០.-ការអនុវត្តច្បាប់ព្រហ្មទណ្ឌដែលស្រាលជាងឬធ្ងន់ជាង" in page.text
     assert "ប៉ុន្តែ" in page.text and "maRta" not in page.text
+
+
+def test_limons_colon_after_a_gap_is_the_colon_not_the_vowel_sign(tmp_path):
+    """Limon types ៖ as a space and the glyph of ៈ (`³`). The criminal code positions every
+    glyph, so its spaces are gaps pdfium infers; page 6's image reads ត្រូវបានបំពេញ ៖ (a spaced
+    colon before a list), and ៈ stays where it is a vowel sign (សាធារណៈ)."""
+    cut = cut_pages(CRIMINAL_CODE, [6], tmp_path / "cc.pdf")
+    (conversion,) = legacy.convert_document(cut).values()
+    assert "ត្រូវបានបំពេញ ៖\n" in conversion.text and "បំពេញៈ" not in conversion.text
+    assert ["ត្រូវបានបំពេញ", "៖"] in [
+        [a[0], b[0]] for a, b in zip(conversion.words, conversion.words[1:], strict=False)
+    ]
+    assert limon("saFarN³") == "សាធារណៈ" and limon("Rtg; ³") == normalize("ត្រង់ ៖")
 
 
 def test_a_page_in_a_legacy_font_without_a_table_falls_back_to_ocr(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from indexer.extract.legacy.convert import convert
+from indexer.extract.legacy.convert import convert, reads_space_before
 from indexer.extract.legacy.fonts import Encoding, Table, classify, is_legacy_font
 from indexer.extract.legacy.runs import GENERATED, CharBox, Run, image_share, page_runs
 from indexer.extract.pdf import RENDER_DPI
@@ -159,8 +159,7 @@ def _segments(runs: list[Run]) -> list[_Segment]:
     for i, (run, font) in enumerate(zip(runs, kinds, strict=True)):
         if font is None:  # pdfium's inferred break or gap
             text = "\n" * min(2, run.text.count("\n")) or " "  # a blank line stays one
-            neighbours = [kinds[j] for j in (i - 1, i + 1) if 0 <= j < len(kinds)]
-            if text == " " and any(n and n.encoding is Encoding.LEGACY for n in neighbours):
+            if text == " " and _gap_inside_legacy_text(runs, kinds, i):
                 continue
             if segments:  # whitespace joins the segment before it
                 segments[-1].text += text
@@ -180,6 +179,19 @@ def _segments(runs: list[Run]) -> list[_Segment]:
     return segments
 
 
+def _gap_inside_legacy_text(runs: list[Run], kinds: list, i: int) -> bool:
+    """Whether pdfium's inferred space at ``i`` falls inside legacy text (justified words),
+    rather than being the space a table reads with the next character (Limon's ៖ is a space and
+    the glyph of ៈ: the criminal code positions its glyphs, so its spaces are gaps)."""
+    neighbours = [kinds[j] for j in (i - 1, i + 1) if 0 <= j < len(kinds)]
+    if not any(n and n.encoding is Encoding.LEGACY for n in neighbours):
+        return False
+    following = kinds[i + 1] if i + 1 < len(kinds) else None
+    return not (
+        following and following.table and reads_space_before(runs[i + 1].text, following.table)
+    )
+
+
 _CHUNK = re.compile(r"\S+|\n")
 
 
@@ -194,7 +206,12 @@ def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
             continue
         boxes = [box for box in segment.boxes[chunk.start() : chunk.end()] if box]
         text = chunk.group()
-        text = clean(convert(text, segment.table)[0] if segment.table else text)
+        if segment.table:
+            spaced = segment.text[chunk.start() - 1 : chunk.start()] == " "
+            if spaced and reads_space_before(text, segment.table):
+                text = " " + text  # Limon's ៖ is a space and `³`, which alone is ៈ
+            text = convert(text, segment.table)[0]
+        text = clean(text)
         if not boxes or not text:
             continue
         left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)

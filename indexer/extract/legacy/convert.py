@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.extract.legacy.fonts import Table, extracted_as
+from indexer.extract.legacy.fonts import Table, extracted_as, lookalikes
 
 COENG = "\u17d2"
 RO = COENG + "\u179a"
@@ -39,7 +39,8 @@ def convert(text: str, table: Table) -> tuple[str, Counter[str]]:
     """Convert one legacy-font run to Unicode; also count the characters the table lacks.
 
     Characters the table lacks are left out of the text (they would be Latin garbage inside
-    Khmer) and counted, so that the caller can report them.
+    Khmer) and counted, so that the caller can report them. Spellings typed with a look-alike
+    glyph (ទ្ឋ for ទ្ធ) are corrected last.
     """
     codes = [_code(char) for char in text]
     pieces: list[str] = []
@@ -59,7 +60,16 @@ def convert(text: str, table: Table) -> tuple[str, Counter[str]]:
             else:
                 missing[char] += 1
             i += 1
-    return reorder("".join(pieces)), missing
+    text = reorder("".join(pieces))
+    for typed, reads in lookalikes():
+        text = text.replace(typed, reads)
+    return text, missing
+
+
+def reads_space_before(text: str, table: Table) -> bool:
+    """Whether the table reads a space and the first character of ``text`` as one sequence:
+    Limon types ៖ as a space and the glyph of ៈ (`³`), so a space before it is no mere gap."""
+    return bool(text) and (0x20, _code(text[0])) in table.codes
 
 
 def _code(char: str) -> int:

@@ -88,8 +88,21 @@ def read_tsv(path: Path) -> dict[tuple[int, ...], str]:
     for line in lines[1:]:
         row = dict(zip(header, line.split("\t"), strict=True))
         legacy = tuple(int(code, 16) for code in row["legacy"].split())
-        codes[legacy] = "".join(chr(int(point, 16)) for point in row["unicode"].split())
+        codes[legacy] = _points(row["unicode"])
     return codes
+
+
+@cache
+def lookalikes() -> tuple[tuple[str, str], ...]:
+    """Converted sequences that typists wrote with a look-alike glyph, and what they stand for
+    (``lookalikes.tsv``: ទ្ឋ is ទ្ធ)."""
+    lines = (DATA / "lookalikes.tsv").read_text("utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if not line.startswith("#")][1:]
+    return tuple((_points(typed), _points(reads)) for typed, reads, _ in rows)
+
+
+def _points(hex_points: str) -> str:
+    return "".join(chr(int(point, 16)) for point in hex_points.split())
 
 
 @cache
