@@ -151,3 +151,28 @@ def test_tolerance_never_raises_and_never_drops_an_exact_match(index, words, cro
     assert tolerant["total"] >= exact["total"]
     flags = [doc["approximate"] for doc in tolerant["results"]]
     assert flags == sorted(flags)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["", " lang:km", " year:1990..2030", " ច្បាប់", " OR commune", " -ច្បាប់", " econmic"],
+)
+def test_close_only_finds_what_relaxing_adds_with_the_same_scores(index, extra):
+    """What the search lists after the exact matches: the cheap tree must give exactly what the
+    relaxed query adds (documents, order, scores, facets), however the phrase is combined."""
+    import time
+
+    from indexer.query import language as ql
+    from indexer.query import tolerant
+
+    engine = open_engine(index)
+    node = ql.parse(PRINTED.replace(*MISREAD) + extra).node
+    found = tolerant.find(engine, node, time.monotonic() + 10)
+    assert found.phrases, "the misread phrase should have close matches"
+    outcomes = [
+        engine.search_documents(ql.And((tree, ql.Not(node))), limit=50)
+        for tree in (tolerant.relax(node, found), tolerant.close_only(node, found))
+    ]
+    relaxed, cheap = ([(hit.metadata["id"], hit.score) for hit in o.hits] for o in outcomes)
+    assert cheap == relaxed
+    assert outcomes[0].total == outcomes[1].total and outcomes[0].facets == outcomes[1].facets

@@ -174,7 +174,7 @@ def _with_approximate(
     listed after every exact match; and the text of their best pages."""
     exact_total = result["total"]
     relaxed = tolerant_search.relax(node, found)
-    only_relaxed = ql.And((relaxed, ql.Not(node)))
+    only_relaxed = ql.And((tolerant_search.close_only(node, found), ql.Not(node)))
     wanted = max(0, limit - len(result["results"]))
     outcome = engine.search_documents(
         only_relaxed, sort=sort, limit=wanted, offset=max(0, offset - exact_total)

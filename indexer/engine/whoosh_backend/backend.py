@@ -41,7 +41,6 @@ VERSION_FILE = "ddsearch-schema-version"
 TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
-MATCHED_BYTES = 16 * 2**20  # matches of (sub)queries kept per searcher
 
 
 _SCHEMA = build_schema()
@@ -72,10 +71,6 @@ class LastUsed:
         return value
 
 
-def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
-    return sum(array.nbytes for array in arrays)
-
-
 @dataclass
 class Opened:
     """A searcher on one commit, with what is read once per searcher."""
@@ -83,7 +78,6 @@ class Opened:
     searcher: Searcher
     commit: tuple  # (folder, generation, segment ids): the key of every per-commit cache
     lengths: dict = field(default_factory=dict)  # field-length arrays, for matching
-    matched: LastUsed = field(default_factory=lambda: LastUsed(MATCHED_BYTES, weigh=_nbytes))
     _ids: object = None
 
     def ids(self):
@@ -298,9 +292,7 @@ class WhooshEngine:
             docnums, scores = columns.docnums, np.zeros(len(columns.docnums))
         else:  # its fields are on documents only
             text_query, capped = bounded(text_query, opened.searcher.reader())
-            docnums, scores = all_matches(
-                opened.searcher, text_query, opened.lengths, opened.matched
-            )
+            docnums, scores = all_matches(opened.searcher, text_query, opened.lengths)
         order = columns.order(docnums, scores, sort)[:depth]
         ranked = list(zip(scores[order].tolist(), docnums[order].tolist(), strict=True))
         return len(docnums), ranked, columns.facets(docnums), capped
@@ -417,7 +409,7 @@ def _best_pages(
         return {}
     ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])
     query, _ = bounded(wq.And([ids, wq.Or(leaves)]), reader)  # page fields: page records only
-    docnums, scores = all_matches(searcher, query, opened.lengths, opened.matched)
+    docnums, scores = all_matches(searcher, query, opened.lengths)
     if not len(docnums):  # an empty index has no id column to read
         return {}
     page_ids = opened.ids()

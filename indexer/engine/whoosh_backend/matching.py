@@ -36,16 +36,15 @@ _NONE: Matches = (np.empty(0, np.int64), np.empty(0, np.float64))
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], np.float64)
 
 
-def all_matches(searcher: Searcher, query: wq.Query, lengths: dict, matched) -> Matches:
-    """Document number and score of every live document matching ``query``; ``lengths`` and
-    ``matched`` are the caller's caches of field-length arrays and of matches (`_Segment`)
-    for this searcher's commit."""
+def all_matches(searcher: Searcher, query: wq.Query, lengths: dict) -> Matches:
+    """Document number and score of every live document matching ``query``; ``lengths`` is
+    the caller's cache of field-length arrays for this searcher's commit."""
     found = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if reader.segment() is None:  # an index with no segments: nothing to match
             continue
-        docnums, scores = _matches(query, _Segment(searcher, leaf, lengths, matched), None)
+        docnums, scores = _matches(query, _Segment(searcher, leaf, lengths), None)
         found.append(_live(reader, docnums, scores, offset))
     return _joined(found)
 
@@ -70,17 +69,10 @@ class _Segment:
     top: Searcher
     leaf: Searcher
     lengths: dict  # (segment id, field) -> lengths, kept by the engine per commit
-    #: (segment id, query) -> its matches over all documents, kept by the engine per commit
-    #: (get and put): a close-match search asks for what a relaxed query finds beyond the
-    #: exact one, AndNot(Or(exact, close), exact), just after matching the exact one
-    matched: object
 
     @property
     def reader(self):
         return self.leaf.reader()
-
-    def key(self, query: wq.Query) -> tuple:
-        return (self.reader.segment().segment_id(), query)
 
 
 @dataclass
@@ -99,23 +91,12 @@ def _matches(query: wq.Query, segment: _Segment, within: Within) -> Matches:
     blocks that can hold those documents, as Whoosh's skip_to does."""
     if within is not None and not len(within):
         return _NONE
-    if (matched := segment.matched.get(segment.key(query))) is not None:
-        if within is None:
-            return matched
-        keep = np.isin(matched[0], within, assume_unique=True)
-        return matched[0][keep], matched[1][keep]
     handler = _HANDLERS.get(type(query))
     if handler is None or (isinstance(query, wq.Or) and (query.scale or query.minmatch)):
         return _by_whoosh(query, segment, within)
     docnums, scores = handler(query, segment, within)
     boost = getattr(query, "boost", 1.0)
-    if boost != 1.0 and len(docnums):
-        scores = scores * boost
-    if within is None:
-        for kept in (docnums, scores):
-            kept.flags.writeable = False  # shared from now on
-        segment.matched.put(segment.key(query), (docnums, scores))
-    return docnums, scores
+    return (docnums, scores * boost) if boost != 1.0 and len(docnums) else (docnums, scores)
 
 
 def _by_whoosh(query: wq.Query, segment: _Segment, within: Within) -> Matches:
@@ -459,7 +440,7 @@ def holding_many(searcher: Searcher, fieldname: str, terms: list[str], need: int
         reader = leaf.reader()
         if reader.segment() is None:
             continue
-        segment = _Segment(searcher, leaf, {}, None)
+        segment = _Segment(searcher, leaf, {})
         keys = [key for term in sorted(set(terms)) if (key := _key(segment, fieldname, term))]
         if len(keys) < need:
             continue

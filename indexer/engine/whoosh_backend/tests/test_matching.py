@@ -64,7 +64,7 @@ def whoosh_matches(searcher, query: wq.Query) -> dict[int, float]:
 
 
 def array_matches(searcher, query: wq.Query) -> dict[int, float]:
-    docnums, scores = matching.all_matches(searcher, query, {}, LastUsed(64))
+    docnums, scores = matching.all_matches(searcher, query, {})
     assert list(docnums) == sorted(set(docnums))  # ascending within a segment, no repeats
     return dict(zip(docnums.tolist(), scores.tolist(), strict=True))
 
@@ -100,7 +100,7 @@ def test_page_queries_rank_pages_as_whoosh_does(searcher):
     words = wq.Or([wq.Term(PAGE_LATIN, "commune"), wq.Term(PAGE_LATIN, "council")])
     query = wq.And([wq.Or([wq.Term("id", doc_id) for doc_id in ids]), words])
     expected = [docnum for _, docnum in searcher.search(query, limit=None).top_n]
-    docnums, scores = matching.all_matches(searcher, query, {}, LastUsed(64))
+    docnums, scores = matching.all_matches(searcher, query, {})
     ranked = sorted(
         zip(scores.tolist(), docnums.tolist(), strict=True), key=lambda m: (-m[0], m[1])
     )
@@ -110,29 +110,13 @@ def test_page_queries_rank_pages_as_whoosh_does(searcher):
 
 def test_a_query_on_a_missing_field_or_term_matches_nothing(searcher):
     for query in (wq.Term("no-such-field", "x"), wq.Term(PAGE_LATIN, "zzzzqqq"), wq.NullQuery):
-        docnums, scores = matching.all_matches(searcher, query, {}, LastUsed(64))
+        docnums, scores = matching.all_matches(searcher, query, {})
         assert len(docnums) == len(scores) == 0
 
 
 def test_unknown_query_types_fall_back_to_whoosh(searcher):
     query = wq.Or([wq.Term(DOC_LATIN, "commune"), wq.Term(DOC_LATIN, "council")], scale=0.5)
     assert array_matches(searcher, query) == pytest.approx(whoosh_matches(searcher, query))
-
-
-def test_matches_kept_for_the_commit_answer_later_queries_the_same(searcher):
-    kept = LastUsed(64)
-    for text in ("ការគ្រប់គ្រង រដ្ឋបាល", "council -commune"):
-        exact = document_query(ql.parse(text).node)
-        first = matching.all_matches(searcher, exact, {}, kept)
-        close = wq.Or([exact, wq.Term(DOC_LATIN, "zone")])
-        again = matching.all_matches(searcher, wq.AndNot(close, exact), {}, kept)
-        fresh = matching.all_matches(searcher, wq.AndNot(close, exact), {}, LastUsed(64))
-        assert [a.tolist() for a in again] == [f.tolist() for f in fresh]
-        assert [a.tolist() for a in matching.all_matches(searcher, exact, {}, kept)] == [
-            f.tolist() for f in first
-        ]
-    with pytest.raises(ValueError):  # what is kept is shared: nobody may change it
-        next(iter(kept.entries.values()))[1][0] = 0.0
 
 
 def page_bigrams(searcher) -> dict[int, set[str]]:
