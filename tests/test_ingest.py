@@ -274,7 +274,7 @@ def test_kill_9_mid_ocr_leaves_a_working_index_and_resumes(tmp_path, library, sh
     store = DataDir(data).store
     deadline = time.monotonic() + 120
     while ocr_pages(store) < 1 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.2)
+        time.sleep(0.05)  # a page is read in about half a second
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     done_before = ocr_pages(store)
@@ -368,6 +368,9 @@ def test_before_the_first_commit_search_says_indexing_is_under_way(tmp_path, lib
     deadline = time.monotonic() + 120
     while ocr_pages(DataDir(data).store) < 1 and time.monotonic() < deadline:
         time.sleep(0.2)
+    # Held where it is (its workers may read on, only the indexing process commits): three
+    # pages are read in seconds, so a run left going could commit before the checks end.
+    process.send_signal(signal.SIGSTOP)
     for moment in ("during the run", "after it was killed"):
         assert not DataDir(data).index.exists(), moment  # no commit yet
         done = ddsearch("search", "ច្បាប់", "--json", data=data)
