@@ -43,29 +43,24 @@ def _letters(glyphs: str) -> str:
 
 @cache
 def _lexicon() -> tuple[dict[str, int], dict[str, int], dict[str, list[str]]]:
-    """Word counts; the same by glyphs; and for every word (by glyphs) with one glyph deleted
-    the words it came from."""
+    """Word counts; those a correction may give (seen often enough, long enough), by glyphs;
+    and for each of these with one glyph deleted the words it came from."""
     counts: dict[str, int] = {}
     source = resources.files("indexer.data").joinpath("khmer_lexicon.tsv")
     for line in source.read_text("utf-8").splitlines():
         if line and not line.startswith("#"):
             word, count = line.split("\t")
             counts[word] = int(count)
-    by_glyphs = {_glyphs(word): count for word, count in counts.items()}
+    givable = {
+        _glyphs(word): count
+        for word, count in counts.items()
+        if count >= MIN_COUNT and len(word) >= MIN_LENGTH
+    }
     deleted: dict[str, list[str]] = defaultdict(list)
-    for glyphs in _candidates(by_glyphs):
+    for glyphs in givable:
         for variant in _deletions(glyphs):
             deleted[variant].append(glyphs)
-    return counts, by_glyphs, dict(deleted)
-
-
-def _candidates(by_glyphs: dict[str, int]) -> list[str]:
-    """The words a correction may give: seen often enough, and long enough."""
-    return [
-        glyphs
-        for glyphs, count in by_glyphs.items()
-        if count >= MIN_COUNT and len(_letters(glyphs)) >= MIN_LENGTH
-    ]
+    return counts, givable, dict(deleted)
 
 
 def _deletions(word: str) -> set[str]:
@@ -74,17 +69,17 @@ def _deletions(word: str) -> set[str]:
 
 def best_word(word: str) -> str:
     """The lexicon's most frequent word one glyph edit from an unknown ``word``, or ``word``."""
-    counts, by_glyphs, deleted = _lexicon()
+    counts, givable, deleted = _lexicon()
     if len(word) < MIN_LENGTH or word in counts:
         return word
     glyphs = _glyphs(word)
     near = set(deleted.get(glyphs, []))  # OCR dropped a glyph
     for variant in _deletions(glyphs):
-        if by_glyphs.get(variant, 0) >= MIN_COUNT and len(_letters(variant)) >= MIN_LENGTH:
+        if variant in givable:
             near.add(variant)  # OCR added one
         near.update(deleted.get(variant, []))  # OCR changed one
     near = {candidate for candidate in near if Levenshtein.distance(candidate, glyphs) == 1}
-    return _letters(max(sorted(near), key=by_glyphs.__getitem__)) if near else word
+    return _letters(max(sorted(near), key=givable.__getitem__)) if near else word
 
 
 def correct_text(text: str) -> str:
