@@ -59,6 +59,10 @@ class Citation:
     relation: str = "basis"
     text: str = ""
 
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
     def as_dict(self) -> dict:
         return asdict(self)
 

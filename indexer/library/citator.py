@@ -98,8 +98,7 @@ _DIGIT_SLIPS = frozenset({("9", "5"), ("5", "9"), ("4", "8"), ("8", "4")})
 
 def _one_slip(year: int, other: int) -> bool:
     """Whether two years differ in one digit that OCR confuses with the other."""
-    pairs = [(a, b) for a, b in zip(str(year), str(other), strict=False) if a != b]
-    return len(pairs) == 1 and pairs[0] in _DIGIT_SLIPS
+    return other in _slipped_years(year)
 
 
 def resolve(citation: Citation, documents: Sequence[Target], self_id: str = "") -> str | None:
@@ -119,7 +118,7 @@ def title_matches(citation: Citation, documents: Sequence[Target]) -> dict[str, 
     id with its title score (the best is what it resolves to; more than one, an ambiguity)."""
     if not citation.title:
         return {}
-    year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
+    year = citation.year
     subject = _subject(citation.title)
     if len(subject) < 4:
         return {}
@@ -345,7 +344,7 @@ def cited_numbers(library: Library) -> dict[str, CitedNumber]:
     votes: dict[str, dict[str, list[str]]] = {}  # id -> number -> citing ids
     for citing_target in library.targets:
         for citation in library.citations_of(citing_target.id):
-            year = int(citation.date[:4]) if citation.date[:4].isdigit() else None
+            year = citation.year
             if not citation.number or citation.number in taken:
                 continue  # no number to give, or the number is another document's
             if not year or not numbers.plausible(citation.number, year):
