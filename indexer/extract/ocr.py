@@ -5,13 +5,14 @@ bench/RESULTS.md): Debian's Khmer *script* model, a 3x3 median filter, the page 
 (about 255 dpi), psm 6, then junk words dropped by script and confidence (indexer/extract/
 words.py) and low-confidence Khmer words corrected towards a lexicon (indexer/extract/
 lexicon.py). One single-threaded Tesseract runs per worker (KNOWLEDGE §2): libtesseract
-in the worker's own process (tesserocr), with Debian's models.
+in the worker's own process (tesserocr), with Debian's models. The wheel's libtesseract is
+built without OpenMP, so a page is read on one thread with no OMP_THREAD_LIMIT to set
+(parallelism comes from the worker processes).
 """
 
 from __future__ import annotations
 
 import ctypes
-import os
 import re
 import subprocess
 import sys
@@ -51,10 +52,6 @@ ORIENT_BELOW_WORD_LENGTH = 3.0
 ORIENT_BELOW_CONFIDENCE = 0.2
 ORIENT_FROM_WORDS = 20  # fewer words: a blank page or a picture, not a turned page
 _PACKAGES = {"Khmer": "tesseract-ocr-script-khmr"}
-
-# Tesseract's own threads make a page 4x slower on a busy machine; parallelism comes from
-# running one Tesseract per worker process instead.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @dataclass(frozen=True)

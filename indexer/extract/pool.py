@@ -190,7 +190,6 @@ class LocalReader:
 
 def _init_worker(scratch: str | None, indexer_pid: int) -> None:
     lifeline.follow(indexer_pid)
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     if scratch:  # temporary files of the libraries we call, and of their programs
         tempfile.tempdir = os.environ["TMPDIR"] = scratch
 
