@@ -16,6 +16,7 @@ the website's ``/api/search``::
       "results": [                     # documents offset .. offset+limit-1
         {"id": "k3f9...", "title": "...", "type": "sub-decree", "year": 2001,
          "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
+         "call_number": "", "shelf": "",  # a printed copy's place ("paths": [] if only that)
          "score": 12.3456,             # relevance (0.0 when the query has no words)
          "approximate": false,         # true: a close match (below)
          "pages": [{"page": 3, "snippet": "…ការ<mark>ផ្តល់</mark>សេវា…"}]}
@@ -368,7 +369,9 @@ def _result(hit: DocumentHit, highlight: Highlight) -> dict:
         "year": meta["year"],
         "number": meta["number"],
         "language": meta["languages"],
-        "paths": meta["paths"],
+        "paths": meta["paths"],  # none for a record of a printed copy without a file
+        "call_number": meta.get("call_number", ""),  # where a printed copy is kept
+        "shelf": meta.get("shelf", ""),
         "score": round(hit.score, 4),
         "approximate": False,
         "pages": _pages(hit.pages, highlight),

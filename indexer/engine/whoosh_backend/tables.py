@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.model import LIBRARIAN_ONLY
+
 NO_YEAR = -1
 
 
@@ -78,6 +80,7 @@ class Columns:
 
 def metadata(fields: dict) -> dict:
     """A document record's stored fields as the engine's metadata dict."""
+    catalogue = json.loads(fields.get("catalogue") or "{}")
     return {
         "id": fields["id"],
         "title": fields.get("title", ""),
@@ -87,6 +90,7 @@ def metadata(fields: dict) -> dict:
         "number": fields.get("number", ""),
         "issuer": fields.get("issuer", ""),
         "paths": json.loads(fields.get("paths", "[]")),
+        **{name: catalogue.get(name, "") for name in LIBRARIAN_ONLY},
         "added": fields.get("added", 0.0),
         "updated": fields.get("updated", 0.0),
     }
