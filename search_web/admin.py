@@ -219,10 +219,21 @@ def upload():
     files = [(f.filename or "", f.stream) for f in request.files.getlist("files") if f]
     if not files or all(not name for name, _ in files):
         return _form_problem("admin/upload.html", "Choose one or more files to add.", saved=None)
-    saved, job = curation.add_files(workspace.data(), _library_folder(), files, current_user.name)
+    try:
+        saved, job = curation.add_files(
+            workspace.data(), _library_folder(), files, current_user.name
+        )
+    finally:
+        _close_files()
     if workspace.wants_json():
         return jsonify({"files": saved, "job": job})
     return render_template("admin/upload.html", saved=saved, job=job)
+
+
+def _close_files() -> None:
+    """Close the uploads' spooled temporary files now, not when collected."""
+    for stream in request.files.values():
+        stream.close()
 
 
 def _library_folder() -> Path:
@@ -306,6 +317,8 @@ def attach(doc_id: str):
         )
     except BadParameter as err:
         abort(400, str(err))
+    finally:
+        _close_files()
     if workspace.wants_json():
         return jsonify({"files": saved, "job": job})
     if job is None:
