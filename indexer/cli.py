@@ -422,11 +422,19 @@ def user_passwd(name, password_stdin, data_root) -> None:
     default=0,
     help="Server processes; 0 (the default) starts one per core.",
 )
-def serve(data_root, host, port, workers) -> None:
-    """Serve the search website; it shows new index commits without a restart."""
+@click.option(
+    "--library",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the workspace saves uploaded files (default: $DDSEARCH_LIBRARY, else the "
+    "folder indexed last).",
+)
+def serve(data_root, host, port, workers, library) -> None:
+    """Serve the search website (and the workspace at /admin once an account exists); it
+    shows new index commits without a restart."""
     from search_web.server import serve as serve_site
 
-    serve_site(_data(data_root).root, host, port, workers)
+    serve_site(_data(data_root).root, host, port, workers, library)
 
 
 if __name__ == "__main__":
