@@ -64,6 +64,14 @@ broker_option = click.option(
 )
 
 
+progress_json_option = click.option(
+    "--progress-json",
+    "progress_json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the progress figures to this file as JSON, every second.",
+)
+
+
 def _check_ocr(lang: str, broker: str | None) -> None:
     """Tesseract and its languages are needed here only when pages are OCR'd here; workers
     check their own and refuse pages they cannot read."""
@@ -106,12 +114,7 @@ def main() -> None:
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
-@click.option(
-    "--progress-json",
-    "progress_json",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the progress figures to this file as JSON, every second.",
-)
+@progress_json_option
 @broker_option
 def index_command(
     paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, progress_json, broker
@@ -190,12 +193,7 @@ def status(data_root, as_json) -> None:
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
-@click.option(
-    "--progress-json",
-    "progress_json",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the progress figures to this file as JSON, every second.",
-)
+@progress_json_option
 @broker_option
 def reocr(
     targets, data_root, all_documents, lang, jobs, report_path, quiet, progress_json, broker

@@ -26,8 +26,8 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from indexer.errors import BadParameter
-from indexer.library import changelog, opened
 from indexer.library.catalog import CATALOGUED
+from indexer.library.changelog import ACTIONS, as_csv
 from indexer.vocabulary import LANGUAGE_CODES, TYPES
 from indexer.workspace import accounts, curation, jobs
 from indexer.workspace.db import connect_workspace, secret_key
@@ -479,7 +479,7 @@ def log_page():
         page=page,
         pages=max(1, -(-total // LOG_PAGE)),
         action=action,
-        actions=changelog.ACTIONS,
+        actions=ACTIONS,
     )
 
 
@@ -495,10 +495,9 @@ def api_log():
 @admin_required
 def log_csv():
     _, action = _log_filters()
-    with opened(workspace.data()) as (library, _store):
-        found = changelog.entries(library, limit=MAX_LOG_EXPORT, action=action)
+    found = curation.change_log(workspace.data(), limit=MAX_LOG_EXPORT, action=action)
     return Response(
-        changelog.as_csv(found),
+        as_csv(found["entries"]),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="ddsearch-changes.csv"'},
     )
@@ -506,8 +505,8 @@ def log_csv():
 
 def _log_filters() -> tuple[int, str]:
     action = request.args.get("action", "")
-    if action and action not in changelog.ACTIONS:
-        raise BadParameter(f"action= takes one of {', '.join(changelog.ACTIONS)}.")
+    if action and action not in ACTIONS:
+        raise BadParameter(f"action= takes one of {', '.join(ACTIONS)}.")
     raw = request.args.get("page", "1")
     if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0):
         raise BadParameter("page= takes a whole number from 1.")
@@ -515,11 +514,9 @@ def _log_filters() -> tuple[int, str]:
 
 
 def _log(page: int, action: str) -> tuple[list[dict], int]:
-    with opened(workspace.data()) as (library, _store):
-        found = changelog.entries(
-            library, limit=LOG_PAGE, offset=(page - 1) * LOG_PAGE, action=action
-        )
-        return found, changelog.count(library, action)
+    offset = (page - 1) * LOG_PAGE
+    found = curation.change_log(workspace.data(), limit=LOG_PAGE, offset=offset, action=action)
+    return found["entries"], found["total"]
 
 
 @bp.app_template_global()

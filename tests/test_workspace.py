@@ -291,10 +291,10 @@ def test_the_cli_manages_accounts(tmp_path):
     ]
     assert ddsearch("user", "passwd", "sok", "--password-stdin", data=data,
                     input="a newer long password\n").returncode == 0  # fmt: skip
+    stored = b"".join(path.read_bytes() for path in data.glob("workspace.sqlite*"))
+    assert b"$argon2id$" in stored and b"long password" not in stored  # only hashes are kept
     assert ddsearch("user", "remove", "sok", data=data).returncode == 0
     assert ddsearch("user", "remove", "sok", data=data).returncode == 2
-    stored = (data / "workspace.sqlite").read_bytes()
-    assert b"a good long password" not in stored and b"$argon2id$" not in stored  # gone
 
 
 # --- catalogue corrections ------------------------------------------------------------------------

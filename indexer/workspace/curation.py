@@ -138,6 +138,13 @@ def reocr(data: DataDir, doc_id: str, who: str) -> int:
     return jobs.enqueue(data, "reocr", {"id": doc_id}, who)
 
 
+def change_log(data: DataDir, *, limit: int, offset: int = 0, action: str = "") -> dict:
+    """The change log's newest entries (`changelog.entries`) and how many there are."""
+    with opened(data) as (library, _store):
+        found = changelog.entries(library, limit=limit, offset=offset, action=action)
+        return {"total": changelog.count(library, action), "entries": found}
+
+
 def _row(library: Library, doc_id: str):
     row = library.live_document(doc_id)
     if row is None:
