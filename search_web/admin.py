@@ -77,7 +77,7 @@ def admin_required(view):
 
 @bp.context_processor
 def workspace_context() -> dict:
-    return {"params": SearchParams(), "types": TYPES, "eta": _clock}
+    return {"params": SearchParams(), "types": TYPES, "catalogued": CATALOGUED, "eta": _clock}
 
 
 def _clock(seconds: int | None) -> str:
