@@ -257,6 +257,8 @@ def test_json_contract(index):
             "number",
             "language",
             "paths",
+            "call_number",
+            "shelf",
             "score",
             "approximate",
             "pages",
