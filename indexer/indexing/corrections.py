@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from indexer.indexing.sync import effective_metadata
 from indexer.library import changelog
-from indexer.library.catalog import CATALOGUED, merge_sheet
+from indexer.library.catalog import CATALOG_FILE, CATALOGUED, merge_sheet
 from indexer.library.state import DocumentRow, Library
 
 
@@ -27,13 +27,13 @@ def correct(
     return changes
 
 
-def apply_sheet_row(library: Library, doc_id: str, sheet: dict, sheet_name: str) -> None:
+def apply_sheet_row(library: Library, doc_id: str, sheet: dict, sheet_path: str) -> None:
     """Apply the cells of a document's catalog.csv row that changed since they were last
-    applied (`catalog.merge_sheet`), logged as made by the spreadsheet."""
+    applied (`catalog.merge_sheet`), logged as made by the spreadsheet (``sheet_path``)."""
     base = library.sheet_cells(doc_id)
     row = library.live_document(doc_id)
     if row is None or sheet == base:
         return
     merged = merge_sheet(row.overrides, base, sheet)
-    correct(library, row, merged, sheet_name, "catalog")
+    correct(library, row, merged, CATALOG_FILE, "catalog", file=sheet_path)
     library.set_sheet_cells(doc_id, sheet)
