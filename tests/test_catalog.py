@@ -180,3 +180,26 @@ def test_rewriting_replaces_the_catalogue_whole(tmp_path: Path) -> None:
     rows, _ = read_catalog(target)
     assert [row.key for row in rows] == ["d2"]
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_sheet_row_changes_only_the_cells_changed_since_it_was_last_applied() -> None:
+    from indexer.library.catalog import merge_sheet
+
+    base = {"title": "Old title", "year": 2001}
+    browser = {"title": "Corrected in the browser", "year": 2001, "shelf": "B3"}
+    # The spreadsheet is unchanged: the browser's corrections stay.
+    assert merge_sheet(browser, base, dict(base)) == browser
+    # The year cell changed: only the year is taken; an emptied title cell gives the title
+    # back to detection.
+    assert merge_sheet(browser, base, {"title": "Old title", "year": 2002})["year"] == 2002
+    assert merge_sheet(browser, base, {"year": 2001}) == {"year": 2001, "shelf": "B3"}
+    # A first run (no base): every cell is taken, as before the browser existed.
+    assert merge_sheet({}, {}, {"title": "T", "number": "12"}) == {"title": "T", "number": "12"}
+
+
+def test_formula_starts_include_tab_and_carriage_return() -> None:
+    from indexer.library.catalog import quote_formula
+
+    for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert quote_formula(cell) == "'" + cell
+    assert quote_formula("ordinary") == "ordinary"
