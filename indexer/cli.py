@@ -148,6 +148,18 @@ def _finish_run(report, report_path: Path | None) -> None:
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
 
 
+@main.command("sync")
+@index_option
+def sync_command(data_root) -> None:
+    """Bring the index in line with the library state (what `index` does at its end), reading
+    no file: after corrections, or to repair an index a crash left behind."""
+    from indexer.library import opened
+
+    data = _data(data_root)
+    with opened(data) as (library, store):
+        sync.sync_index(data, library, store, _say)
+
+
 @main.command()
 @index_option
 def rebuild(data_root) -> None:

@@ -17,13 +17,14 @@ from typing import BinaryIO
 from indexer.config import DataDir
 from indexer.errors import BadParameter
 from indexer.indexing.corrections import correct
-from indexer.indexing.sync import DEFAULT_FIELDS, effective_metadata, sync_index
+from indexer.indexing.sync import DEFAULT_FIELDS, effective_metadata
 from indexer.library import catalog, changelog, opened
 from indexer.library.state import Library
 from indexer.model import LIBRARIAN_ONLY
 from indexer.text.khmer import normalize
 from indexer.vocabulary import DATA_DIR
 from indexer.workspace import jobs, uploads
+from indexer.workspace.jobs import commit
 
 RECORD_TYPE = "book"  # a record imported without a type
 
@@ -95,7 +96,7 @@ def edit(data: DataDir, doc_id: str, cells: dict[str, str], who: str) -> dict[st
                 raise BadParameter("A record needs a title (in Khmer, in English or both).")
             changes = correct(library, row, overrides, who, "edit")
         if changes:
-            sync_index(data, library, store)
+            commit(data)
         return changes
 
 
@@ -113,7 +114,7 @@ def set_withdrawn(data: DataDir, doc_id: str, withdrawn: bool, who: str, reason:
             changelog.record(
                 library, who, action, doc_id, {"withdrawn": (row.withdrawn, withdrawn)}, **details
             )
-        sync_index(data, library, store)
+        commit(data)
 
 
 def withdrawn(data: DataDir) -> list[dict]:
@@ -196,7 +197,7 @@ def new_record(data: DataDir, cells: dict[str, str], who: str) -> str:
         raise BadParameter("A record needs a title (in Khmer, in English or both).")
     with opened(data) as (library, store):
         doc_id = _add_record(library, {"type": RECORD_TYPE, **values}, who)
-        sync_index(data, library, store)
+        commit(data)
     return doc_id
 
 
@@ -242,7 +243,7 @@ def import_records(data: DataDir, raw: bytes, file_name: str, who: str) -> dict:
             known[key] = doc_id
             added.append({"row": number, "id": doc_id, "title": title})
         if added:
-            sync_index(data, library, store)
+            commit(data)
     return {"added": added, "skipped": skipped, "columns": columns}
 
 
