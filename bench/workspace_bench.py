@@ -4,7 +4,7 @@ sign in and keep correcting documents and uploading PDFs (each upload indexed by
 run). Prints the searches' latency both ways and the editors' own figures; asserts nothing.
 
     python bench/workspace_bench.py [--seconds 60] [--clients 20] [--editors 5]
-                                    [--think 2..6] [--upload-share 0.15] [--data DIR]
+                                    [--think 10..30] [--upload-share 0.15] [--data DIR]
 
 --data: a data folder to copy (it is changed by the editors); without it, the demo corpus and
 every PDF of ../shared/corpus/pdf are indexed (text layers only) into a temporary folder. The
@@ -164,7 +164,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="each phase")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--editors", type=int, default=5)
-    parser.add_argument("--think", default="2..6", help="seconds between an editor's actions")
+    parser.add_argument(
+        "--think",
+        default="10..30",
+        help="seconds between an editor's actions (10..30: a person reading and typing; "
+        "2..6: a stress test)",
+    )
     parser.add_argument("--upload-share", type=float, default=0.15)
     parser.add_argument("--data", type=Path, help="a data folder to copy and use")
     args = parser.parse_args()
