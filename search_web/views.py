@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mimetypes
 import threading
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -91,6 +92,7 @@ def document_page(doc_id: str):
     return render_template(
         "document.html",
         doc=doc,
+        kind=documents.file_kind(doc),
         pages=pages,
         matching=matching,
         links=_links(doc_id),
@@ -100,14 +102,28 @@ def document_page(doc_id: str):
 
 @bp.route("/doc/<doc_id>/pdf")
 def document_pdf(doc_id: str):
-    """The indexed file of this document, opened in the browser (``?download=1``: saved)."""
-    for path in map(Path, _lookup(doc_id)["paths"]):
+    """The indexed PDF of this document, opened in the browser (``?download=1``: saved); the
+    file of a document that is not a PDF is at /doc/<id>/file."""
+    doc = _lookup(doc_id)
+    if documents.file_kind(doc) != "pdf":
+        return redirect(url_for("web.document_file", doc_id=doc_id, **request.args))
+    return document_file(doc_id)
+
+
+@bp.route("/doc/<doc_id>/file")
+def document_file(doc_id: str):
+    """The indexed file of this document: a PDF or an image opened in the browser
+    (``?download=1``: saved), any other file (Word, web page, text) always saved, never shown
+    as a page of this site."""
+    doc = _lookup(doc_id)
+    shown = documents.file_kind(doc) != "text"
+    for path in map(Path, doc["paths"]):
         if path.is_file():
             return send_file(
                 path,
-                mimetype="application/pdf",
-                as_attachment=request.args.get("download") == "1",
-                download_name=f"{doc_id}.pdf",
+                mimetype=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                as_attachment=not shown or request.args.get("download") == "1",
+                download_name=f"{doc_id}{path.suffix.lower()}",
                 max_age=3600,
             )
     abort(404, "The file of this document is no longer where it was indexed.")
@@ -118,9 +134,11 @@ def page_view(doc_id: str, number: int):
     """One page's image with the query's matches boxed, its text, and the way around."""
     query = _document_query()
     view = _page_view(doc_id, number, query)
+    doc = _lookup(doc_id)
     return render_template(
         "page.html",
-        doc=_lookup(doc_id),
+        doc=doc,
+        kind=documents.file_kind(doc),
         view=view,
         params=SearchParams(q=query),
     )
@@ -218,7 +236,11 @@ def api_document(doc_id: str):
     return jsonify(
         {
             **_public(doc),
-            "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True),
+            "file": url_for("web.document_file", doc_id=doc_id, _external=True),
+            "file_kind": documents.file_kind(doc),
+            "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True)
+            if documents.file_kind(doc) == "pdf"
+            else None,
             "query": query,
             "matching_pages": matching,
             **_links(doc_id),
@@ -233,7 +255,7 @@ def api_page(doc_id: str, number: int):
     query = _document_query()
     view = _page_view(doc_id, number, query)
     image = url_for("web.page_image", doc_id=doc_id, number=number, _external=True)
-    return jsonify({**view, "query": query, "image": image})
+    return jsonify({**view, "query": query, "image": image if view["images"] else None})
 
 
 # --- helpers ----------------------------------------------------------------------------------

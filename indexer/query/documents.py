@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.engine import open_engine
+from indexer.extract import images, sources
 
 
 def document(index_dir: Path, doc_id: str) -> dict | None:
@@ -20,3 +21,12 @@ def document_pages(index_dir: Path, doc_id: str) -> list[dict]:
     `indexer.model.Method`."""
     engine = open_engine(Path(index_dir))
     return engine.pages(doc_id) if engine.exists() else []
+
+
+def file_kind(doc: dict) -> str:
+    """What a document's file is: "pdf", "image" (a scan or photo) or "text" (a Word,
+    OpenDocument, web, Markdown or text file, which has no page images)."""
+    path = (doc.get("paths") or [""])[0]
+    if not sources.has_page_images(path):
+        return "text"
+    return "image" if images.is_image(path) else "pdf"
