@@ -98,21 +98,29 @@ class Gazetteer:
     def provinces(self) -> list[Place]:
         return [p for p in self.places.values() if p.level == "province"]
 
-    def resolve(self, typed: str) -> set[str]:
+    def resolve(self, typed: str, within: str = "") -> set[str]:
         """The places a person means by ``typed``: a code, or a name in either language,
-        with or without its unit word ("Kandal", "ខេត្តកណ្តាល", "Khan Mean Chey", "0802");
-        the broadest level that has the name (a province before its namesake district)."""
+        with or without its unit word ("Kandal", "ខេត្តកណ្តាល", "Khan Mean Chey", "0802"), inside
+        the place coded ``within`` if given; of the broadest level that has the name (a
+        province before its namesake district)."""
         typed = typed.strip()
-        if typed.isdigit() and typed in self.places:
-            return {typed}
+        if typed.isdigit():
+            return {typed} if typed in self.places and typed.startswith(within) else set()
+        found: set[str] = set()
         for language, key_of in (("en", english_key), ("km", khmer_key)):
             key = key_of(typed)
-            keys = [key, *(_without_unit(key, unit) for unit in self.units[language])]
-            for level in LEVELS:
-                found = set().union(*(self.lookup(k, language, (level,)) for k in keys if k))
-                if found:
-                    return found
+            for name in {key, *(_without_unit(key, unit) for unit in self.units[language])}:
+                found |= {c for c in self.names[language].get(name, ()) if c.startswith(within)}
+        for level in LEVELS:
+            at_level = {code for code in found if self.places[code].level == level}
+            if at_level:
+                return at_level
         return set()
+
+    def path(self, code: str, language: str = "en") -> str:
+        """A place as "Province / District / Commune", the way a catalogue cell writes it."""
+        units = [self.places[c] for c in (*self.places[code].parents, code)]
+        return " / ".join(place.name(language) for place in units)
 
 
 def _without_unit(key: str, unit: Unit) -> str:
