@@ -90,8 +90,9 @@ def main() -> None:
             and versions[en].years & {version.year}
         }
         right = len(in_half & wanted)
+        recall = right / len(wanted)
         print(
-            f"{half:5} pairs {len(wanted)}: recall {right / len(wanted):.2f} ({right}/{len(wanted)}), "
+            f"{half:5} pairs {len(wanted)}: recall {recall:.2f} ({right}/{len(wanted)}), "
             f"precision {right / len(in_half) if in_half else 1.0:.2f} ({right}/{len(in_half)}); "
             f"controls of the same type and year {len(controls)}, linked "
             f"{len(controls & in_half)}"

@@ -1,17 +1,18 @@
 """A work in two languages: an English translation and its Khmer original linked as one work.
 
 Two documents are versions of one work when they are of one instrument type (a law and the
-royal kram that promulgates it count as one), of one year (a year apart, or one OCR digit
-slip, or a year the English title names: a translation may be dated by its own publication),
-and either state the same number or name the same things in their titles — through the
-glossary (indexer/data/glossary.tsv), which gives Khmer and English terms one entry; a title
-also counts as named when the other's opening pages name it, since a scan's OCR'd title is
-often garbled — and when
-their texts share their vocabulary: the glossary entries each names, weighed by how rare they
-are in the library, must be alike (cosine). Among the documents that pass, a pair is linked
-only when each is the other's best, so that two Khmer laws of a year never share a
-translation by default. A document whose year is unknown needs both the title and a very similar text. A wrong link is
-worse than none: every test must pass.
+royal kram that promulgates it count as one), of one year (a year apart, one OCR digit slip, or
+a year the English title names: a translation may be dated by its own publication), when their
+numbers, if both state one, are the same, and when their texts share their vocabulary: the
+glossary entries (indexer/data/glossary.tsv gives Khmer and English terms one entry) each text
+names, weighed by how rare they are in the library, must be alike (cosine), and very much alike
+unless the same number or the same title words vouch for the pair. Title words are compared
+through the glossary too, and a title also counts as named when the other document's opening
+pages name it (a scan's OCR'd title is often garbled). A document whose year is unknown needs
+both the title and a very similar text. Among the pairs that pass, a Khmer document is linked
+to the English one it fits best, when no other fits as well and that English one fits no other
+Khmer document clearly better: two Khmer laws of a year never share a translation by default.
+A wrong link is worse than none: every test must pass.
 
 The librarian has the last word: a document's ``work`` cell in catalog.csv lists the ids of
 its other versions (a link set or confirmed), or "-" for none (a link removed). Links are
