@@ -120,6 +120,12 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "marks_on_page": "{count} matches of “{q}” are marked in the text.",
         "method_file": "from the file's text",
+        "place": "Place",
+        "places": "Places",
+        "version_en": "English version",
+        "version_km": "Khmer version",
+        "similar": "More like this",
+        "districts_of": "In {p}",
     },
     "km": {
         "site": "ការស្វែងរកឯកសារវិមជ្ឈការ និងវិសហមជ្ឈការ",
@@ -229,6 +235,12 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "marks_on_page": "ពាក្យ “{q}” ត្រូវគ្នា {count} កន្លែង ហើយត្រូវបានគូសចំណាំក្នុងអត្ថបទ។",
         "method_file": "ពីអត្ថបទនៃឯកសារ",
+        "place": "ទីកន្លែង",
+        "places": "ទីកន្លែង",
+        "version_en": "កំណែភាសាអង់គ្លេស",
+        "version_km": "កំណែភាសាខ្មែរ",
+        "similar": "ឯកសារស្រដៀងគ្នា",
+        "districts_of": "ក្នុង {p}",
     },
 }
 

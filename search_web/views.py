@@ -38,7 +38,8 @@ from indexer.errors import (
     RendererBusy,
 )
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
-from indexer.query import documents, links, pages, search
+from indexer.query import documents, links, pages, search, similar
+from indexer.query import places as place_names
 from indexer.vocabulary import SORTS
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, SearchParams, page_number, parse_search
@@ -60,6 +61,8 @@ HELP_EXAMPLES = (
     "type:sub-decree year:2001..2005",
     "lang:km ឃុំ",
     "number:០២/នស/៩៤",
+    "place:Kandal",
+    "place:ខេត្តសៀមរាប",
     "decentrali*",
 )
 
@@ -77,7 +80,23 @@ def search_page():
     params = parse_search(request.args)
     result = _search(params)
     thumbs = _thumbnails(result["results"], params.q)
-    return render_template("search.html", params=params, result=result, thumbs=thumbs)
+    places = _place_counts(result["facets"].get("place", {}), params.place)
+    return render_template(
+        "search.html", params=params, result=result, thumbs=thumbs, place_counts=places
+    )
+
+
+def _place_counts(counts: dict[str, int], chosen: str) -> dict[str, int]:
+    """The place facet as shown: the provinces, and under the province chosen its
+    districts (each most documents first)."""
+    province = chosen[:2] if chosen.isdigit() else ""
+    shown = {}
+    for code, count in counts.items():
+        if len(code) == 2:
+            shown[code] = count
+            if code == province:
+                shown |= {c: n for c, n in counts.items() if len(c) == 4 and c[:2] == code}
+    return shown
 
 
 @bp.route("/help")
@@ -96,6 +115,7 @@ def document_page(doc_id: str):
         pages=pages,
         matching=matching,
         links=_links(doc_id),
+        similar=_similar(doc_id),
         params=SearchParams(q=query),
     )
 
@@ -244,6 +264,7 @@ def api_document(doc_id: str):
             "query": query,
             "matching_pages": matching,
             **_links(doc_id),
+            "similar": _similar(doc_id),
             "pages": pages,
         }
     )
@@ -276,6 +297,7 @@ def _search(params: SearchParams, **overrides) -> dict:
         "type": params.type or None,
         "year": params.year or None,
         "lang": params.lang or None,
+        "place": params.place or None,
         "sort": params.sort,
         "limit": params.per_page,
         "offset": params.offset,
@@ -354,6 +376,12 @@ def _document(doc_id: str, query: str) -> tuple[dict, list[dict], list[dict]]:
     return doc, pages, matching
 
 
+def _similar(doc_id: str) -> list[dict]:
+    """The five documents most like this one, its other language versions left out."""
+    with _ONE_SEARCH_AT_A_TIME:
+        return similar.similar(_index(), doc_id)
+
+
 def _links(doc_id: str) -> dict[str, list[dict]]:
     """The citator's legal_basis, cited_by, amends and amended_by of a document."""
     return links.document_links(current_app.config["DATA"].library, doc_id)
@@ -403,6 +431,8 @@ def interface() -> dict:
         "type_name": lambda key: i18n.TYPE_NAMES[ui].get(key, key),
         "lang_name": lambda code: i18n.LANGUAGE_NAMES[ui].get(code, code),
         "lang_names": lambda codes: ", ".join(i18n.LANGUAGE_NAMES[ui].get(c, c) for c in codes),
+        "place_name": lambda code: place_names.name(code, ui),
+        "place_summary": lambda places: place_names.summary([p["code"] for p in places], ui),
         "other_ui_url": other_ui_url,
         "sorts": SORTS,
     }

@@ -18,6 +18,8 @@ the website's ``/api/search``::
          "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
          "score": 12.3456,             # relevance (0.0 when the query has no words)
          "places": [{"code": "08", "level": "province", "km": "កណ្ដាល", "en": "Kandal"}],
+         "other_versions": [{"id": "q2x...", "title": "...", "language": ["en"]}],
+                                       # the same work in the other language (a translation)
          "approximate": false,         # true: a close match (below)
          "pages": [{"page": 3, "snippet": "…ការ<mark>ផ្តល់</mark>សេវា…"}]}
       ],
@@ -152,7 +154,7 @@ def search(
     result = {
         **result,
         "total": outcome.total,
-        "results": [_result(hit, highlight) for hit in outcome.hits],
+        "results": [_result(hit, highlight, engine) for hit in outcome.hits],
         "facets": outcome.facets,
     }
     cut = [CAPPED] if outcome.capped else []
@@ -185,7 +187,7 @@ def _with_approximate(
         only_relaxed, sort=sort, limit=wanted, offset=max(0, offset - exact_total)
     )
     highlight = _highlight(relaxed)
-    approximate = [_approximate_result(hit, highlight, found) for hit in outcome.hits]
+    approximate = [_approximate_result(hit, highlight, found, engine) for hit in outcome.hits]
     texts = [text for hit in outcome.hits[:PAGES_SHOWN] for _, text in hit.pages[:1]]
     combined = {
         **result,
@@ -197,11 +199,11 @@ def _with_approximate(
 
 
 def _approximate_result(
-    hit: DocumentHit, highlight: Highlight, found: tolerant_search.Approximate
+    hit: DocumentHit, highlight: Highlight, found: tolerant_search.Approximate, engine: Engine
 ) -> dict:
     """A result found only approximately: its aligned pages first, the approximate span
     marked with the exact words around it."""
-    shown = _result(hit, highlight)
+    shown = _result(hit, highlight, engine)
     aligned = []
     for number, text, span, _score in found.pages.get(hit.metadata["id"], [])[:PAGES_SHOWN]:
         spans = sorted({*match_spans(text, highlight), span})
@@ -299,6 +301,9 @@ def format_results_text(result: dict) -> str:
         close = "  (close match)" if doc.get("approximate") else ""
         lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]{close}"]
         lines.append(f"   id {doc['id']}  {' | '.join(doc['paths'])}")
+        for version in doc.get("other_versions", []):
+            language = "+".join(version["language"]) or "?"
+            lines.append(f"   {language} version: {version['title']}  (id {version['id']})")
         if doc.get("places"):
             codes = [place["code"] for place in doc["places"]]
             lines.append(f"   places: {_place_line(codes)}")
@@ -381,7 +386,17 @@ def _term_of(word: str) -> str:
     return terms[0] if terms else ""
 
 
-def _result(hit: DocumentHit, highlight: Highlight) -> dict:
+def other_versions(engine: Engine, ids: list[str]) -> list[dict]:
+    """The documents of the same work in another language: ``{"id", "title", "language"}``."""
+    found = ((doc_id, engine.document(doc_id)) for doc_id in ids)
+    return [
+        {"id": doc_id, "title": meta["title"], "language": meta["languages"]}
+        for doc_id, meta in found
+        if meta is not None
+    ]
+
+
+def _result(hit: DocumentHit, highlight: Highlight, engine: Engine) -> dict:
     meta = hit.metadata
     return {
         "id": meta["id"],
@@ -392,6 +407,7 @@ def _result(hit: DocumentHit, highlight: Highlight) -> dict:
         "language": meta["languages"],
         "paths": meta["paths"],
         "places": place_names.describe(meta["places"]),
+        "other_versions": other_versions(engine, meta.get("work", [])),
         "score": round(hit.score, 4),
         "approximate": False,
         "pages": _pages(hit.pages, highlight),
