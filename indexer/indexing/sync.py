@@ -36,8 +36,11 @@ def effective_metadata(row: DocumentRow, derived: Derived | None = None) -> tupl
     detected.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
     if derived:
         detected["places"] = derived.places.get(row.hash, [])
-        detected["work"] = derived.works.get(row.id, [])
-    return catalog.apply(detected, row.overrides)
+        detected["work"] = derived.detected_works.get(row.id, [])
+    fields, overridden = catalog.apply(detected, row.overrides)
+    if derived:  # its links as sync settled them: either side's catalogue cell may set one
+        fields["work"] = derived.works.get(row.id, [])
+    return fields, overridden
 
 
 @dataclass
@@ -47,10 +50,13 @@ class Derived:
 
     places: dict[str, list[str]]  # content hash -> gazetteer codes
     works: dict[str, list[str]]  # document id -> ids of its other-language versions
+    detected_works: dict[str, list[str]]  # the same, as detection alone linked them
 
     @classmethod
     def read(cls, library: Library) -> Derived:
-        return cls(places.detected(library.db), works.stored(library.db))
+        linked = works.stored(library.db)
+        detected = works.stored(library.db, how="detected")
+        return cls(places.detected(library.db), linked, detected)
 
 
 def desired_documents(

@@ -267,12 +267,15 @@ def _counters(stored: list[dict]) -> tuple[Counter[int], Counter[int]]:
     return tuple(Counter({int(k): v for k, v in counts.items()}) for counts in stored)
 
 
-def stored(db: sqlite3.Connection) -> dict[str, list[str]]:
-    """Each document's other versions as the last sync linked them (none before any)."""
+def stored(db: sqlite3.Connection, how: str = "") -> dict[str, list[str]]:
+    """Each document's other versions as the last sync linked them (none before any); with
+    ``how`` ("detected" or "catalogue"), only the links made so."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "works" not in tables:
         return {}
     linked: dict[str, list[str]] = {}
-    for doc_id, other in db.execute("SELECT id, other FROM works ORDER BY id, other"):
-        linked.setdefault(doc_id, []).append(other)
+    rows = db.execute("SELECT id, other, how FROM works ORDER BY id, other")
+    for doc_id, other, made in rows:
+        if not how or made == how:
+            linked.setdefault(doc_id, []).append(other)
     return linked
