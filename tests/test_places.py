@@ -28,10 +28,7 @@ def test_the_gazetteer_is_the_official_lists_by_code():
 
 
 def test_a_boundary_decree_concerns_both_sides_by_district_and_province():
-    title = (
-        "ព្រះរាជក្រឹត្យ ស្តីពីការកំណត់ព្រំប្រទល់រដ្ឋបាលរវាងខណ្ឌមានជ័យ រាជធានីភ្នំពេញ "
-        "និងស្រុកកៀនស្វាយ ខេត្តកណ្តាល"
-    )
+    title = "ព្រះរាជក្រឹត្យ ស្តីពីការកំណត់ព្រំប្រទល់រដ្ឋបាលរវាងខណ្ឌមានជ័យ រាជធានីភ្នំពេញ និងស្រុកកៀនស្វាយ ខេត្តកណ្តាល"
     assert places.detect(["..."], title) == [KANDAL, KIEN_SVAY, PHNOM_PENH, MEAN_CHEY]
 
 

@@ -26,8 +26,9 @@ KANDAL = "08"
 
 
 def run(data: DataDir, library: Path) -> dict:
+    progress = Progress(quiet=True)
     report = run_index(
-        data, [library], jobs=2, ocr_mode="auto", ocr_lang=DEFAULT_LANG, progress=Progress(quiet=True)
+        data, [library], jobs=2, ocr_mode="auto", ocr_lang=DEFAULT_LANG, progress=progress
     )
     return report.to_dict()
 
