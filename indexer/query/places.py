@@ -9,6 +9,8 @@ from indexer.library.gazetteer import gazetteer
 def describe(codes: list[str]) -> list[dict]:
     """``{"code", "level", "km", "en"}`` of each known code, provinces first (then each
     province's districts and communes, by code)."""
+    if not codes:
+        return []  # the gazetteer is loaded only when there is a place to name
     places = gazetteer().places
     return [places[code].as_dict() for code in sorted(codes) if code in places]
 
