@@ -107,10 +107,16 @@ def link(versions: Sequence[Version]) -> set[frozenset[str]]:
     too, or nearly (two Khmer files of one law, a constitution as amended twice)."""
     weights = _rarity(versions)
     english = [v for v in versions if v.language == "en"]
-    khmer = [v for v in versions if v.language == "km"]
+    by_year: dict[int | None, list[Version]] = {}  # Khmer documents by each year they fit
+    for version in versions:
+        if version.language == "km":
+            for year in version.years or {None}:
+                by_year.setdefault(year, []).append(version)
     scores: dict[tuple[str, str], float] = {}
     for en in english:
-        for km in khmer:
+        years = en.years or set(by_year)  # an undated one is compared with every year
+        candidates = {v.id: v for y in (*years, None) for v in by_year.get(y, [])}
+        for km in candidates.values():
             score = _pair_score(en, km, weights)
             if score is not None:
                 scores[en.id, km.id] = score
