@@ -249,6 +249,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "action_reocr": "read again",
         "action_catalog": "catalog.csv applied",
         "action_account": "account",
+        "download_file": "Download the original file ({ext})",
+        "text_document": (
+            "A text document (Word, OpenDocument, web page or text file): its pages are cut "
+            "from its text, about a printed page each."
+        ),
+        "marks_on_page": "{count} matches of “{q}” are marked in the text.",
+        "method_file": "from the file's text",
+        "place": "Place",
+        "places": "Places",
+        "version_en": "English version",
+        "version_km": "Khmer version",
+        "similar": "More like this",
+        "districts_of": "In {p}",
     },
     "km": {
         "site": "ការស្វែងរកឯកសារវិមជ្ឈការ និងវិសហមជ្ឈការ",
@@ -486,6 +499,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "action_reocr": "បានអានម្តងទៀត",
         "action_catalog": "បានអនុវត្ត catalog.csv",
         "action_account": "គណនី",
+        "download_file": "ទាញយកឯកសារដើម ({ext})",
+        "text_document": (
+            "ឯកសារអត្ថបទ (Word, OpenDocument, គេហទំព័រ ឬឯកសារអត្ថបទ)៖ ទំព័ររបស់វាត្រូវបានកាត់ចេញពី"
+            "អត្ថបទរបស់វា ប្រហែលមួយទំព័របោះពុម្ពៗ។"
+        ),
+        "marks_on_page": "ពាក្យ “{q}” ត្រូវគ្នា {count} កន្លែង ហើយត្រូវបានគូសចំណាំក្នុងអត្ថបទ។",
+        "method_file": "ពីអត្ថបទនៃឯកសារ",
+        "place": "ទីកន្លែង",
+        "places": "ទីកន្លែង",
+        "version_en": "កំណែភាសាអង់គ្លេស",
+        "version_km": "កំណែភាសាខ្មែរ",
+        "similar": "ឯកសារស្រដៀងគ្នា",
+        "districts_of": "ក្នុង {p}",
     },
 }
 
