@@ -26,6 +26,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from indexer.errors import BadParameter
+from indexer.extract.sources import SUFFIXES
 from indexer.library.catalog import CATALOGUED
 from indexer.library.changelog import ACTIONS, as_csv
 from indexer.vocabulary import LANGUAGE_CODES, TYPES
@@ -77,7 +78,13 @@ def admin_required(view):
 
 @bp.context_processor
 def workspace_context() -> dict:
-    return {"params": SearchParams(), "types": TYPES, "catalogued": CATALOGUED, "eta": _clock}
+    return {
+        "params": SearchParams(),
+        "types": TYPES,
+        "catalogued": CATALOGUED,
+        "suffixes": SUFFIXES,
+        "eta": _clock,
+    }
 
 
 def _clock(seconds: int | None) -> str:

@@ -175,11 +175,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "upload_duplicate": "not saved again",
         "upload_refused": "refused",
         "follow_run": "Follow the indexing run {n}",
-        "choose_files": "PDF or image files",
+        "choose_files": "Files to add",
         "drop_files_here": "or drop files here",
         "upload_help": (
-            "Several files at once are fine. They are saved into the library folder and "
-            "indexed in the background, like ddsearch index."
+            "PDFs, images, Word, OpenDocument, web pages and text files; several at once are "
+            "fine. They are saved into the library folder and indexed in the background, "
+            "like ddsearch index."
         ),
         "upload": "Add to the library",
         "withdrawn_documents": "Withdrawn from the public site",
@@ -426,7 +427,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "upload_duplicate": "មិនបានរក្សាទុកម្តងទៀតទេ",
         "upload_refused": "ត្រូវបានបដិសេធ",
         "follow_run": "តាមដានដំណើរការធ្វើលិបិក្រម {n}",
-        "choose_files": "ឯកសារ PDF ឬរូបភាព",
+        "choose_files": "ឯកសារដែលត្រូវបន្ថែម",
         "drop_files_here": "ឬទម្លាក់ឯកសារនៅទីនេះ",
         "upload_help": (
             "អាចបញ្ជូនឯកសារច្រើនក្នុងពេលតែមួយ។ ឯកសារត្រូវបានរក្សាទុកក្នុងថតបណ្ណាល័យ "

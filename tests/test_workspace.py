@@ -524,7 +524,8 @@ def test_uploads_are_saved_safely_and_indexed_by_a_background_run(editor, client
     response = upload(editor, files)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Only PDF and image files" in page and "already holds this file" in page
+    assert "Only the kinds of file the library indexes" in page
+    assert "already holds this file" in page
     job_id = int(re.search(r"/admin/jobs/(\d+)", page).group(1))
     assert not Path("/tmp/escape.pdf").exists()
     saved = sorted(p.name for p in library.iterdir() if not p.name.startswith("."))

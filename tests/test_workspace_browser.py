@@ -75,7 +75,7 @@ def test_real_pdfs_uploaded_in_the_browser_are_indexed_in_the_background(site, p
     base, library, _ = site
     sign_in(page, base)
     page.get_by_role("link", name="Add files").first.click()
-    page.get_by_label("PDF or image files").set_input_files([str(PDFS / n) for n in UPLOADS])
+    page.get_by_label("Files to add").set_input_files([str(PDFS / n) for n in UPLOADS])
     page.get_by_role("button", name="Add to the library").click()
     expect(page.locator("li.upload-saved")).to_have_count(2)
     page.locator("#job-link").click()

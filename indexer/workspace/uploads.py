@@ -68,9 +68,8 @@ def save(folder: Path, raw_name: str, stream: BinaryIO, library: Library) -> Sav
     name = safe_name(raw_name or "")
     if not is_document(name):
         kinds = ", ".join(SUFFIXES)
-        return Saved(
-            raw_name, "refused", f"Only PDF and image files ({kinds}) can be added to the library."
-        )
+        sentence = f"Only the kinds of file the library indexes ({kinds}) can be added to it."
+        return Saved(raw_name, "refused", sentence)
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=folder)
     digest, size = hashlib.sha256(), 0
