@@ -67,6 +67,11 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def known_words() -> dict[str, int]:
+    """Every word of the lexicon with its count in the clean text."""
+    return _lexicon()[0]
+
+
 def best_word(word: str) -> str:
     """The lexicon's most frequent word one glyph edit from an unknown ``word``, or ``word``."""
     counts, givable, deleted = _lexicon()

@@ -28,6 +28,7 @@ from indexer.library.metadata.lines import (
     loose,
     page_lines,
 )
+from indexer.library.metadata.words import known_share
 from indexer.text.khmer import fold, khmer_share
 from indexer.vocabulary import OTHER, load_types
 
@@ -73,26 +74,53 @@ def detect_title(pages: Sequence[str], filename: str = "", type_key: str = "") -
     ``type_key`` when given) with the lines under it; else, when OCR lost the heading, the
     type's Khmer name over the ស្តីពី ("on") lines; else the first line of words; else the
     type's name, and only for a document of no known type the file name."""
+    return _title_and_source(pages, filename, type_key)[0]
+
+
+#: How sure a title is by where it was found, before its words are weighed.
+TITLE_CONFIDENCE = {
+    "promulgated": 0.9,
+    "heading": 0.85,
+    "about-lines": 0.6,
+    "first-line": 0.4,
+    "type-name": 0.3,
+    "file-name": 0.1,
+}
+
+
+def title_and_confidence(
+    pages: Sequence[str], filename: str = "", type_key: str = ""
+) -> tuple[str, float]:
+    """The title and how sure it is: by where it was found, lowered by the share of its Khmer
+    words no lexicon knows (OCR garbage)."""
+    title, source = _title_and_source(pages, filename, type_key)
+    if not title:
+        return "", 0.0
+    known = known_share(title)
+    return title, round(TITLE_CONFIDENCE[source] * (0.4 + 0.6 * known), 2)
+
+
+def _title_and_source(pages: Sequence[str], filename: str, type_key: str) -> tuple[str, str]:
     khmer = khmer_share("\n".join(pages[:3])) >= 0.5
     if type_key in _PROMULGATED:
         promulgated = _promulgated_title(pages[:3])
         if promulgated:
-            return promulgated
+            return promulgated, "promulgated"
     found = _heading_title(pages, type_key, khmer, allow_kram=False)
     found = found or _heading_title(pages, type_key, khmer, allow_kram=True)
     if found:
-        return found
+        return found, "heading"
     name = _type_name(type_key)
     lines = _title_candidates(pages[0], khmer) if pages else []
     for i, (_, folded, _) in enumerate(lines):
         if ABOUT.search(_LEADING_CRUMBS.sub("", folded)[:8]):
-            return cut_title(" ".join([name, *_title_lines("", lines[i : i + 4])]))
+            return cut_title(" ".join([name, *_title_lines("", lines[i : i + 4])])), "about-lines"
     for shown, _, _ in lines:
         if len(shown) >= 8 and not _ROYAL_CODE_TOKEN.search(shown):
-            return cut_title(shown)
+            return cut_title(shown), "first-line"
     if name:
-        return name
-    return Path(filename).stem.replace("_", " ") if filename else ""
+        return name, "type-name"
+    return (Path(filename).stem.replace("_", " "), "file-name") if filename else ("", "file-name")
 
 
 def _heading_title(pages: Sequence[str], type_key: str, khmer: bool, allow_kram: bool) -> str:
