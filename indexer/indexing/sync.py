@@ -15,8 +15,10 @@ from pathlib import Path
 from indexer.config import DataDir
 from indexer.engine import open_engine
 from indexer.errors import IndexVersionError
+from indexer.indexing.detection import redetect_outdated
 from indexer.indexing.lock import writer_lock
-from indexer.library import catalog, citator, opened
+from indexer.library import citator, opened
+from indexer.library.catalog import effective_metadata
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import Document
@@ -24,14 +26,6 @@ from indexer.model import Document
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
-DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
-
-
-def effective_metadata(row: DocumentRow) -> tuple[dict, list[str]]:
-    """Detected metadata with the librarian's catalogue cells laid over it, and which changed."""
-    detected = {**DEFAULT_FIELDS, "languages": []}
-    detected.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
-    return catalog.apply(detected, row.overrides)
 
 
 def desired_documents(
@@ -96,8 +90,9 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         indexed = engine.fingerprints()
     except IndexVersionError:
         say("the index was built by another version of ddsearch: rebuilding it from the store")
-        _rebuild(data, library, store)
+        _rebuild(data, library, store, say)
         return
+    redetect_outdated(library, store, say)
     wanted = desired_documents(library, engine.version)
     _sync_citations(library, store, wanted, engine.version)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
@@ -110,11 +105,12 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
 def rebuild(data: DataDir, say) -> int:
     """Re-create the index from state + store (after an analyser or schema change); no OCR."""
     with writer_lock(data.lock, say), opened(data) as (library, store):
-        return _rebuild(data, library, store)
+        return _rebuild(data, library, store, say)
 
 
-def _rebuild(data: DataDir, library: Library, store: Store) -> int:
+def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
     engine = open_engine(data.index)
+    redetect_outdated(library, store, say)
     wanted = desired_documents(library, engine.version)
     _sync_citations(library, store, wanted, engine.version)
     engine.rebuild(documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)

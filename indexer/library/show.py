@@ -4,8 +4,8 @@ librarian can check what the OCR saw."""
 from __future__ import annotations
 
 from indexer.config import DataDir
-from indexer.indexing.sync import effective_metadata
 from indexer.library import opened
+from indexer.library.catalog import effective_metadata
 from indexer.library.lookup import NotFound, find_document, live_row
 
 

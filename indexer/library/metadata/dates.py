@@ -10,26 +10,18 @@ words are in data/calendar.json.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 from indexer.library.metadata.lines import CITATION_LINE
 from indexer.text.khmer import fold
+from indexer.vocabulary import load_calendar as calendar
 from indexer.vocabulary import plausible_year
-
-CALENDAR_FILE = Path(__file__).parents[2] / "data" / "calendar.json"
-
-
-@cache
-def calendar() -> dict:
-    return json.loads(CALENDAR_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -265,4 +265,3 @@ def _confidence(margin: float) -> float:
     if margin <= 0:
         return 0.0
     return round(1 - 0.5 ** (margin / SETTLED), 2)
-
