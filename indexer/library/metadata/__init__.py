@@ -134,6 +134,11 @@ def _compatible(number_kind: str, kind: str) -> bool:
     return number_kind == kind or number_kind in _NUMBERED_AS.get(kind, ())
 
 
+def doubtful_fields(confidence: dict) -> list[str]:
+    """The fields detected less surely than DOUBTFUL_BELOW."""
+    return sorted(field for field, value in confidence.items() if value < DOUBTFUL_BELOW)
+
+
 def doubtful_first(documents: list[dict]) -> list[dict]:
     """The documents with a field detected less surely than DOUBTFUL_BELOW (catalogued fields
     are sure), the least sure first: where a librarian's checking helps most."""
