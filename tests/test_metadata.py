@@ -302,7 +302,8 @@ def test_a_law_under_its_royal_kram_is_titled_by_the_law_it_promulgates() -> Non
         "ច្បាប់ស្តីពីការបង្កើតក្រស្ទងវប្បធមិនិងវិចិត្រសិល្បៈដែលរដ្ឋសភាបានអនុម័តនាសម័យ\n"
     )
     law = "ឆ្នាំទី ៤ លេខ ៤ ថ្ងៃទី mo ខែមករាឆ្នាំ ១៩៩៦ រាជកិច្ចទំព័រ ១៣៤\n=\nស្តីពី\nការបេន្អីត\nមាត្រា ១:\n"
-    assert detect([kram, law])["title"] == "ច្បាប់ ស្តីពី ការបង្កើតក្រស្ទងវប្បធមិនិងវិចិត្រសិល្បៈ"
+    # ក្រស្ទង (OCR) mended to the lexicon's ក្រសួង; វប្បធមិ, garbled beyond one word, stays as read
+    assert detect([kram, law])["title"] == "ច្បាប់ ស្តីពី ការបង្កើតក្រសួងវប្បធមិនិងវិចិត្រសិល្បៈ"
     # a code is promulgated under its own name
     code = kram.replace("ច្បាប់ស្តីពីការបង្កើតក្រស្ទងវប្បធមិនិងវិចិត្រសិល្បៈ", "ក្រមព្រហ្មទណ្ឌ")
     assert detect([code, law])["title"] == "ក្រមព្រហ្មទណ្ឌ"

@@ -191,6 +191,8 @@ def _law_headings(pages: Sequence[str], khmer: bool) -> list[str]:
             found = heading(folded)
             if not found or found[0] != "law" or found[1] > 3 or CITATION_LINE.match(folded):
                 continue
+            if _ADOPTION.search(folded):  # the kram's formula, read by _promulgated_title
+                continue
             start = shown[found[1] :]
             under = [line for line in lines[index + 1 : index + 5]]
             taken = _title_lines(start, under)
@@ -199,6 +201,7 @@ def _law_headings(pages: Sequence[str], khmer: bool) -> list[str]:
     return [title for title in titles if _names_subject([title])]
 
 
+_ADOPTION = re.compile("អនុម័ត|រដ្ឋសភា")
 #: The 1994 krams' formula: "ប្រកាសឱ្យប្រើ ច្បាប់ដែលបានអនុម័តដោយរដ្ឋសភា នាថ្ងៃទី ... ស្តីពី ...
 #: ដូចមានសេចក្តីតទៅនេះ": the law's subject after its adoption date.
 _ADOPTED_LAW = re.compile(
