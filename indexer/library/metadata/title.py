@@ -204,9 +204,7 @@ def _law_headings(pages: Sequence[str], khmer: bool) -> list[str]:
 _ADOPTION = re.compile("អនុម័ត|រដ្ឋសភា")
 #: The 1994 krams' formula: "ប្រកាសឱ្យប្រើ ច្បាប់ដែលបានអនុម័តដោយរដ្ឋសភា នាថ្ងៃទី ... ស្តីពី ...
 #: ដូចមានសេចក្តីតទៅនេះ": the law's subject after its adoption date.
-_ADOPTED_LAW = re.compile(
-    r"ច្បាប់\s*ដែល.{0,90}?(?:ស្តីពី|ស្តីអំពី)(?P<subject>.+?)(?:ដូចមាន|ដែលមាន|$)"
-)
+_ADOPTED_LAW = re.compile(r"ច្បាប់\s*ដែល.{0,90}?(?:ស្តីពី|ស្តីអំពី)(?P<subject>.+?)(?:ដូចមាន|ដែលមាន|$)")
 
 
 def _promulgated_title(pages: Sequence[str]) -> str:
