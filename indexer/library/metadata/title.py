@@ -224,13 +224,13 @@ def _promulgated_title(pages: Sequence[str]) -> str:
         return ""
     end = _basis_end(basis)
     for i in range(end + 1, min(len(lines), end + 12)):
-        subject = _law_subject(lines[i][0])
+        text = lines[i][0]
+        if len(compact_form(lines[i][1])[0]) <= len(loose("ច្បាប់ស្តីពី")):
+            # the law's name alone on its line: "ច្បាប់ / ស្តីពី / ... / ដែលរដ្ឋសភា..."
+            text = " ".join(shown for shown, _, _ in lines[i : i + 4])
+        subject = _law_subject(text)
         if subject is None:
             continue
-        for shown, _, _ in lines[i + 1 : i + 3]:
-            if _PROMULGATED_END.search(fold(subject)):
-                break
-            subject += " " + shown
         end = _PROMULGATED_END.search(fold(subject))
         subject = subject[: end.start()] if end else subject
         return cut_title(subject)
