@@ -79,6 +79,8 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
         year, date = dated.year, dated.date
         year_confidence, date_confidence = dated.year_confidence, dated.date_confidence
     number, number_confidence = _checked_number(found_number, kind, date, languages)
+    if not dated.number_fits:  # its month and year are not the signing's: misread
+        number, number_confidence = "", 0.0
     title, title_confidence = title_and_confidence(pages, filename, kind)
     confidence = {
         "title": title_confidence,

@@ -63,6 +63,7 @@ class Dated:
     year: int | None
     date_confidence: float
     year_confidence: float
+    number_fits: bool = True  # a royal number's month and year fit the date and the order
 
 
 def instrument_start(pages: Sequence[str], kind: str) -> tuple[int, int]:
@@ -139,6 +140,27 @@ class Evidence:
     number: tuple[int, int] | None
 
     def decide(self) -> Dated:
+        dated = self._decide()
+        if self.number and not self._number_fits(dated):
+            return Dated(
+                dated.date, dated.year, dated.date_confidence, dated.year_confidence, False
+            )
+        return dated
+
+    def _number_fits(self, dated: Dated) -> bool:
+        """Whether the royal number's month and year can be the signing's: those of the date
+        as far as it is settled, and after the adoption and cited dates, before the Gazette."""
+        month, yy = self.number
+        if dated.date and int(dated.date[:4]) % 100 != yy:
+            return False
+        if len(dated.date) >= 7 and int(dated.date[5:7]) != month:
+            return False
+        century = (dated.year or 2000) // 100 * 100
+        year = min((century - 100 + yy, century + yy, century + 100 + yy),
+                   key=lambda y: abs(y - (dated.year or y)))  # fmt: skip
+        return self._order_score(year, month, penalties_only=True) == 0
+
+    def _decide(self) -> Dated:
         years = self._candidate_years()
         if not years:
             return Dated("", None, 0.0, 0.0)
@@ -208,8 +230,10 @@ class Evidence:
             score += WEIGHTS["lunar"] / 2 if month in near else -WEIGHTS["lunar"] / 2
         return score
 
-    def _order_score(self, year: int, month: int) -> float:
-        """Signed after its adoption and the instruments it cites, before its Gazette issue."""
+    def _order_score(self, year: int, month: int, penalties_only: bool = False) -> float:
+        """Signed after its adoption and the instruments it cites, before its Gazette issue
+        (``penalties_only``: only an adoption or a Gazette issue out of order counts; cited
+        dates are misread too often to veto anything)."""
         w = WEIGHTS
         score = 0.0
         here = year * 12 + month
@@ -220,14 +244,14 @@ class Evidence:
             if reading.kind == "gazette":
                 if here > there:
                     score -= w["out_of_order"]
-                elif there - here <= BEFORE_GAZETTE // 30:
+                elif there - here <= BEFORE_GAZETTE // 30 and not penalties_only:
                     score += w["bound"]
             elif reading.kind == "adopted" and reading.month:
                 if here < there:
                     score -= w["out_of_order"]
-                elif here - there <= AFTER_ADOPTION // 30:
+                elif here - there <= AFTER_ADOPTION // 30 and not penalties_only:
                     score += w["bound"]
-            elif reading.kind == "cited" and reading.month and here < there:
+            elif reading.kind == "cited" and reading.month and here < there and not penalties_only:
                 score -= w["slip"]  # a cited date may be misread too
         return score
 
