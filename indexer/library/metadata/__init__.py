@@ -72,9 +72,12 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     languages = detect_languages(pages)
     found_number = detect_number(pages, kind, guessed_year)
     dated = dating.decide(read_pages(pages), kind, found_number)
-    if kind == "constitution" or not dated.date:  # a constitution keeps its adoption year
-        year, date = guessed_year, (str(guessed_year) if kind == "constitution" else "")
+    if kind == "constitution":  # a constitution keeps its adoption year, however amended
+        year, date = guessed_year, str(guessed_year) if guessed_year else ""
         year_confidence = date_confidence = UNDATED_YEAR_CONFIDENCE
+    elif not dated.date:  # unsettled: the year the evidence favours, else the plain weighing
+        year, date = dated.year or guessed_year, ""
+        year_confidence = date_confidence = min(dated.year_confidence, UNDATED_YEAR_CONFIDENCE)
     else:
         year, date = dated.year, dated.date
         year_confidence, date_confidence = dated.year_confidence, dated.date_confidence

@@ -153,8 +153,9 @@ _EN_DATE = re.compile(
 #: law, a certified copy.
 _SIGNING = re.compile(r"ធ្វើ\s*[នទ]ៅ|វាំង|done at|made at|signed")
 _PLACE = re.compile(r"ភ្នំពេញ|រាជធានី|phnom penh")
-#: The votes before a promulgation: the Assembly's adoption, the Senate's review (យល់ស្រប).
-_ADOPTED = re.compile(r"អនុម័ត|អនុម|យល់ស្រប|adopted|ratified")
+#: The votes before a promulgation: the Assembly's adoption, the Senate's review (យល់ស្រប),
+#: each dated "កាលពីថ្ងៃទី" ("on the day", past) in a kram's formula.
+_ADOPTED = re.compile(r"អនុម័ត|អនុម|យល់ស្រប|កាលពី|adopted|ratified")
 _CITING = re.compile(r"(?:ចុះ|ចុ៖|ចុ|dated|of|on)\W{0,3}$")
 _GAZETTE = re.compile(r"រាជកិច្ច|រាជកម្ច|ទំព័រ|សប្តាហ៍|royal gazette|^\W{0,3}ឆ្នាំ\s*ទ[ីិ]\s*\d")
 _CHRISTIAN_ERA = re.compile(r"គ\.?\s*ស\.?\s*(\d{4})(?!\d)")
