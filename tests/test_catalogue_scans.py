@@ -131,7 +131,8 @@ def test_the_doubtful_export_lists_only_what_detection_is_unsure_of(scans, tmp_p
     assert all(row["doubtful"] for row in unsure)
     assert {row["id"] for row in unsure} == {row["id"] for row in rows if row["doubtful"]}
     for row in rows:
-        fields = dict(zip(row["confidence"].split()[::2], row["confidence"].split()[1::2]))
+        cells = row["confidence"].split()
+        fields = dict(zip(cells[::2], cells[1::2], strict=True))
         assert {"type", "title"} <= set(fields)
         low = {name for name, value in fields.items() if float(value) < metadata.DOUBTFUL_BELOW}
         assert set(row["doubtful"].split()) == low
