@@ -6,9 +6,10 @@ Pages come from a data folder's store (``--store``: the reading the index holds,
 of an r4 or r5 index's store.sqlite; read-only, no OCR) or, without it, are read the way
 `ddsearch index` reads them (text layer where the gate trusts it, the default OCR recipe
 elsewhere, only the pages detection reads; ``--jobs`` workers). Truth is
-tests/data/corpus_labels.tsv (`corpus_truth`); numbers a document does not print are checked
-against the citing scans' truth (tests/data/legal_basis_truth.tsv), as the citator adopts
-them. The detector was tuned on the "tune" half only; report both halves.
+tests/data/corpus_labels.tsv (`corpus_truth`); numbers a document does not print are
+checked against the citing scans' truth (tests/data/legal_basis_truth.tsv), as the citator
+adopts them; a day the citations date a document by is taken as a sync takes it. The
+detector was tuned on the "tune" half only; report both halves.
 
 Scores (issue 23): type and year right; the date exact where its day and month are printed
 in type (``date_in_type``), and a full date shown wrong (a day not the instrument's) over all
@@ -102,8 +103,10 @@ def cited_truth() -> dict[str, set[str]]:
     return cited
 
 
-def adopted_numbers(pages: dict[str, list[str]], detected: dict[str, dict]) -> dict[str, str]:
-    """The numbers the citator gives the documents that print none it could read."""
+def from_citations(pages: dict[str, list[str]], detected: dict[str, dict]) -> dict[str, str]:
+    """What the citator gives the documents, as a sync does: the numbers of those that print
+    none it could read (returned), and the days their citations date them by (set in
+    ``detected``)."""
     documents = [
         citator.Target(name, d["type"], numbers.canonical(d["number"]), d["year"], d["title"])
         for name, d in detected.items()
@@ -113,6 +116,9 @@ def adopted_numbers(pages: dict[str, list[str]], detected: dict[str, dict]) -> d
         for name, texts in pages.items()
     }
     library = citator.Library(documents, {name: name for name in pages}, kept)
+    for name, cited in citator.cited_dates(library).items():
+        if date := citator.dated_by_citations(detected[name]["date"], cited):
+            detected[name]["date"] = date
     return {name: cited.number for name, cited in citator.cited_numbers(library).items()}
 
 
@@ -220,7 +226,7 @@ def measure_pdfs(store: Path | None, jobs: int) -> dict:
                 ocr_pages += count
     missing = [name for name, texts in pages.items() if not texts]
     detected = {name: metadata.detect(texts, name) for name, texts in pages.items() if texts}
-    adopted = adopted_numbers({n: pages[n] for n in detected}, detected)
+    adopted = from_citations({n: pages[n] for n in detected}, detected)
     cited = cited_truth()
     rows = [
         score(label, detected[label["file"]], adopted.get(label["file"], ""),

@@ -53,14 +53,40 @@ def _fingerprint(version: str, row: DocumentRow, paths: list[str], fields: dict)
 def _sync_citations(library: Library, store: Store, wanted: dict, version: str) -> None:
     """Parse the citations of the documents the citator has not read, from the store (no OCR),
     and give a document that has no number the one other documents cite it by
-    (`citator.cited_numbers`), so that ``number:`` finds it: changed as documents come and go."""
+    (`citator.cited_numbers`), so that ``number:`` finds it, and the day its citations date it
+    by where its own pages left the date short of a day or disagree on it
+    (`citator.cited_dates`): changed as documents come and go."""
     documents = [(row.hash, fields["title"]) for row, _, fields, _ in wanted.values()]
     citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
-    for doc_id, cited in citator.cited_numbers(citator.load(library.db)).items():
+    cited_library = citator.load(library.db)
+    for doc_id, cited in citator.cited_numbers(cited_library).items():
         if doc_id in wanted and not wanted[doc_id][2]["number"]:
-            row, paths, fields, _ = wanted[doc_id]
-            fields = {**fields, "number": cited.number}
-            wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
+            _amend(wanted, doc_id, version, number=cited.number)
+    for doc_id, cited in citator.cited_dates(cited_library).items():
+        if doc_id in wanted and (date := _cited_date(wanted[doc_id], cited)):
+            _amend(wanted, doc_id, version, **date)
+
+
+def _amend(wanted: dict, doc_id: str, version: str, **changes) -> None:
+    row, paths, fields, _ = wanted[doc_id]
+    fields = {**fields, **changes}
+    wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
+
+
+#: How sure a date is that the library's citations give (and its own pages do not contradict).
+CITED_DATE_CONFIDENCE = 0.8
+
+
+def _cited_date(item: tuple, cited: citator.CitedDate) -> dict | None:
+    """The fields a date from citations changes (`citator.dated_by_citations`), unless the
+    catalogue sets the date or the year."""
+    row, _, fields, _ = item
+    if "date" in row.overrides or "year" in row.overrides:
+        return None
+    date = citator.dated_by_citations(fields["date"], cited)
+    if date is None:
+        return None
+    return {"date": date, "confidence": {**fields["confidence"], "date": CITED_DATE_CONFIDENCE}}
 
 
 def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:

@@ -372,6 +372,44 @@ def cited_numbers(library: Library) -> dict[str, CitedNumber]:
     return adopted
 
 
+@dataclass(frozen=True)
+class CitedDate:
+    """The full date the library's citations give a document, and how many agree on it."""
+
+    date: str
+    citations: int
+
+
+def cited_dates(library: Library) -> dict[str, CitedDate]:
+    """Per document that citations resolve to, the full date (YYYY-MM-DD) they give it, when
+    one date is given at least MAJORITY times as often as all the others together: a day OCR
+    misread or lost on the document is read in the documents that cite it."""
+    given: dict[str, list[str]] = {}
+    resolved = library.resolved()
+    for citing_id, targets in resolved.items():
+        for citation, target in zip(library.citations_of(citing_id), targets, strict=True):
+            if target and target != citing_id and len(citation.date) == 10:
+                given.setdefault(target, []).append(citation.date)
+    adopted = {}
+    for doc_id, dates in given.items():
+        best = max(set(dates), key=dates.count)
+        if dates.count(best) >= MAJORITY * (len(dates) - dates.count(best)):
+            adopted[doc_id] = CitedDate(best, dates.count(best))
+    return adopted
+
+
+def dated_by_citations(own: str, cited: CitedDate) -> str | None:
+    """The date a document takes from its citations: theirs where its own pages give the same
+    month (or year, where the month is not settled) but no day or another day; None when its
+    own date stands (the same, empty, of another month: an OCR slip on either side; or a day
+    of its own against a single citation, which is no surer)."""
+    if own == cited.date or not own or not cited.date.startswith(own[:7]):
+        return None
+    if len(own) == 10 and cited.citations < MAJORITY:
+        return None
+    return cited.date
+
+
 def _slipped_years(year: int) -> list[int]:
     """The years one OCR digit slip away from ``year`` (1994: 1954, 1998)."""
     digits = str(year)
