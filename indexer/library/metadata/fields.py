@@ -55,7 +55,8 @@ def detect_number(pages: Sequence[str], kind: str = "", year: int | None = None)
 #: A royal number whose code letters OCR garbled ("ជំរកយ១១៩៧/០៦" for នស/រកម/១១៩៧/០៦): letters,
 #: then the month and year, a slash and the serial, on a line of the header.
 _GARBLED_ROYAL = re.compile(
-    r"(?<![\d/])[\u1780-\u17ff]{2,6}\s*/?\s*(?P<date>\d{4})\s*/\s*(?P<serial>\d{1,3})(?![\d/])"
+    r"(?<![\d/])[\u1780-\u17ff]{2,6}\s*/?\s*(?P<date>\d{4})\s*/\s*(?P<serial>\d{1,3})"
+    r"(?![\d/])(?!\s?\d)"  # a serial a space and a digit follow is cut short: no number
 )
 
 
@@ -113,13 +114,14 @@ PADDED_SERIALS_FROM = 2000
 
 
 def _lost_serial_digit(found: str, canonical: str, year: int | None) -> bool:
-    """Whether OCR lost a digit of a padded royal serial: "០១" where "០១៩" or "០០១" was
-    printed cannot say which, and a wrong number is worse than none."""
+    """Whether OCR lost a digit of a padded royal serial: "០១" or "៥" where "០១៩" or "២៧៥"
+    was printed cannot say which, and a wrong number is worse than none ("១០" may be "០១០"
+    with its zero lost: the same number, or one printed before the padding, as in March 2000)."""
     if not canonical.startswith("NS/") or not year or year < PADDED_SERIALS_FROM:
         return False
     serial = re.search(r"(\d[\d\u17c6-\u17d3]*)\D*$", fold(found))
     digits = re.sub(r"\D", "", serial.group(1)) if serial else ""
-    return len(digits) < numbers.SERIAL_DIGITS and digits.startswith("0")
+    return len(digits) < numbers.SERIAL_DIGITS and (digits.startswith("0") or len(digits) == 1)
 
 
 def _as_written(found: str) -> str:

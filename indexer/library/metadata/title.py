@@ -61,6 +61,8 @@ _PROMULGATED_END = re.compile(r"ដែល|ដេល|ដែរ")
 #: Lines of a royal kram that end its legal basis: "តាមសេចក្តីក្រាបបង្គំទូល ..." (the submission).
 _SUBMISSION = re.compile(r"បង្គំទូល|បង្គំទ្វូល|ក្រាបបង្គំ|សេចក្តីក្រាប")
 _LEADING_CRUMBS = re.compile(r"^[\W\d_]+")
+#: A header's number line ("លេខ ៤០ អនក្រ.បក", however OCR left it): no title.
+_NUMBER_LINE = re.compile(r"^\W{0,3}(?:លេខ|លខ|no\b)")
 _KHMER_WORD_OR_NUMBER = re.compile(r"[\u1780-\u17d3]|^\(?[\d./\-]+\)?$")
 _GOVERNMENT = "រាជរដ្ឋាភិបាល"
 _KHMER_LETTER = re.compile(r"[\u1780-\u17b3]")
@@ -138,8 +140,14 @@ def _found_title(pages: Sequence[str], filename: str, type_key: str) -> tuple[st
     for i, (_, folded, _) in enumerate(lines):
         if ABOUT.search(_LEADING_CRUMBS.sub("", folded)[:8]):
             return cut_title(" ".join([name, *_title_lines("", lines[i : i + 4])])), "about-lines"
-    for shown, _, _ in lines:
-        if len(shown) >= 8 and not _ROYAL_CODE_TOKEN.search(shown):
+    for shown, folded, _ in lines:
+        if (
+            len(shown) >= 8
+            and not _ROYAL_CODE_TOKEN.search(shown)
+            and not _NUMBER_LINE.match(folded)
+        ):
+            if name and type_key in _about_types():  # OCR lost the heading and its ស្តីពី
+                return cut_title(f"{name} ស្តីពី {shown}"), "first-line"
             return cut_title(shown), "first-line"
     if name:
         return name, "type-name"
@@ -195,9 +203,11 @@ def _law_headings(pages: Sequence[str], khmer: bool) -> list[str]:
                 continue
             start = shown[found[1] :]
             under = [line for line in lines[index + 1 : index + 5]]
-            taken = _title_lines(start, under)
-            if ABOUT.search(fold(" ".join([start, *taken]))):
-                titles.append(cut_title(_rebuild(" ".join([start, *taken]), "law")))
+            text = " ".join([start, *_title_lines(start, under)])
+            end = _PROMULGATED_END.search(fold(text), len(start) // 2)
+            text = text[: end.start()] if end else text  # a kram's formula, wrapped
+            if ABOUT.search(fold(text)):
+                titles.append(cut_title(_rebuild(text, "law")))
     return [title for title in titles if _names_subject([title])]
 
 
