@@ -237,8 +237,9 @@ def digits(value: object, ui: str) -> str:
 
 
 def instrument_number(number: str, ui: str) -> str:
-    """An instrument's number as the document writes it: a Khmer one (១២ អនក្រ.បក) in Khmer
-    digits in the Khmer interface; a Latin one (No. 148 ANK/BK) always as written."""
+    """An instrument's number as the document writes it: a Khmer one (១២ អនក្រ.បក, as
+    detection gives it) in Khmer digits in the Khmer interface (a catalogued one typed with
+    Latin digits too); a Latin one (No. 148 ANK/BK) always as written."""
     return digits(number, ui) if any(map(is_khmer, number)) else number
 
 
