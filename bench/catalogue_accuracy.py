@@ -12,7 +12,7 @@ adopts them; a day the citations date a document by is taken as a sync takes it.
 detector was tuned on the "tune" half only; report both halves.
 
 Scores (issue 23): type and year right; the date exact where its day and month are printed
-in type (``date_in_type``), and a full date shown wrong (a day not the instrument's) over all
+in type (``date_in_type`` ymd), and a full date shown wrong (a day not the instrument's) over all
 documents; the title within 0.8 similarity of the printed one (rapidfuzz ratio, both
 normalised, spaces out; a running header, the file name or Latin crumbs fail); the number
 read right where it is printed in type, and a number shown wrong over all documents.
@@ -152,7 +152,7 @@ def _date_outcome(date: str, label: dict) -> dict:
     want = label.get("date", "")
     if not want:
         return {"date_exact": None, "date_full_wrong": None, "date_wrong": None}
-    in_type = label.get("date_in_type", "").lower() in _YES
+    in_type = label.get("date_in_type") == "ymd"  # day, month and year typed on its line
     agrees = date.startswith(want) or want.startswith(date)
     return {
         "date_exact": (date == want) if in_type else None,

@@ -400,13 +400,13 @@ def cited_dates(library: Library) -> dict[str, CitedDate]:
 
 def dated_by_citations(own: str, cited: CitedDate) -> str | None:
     """The date a document takes from its citations: theirs where its own pages give the same
-    month (or year, where the month is not settled) but no day or another day; None when its
-    own date stands (the same, empty, of another month: an OCR slip on either side; or a day
-    of its own against a single citation, which is no surer)."""
+    month (or year, where the month is not settled) but no day or another day (its month
+    alone when a single citation gives another day: neither reading is surer); None when its
+    own date stands (the same, empty, or of another month: an OCR slip on either side)."""
     if own == cited.date or not own or not cited.date.startswith(own[:7]):
         return None
     if len(own) == 10 and cited.citations < MAJORITY:
-        return None
+        return own[:7]  # one citation against the document's own day: neither is surer
     return cited.date
 
 

@@ -22,7 +22,7 @@ from indexer.library.metadata.fields import (
     detect_languages,
     detect_number,
 )
-from indexer.library.metadata.lines import HEAD_PAGES, TAIL_PAGES, pages_read, read_pages
+from indexer.library.metadata.lines import HEAD_PAGES, TAIL_PAGES, pages_read
 from indexer.library.metadata.title import detect_title, title_and_confidence
 from indexer.library.metadata.types import (
     TYPE_CONFIDENCE,
@@ -71,7 +71,7 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     guessed_year = detect_year(pages, filename, kind)
     languages = detect_languages(pages)
     found_number = detect_number(pages, kind, guessed_year)
-    dated = dating.decide(read_pages(pages), kind, found_number)
+    dated = dating.decide(pages, kind, found_number)
     if kind == "constitution":  # a constitution keeps its adoption year, however amended
         year, date = guessed_year, str(guessed_year) if guessed_year else ""
         year_confidence = date_confidence = UNDATED_YEAR_CONFIDENCE

@@ -153,6 +153,8 @@ _EN_DATE = re.compile(
 #: law, a certified copy.
 _SIGNING = re.compile(r"ធ្វើ\s*[នទ]ៅ|វាំង|done at|made at|signed")
 _PLACE = re.compile(r"ភ្នំពេញ|រាជធានី|phnom penh")
+#: A dateline, "<place>, ថ្ងៃទី ...": a speech's or letter's own date.
+_DATELINE = re.compile(r"[\u1780-\u17d3]{3},\s*$")
 #: The votes before a promulgation: the Assembly's adoption, the Senate's review (យល់ស្រប),
 #: each dated "កាលពីថ្ងៃទី" ("on the day", past) in a kram's formula.
 _ADOPTED = re.compile(r"អនុម័ត|អនុម|យល់ស្រប|កាលពី|adopted|ratified")
@@ -257,7 +259,7 @@ def _kind(folded: str, start: int, end: int) -> str:
         return "signing"
     if _ADOPTED.search(before):
         return "adopted"
-    if _PLACE.search(before[-30:]):
+    if _PLACE.search(before[-30:]) or _DATELINE.search(before):
         return "place"
     return "plain"
 

@@ -27,7 +27,7 @@ from indexer.library.metadata.dates import (
     slipped,
 )
 from indexer.library.metadata.headings import heading
-from indexer.library.metadata.lines import HEAD_LINES, HEAD_PAGES
+from indexer.library.metadata.lines import HEAD_LINES, HEAD_PAGES, pages_read, read_pages
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import plausible_year
 
@@ -82,11 +82,20 @@ def instrument_start(pages: Sequence[str], kind: str) -> tuple[int, int]:
 
 
 def decide(pages: Sequence[str], kind: str = "", number: str = "") -> Dated:
-    """The date of an instrument from its pages (those `lines.read_pages` keeps), its type and
-    the number read off it."""
-    start = instrument_start(pages, kind)
-    readings = [r for r in read_dates(pages) if r.position >= start or r.kind == "gazette"]
+    """The date of an instrument from its pages, its type and the number read off it: the
+    pages `lines.read_pages` keeps (the head and the tail), and, when they hold no signing
+    line, the others in order (a code's annexes may follow its signature by fifty pages)."""
+    read = read_pages(pages)
+    start = instrument_start(read, kind)
+    readings = [r for r in read_dates(read) if r.position >= start or r.kind == "gazette"]
     own = _own(readings)
+    if own is None and len(read) < len(pages):
+        middle = [page for i, page in enumerate(pages) if i not in set(pages_read(len(pages)))]
+        signing = [r for r in read_dates(middle) if r.kind == "signing" and r.as_date()]
+        if signing:  # positions of the middle pages: after the head's, in reading order
+            own = Reading(*[getattr(signing[0], f) for f in ("year", "month", "day", "kind")],
+                          (HEAD_PAGES, 0), signing[0].text)  # fmt: skip
+            readings.append(own)
     lunar = _lunar_of(read_lunar(pages), own, start)
     evidence = Evidence(own, lunar, readings, _number_date(number))
     return evidence.decide()
@@ -94,11 +103,17 @@ def decide(pages: Sequence[str], kind: str = "", number: str = "") -> Dated:
 
 def _own(readings: list[Reading]) -> Reading | None:
     """The instrument's signing line: the first after its heading that says "done at" or
-    names the palace, else the first with a place alone."""
-    for kinds in (("signing",), ("place",)):
-        for reading in readings:
-            if reading.kind in kinds:
-                return reading
+    names the palace, else the first with a place alone that does not sign an adoption (the
+    Assembly president's "ភ្នំពេញ ថ្ងៃទី ..." under "អនុម័តនៅថ្ងៃ ...")."""
+    for reading in readings:
+        if reading.kind == "signing":
+            return reading
+    adopted = [r.position for r in readings if r.kind == "adopted"]
+    for reading in readings:
+        page, line = reading.position
+        signs_adoption = any(p == page and 0 < line - at <= 3 for p, at in adopted)
+        if reading.kind == "place" and not signs_adoption:
+            return reading
     return None
 
 
@@ -258,7 +273,9 @@ class Evidence:
     def _day(self, year: int, month: int) -> tuple[int | None, float]:
         """The signing day in a settled month, and by how much it beats the next best."""
         own = self.own
-        if not own or not own.day or own.month not in (month, None):
+        # a day is read only off a line whose month was read too: a month OCR cannot read is
+        # written by hand, and so, on a Gazette page, is the day beside it
+        if not own or not own.day or own.month != month:
             return None, 0.0
         scores = {}
         for day in {own.day, *slipped(own.day)}:
