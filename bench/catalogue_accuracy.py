@@ -245,11 +245,14 @@ def measure_pdfs(store: Path | None, jobs: int) -> dict:
 
 
 def measure_titles() -> dict:
-    """The type of each English catalogue title against its catalogue's instrument_type."""
+    """The type of each English catalogue title against its catalogue's instrument_type, and
+    the year detection reads in it ("... Prakas 2006") against the catalogue's year."""
     with TITLES.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file, delimiter="\t"))
     confusion: dict[str, int] = {}
     right = 0
+    dated = [row for row in rows if row["year"]]
+    years_right = sum(metadata.detect_year([row["title"]]) == int(row["year"]) for row in dated)
     for row in rows:
         found = metadata.type_of_title(row["title"])
         found = TITLES_SCHEME.get(found, found)
@@ -259,7 +262,13 @@ def measure_titles() -> dict:
             pair = f"{row['instrument_type']} -> {found}"
             confusion[pair] = confusion.get(pair, 0) + 1
     top = dict(sorted(confusion.items(), key=lambda item: -item[1])[:8])
-    return {"titles": len(rows), "type_accuracy": right / len(rows), "top_disagreements": top}
+    return {
+        "titles": len(rows),
+        "type_accuracy": right / len(rows),
+        "dated_titles": len(dated),
+        "year_accuracy": years_right / len(dated),
+        "top_disagreements": top,
+    }
 
 
 def report(results: dict, half: str, misses: bool) -> None:
@@ -294,7 +303,8 @@ def report(results: dict, half: str, misses: bool) -> None:
     if pdfs["missing"]:
         print("not in the store:", ", ".join(pdfs["missing"]))
     titles = results["titles"]
-    print(f"\nEnglish titles ({titles['titles']}): type {titles['type_accuracy']:.1%}")
+    print(f"\nEnglish titles ({titles['titles']}): type {titles['type_accuracy']:.1%}; year "
+          f"{titles['year_accuracy']:.1%} of the {titles['dated_titles']} dated")  # fmt: skip
     for pair, count in titles["top_disagreements"].items():
         print(f"  {count:4}  {pair}")
 
