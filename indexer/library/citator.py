@@ -60,13 +60,15 @@ _FAMILY = {"royal-kram": "law"}
 
 @dataclass(frozen=True)
 class Target:
-    """What resolution knows of a document: id, type, canonical number, year, title."""
+    """What resolution knows of a document: id, type, canonical number, year, title (and its
+    date, to show)."""
 
     id: str
     type: str
     number: str
     year: int | None
     title: str
+    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,7 @@ def load(db: sqlite3.Connection) -> Library:
                 numbers.canonical(meta.get("number", "") or ""),
                 meta.get("year"),
                 meta.get("title", ""),
+                meta.get("date", ""),
             )
         )
         hashes[doc_id] = content_hash
@@ -286,7 +289,7 @@ def _document_entry(target: Target) -> dict:
         "id": target.id,
         "type": target.type,
         "number": target.number,
-        "date": str(target.year or ""),
+        "date": target.date or str(target.year or ""),
         "title": target.title,
     }
 
