@@ -352,3 +352,16 @@ def test_the_promulgated_law_follows_the_krams_legal_basis_not_a_later_countersi
     assert detect([kram, law, end])["title"] == (
         "ច្បាប់ ស្តីពី ការបង្កើតក្រសួងវប្បធម៌និងវិចិត្រសិល្បៈ"  # not the law's own shorter heading
     )
+
+
+def test_a_year_misread_in_the_signing_line_is_outvoted_by_the_lunar_line_and_the_number():
+    """២០០៤ read ២០០៨ (៤/៨) in the signing line; the lunar line's animal year (វក, the
+    monkey), era (ឆស័ក) and Buddhist-era year, the royal number's MMYY and the weekday (24
+    September 2004 was a Friday, ថ្ងៃសុក្រ) all say 2004."""
+    kram = "ព្រះរាជក្រឹត្យ\nនស/រកត/០៩០៤/២៦៧\nស្តីពី\nការរៀបចំ\nយើង\n- បានទ្រង់យល់រដ្ឋធម្មនុញ្ញ\n"
+    end = "ថ្ងៃសុក្រ ១០ កើត ខែភទ្របទ ឆ្នាំវក ឆស័ក ព.ស.២៥៤៨\nធ្វើនៅព្រះបរមរាជវាំង ថ្ងៃទី២៤ ខែកញ្ញា ឆ្នាំ២០០៨\n"
+    found = detect([kram, "មាត្រា ១", end])
+    assert (found["date"], found["year"]) == ("2004-09-24", 2004)
+    assert found["number"] == "នស/រកត/០៩០៤/២៦៧"
+    # without the number and the lunar line, nothing outvotes the misread year
+    assert detect([kram.replace("០៩០៤/២៦៧", ""), "មាត្រា ១", end.split("\n")[1]])["year"] == 2008

@@ -70,8 +70,10 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     kind, type_source = type_and_source(pages, filename)
     guessed_year = detect_year(pages, filename, kind)
     languages = detect_languages(pages)
-    found_number = detect_number(pages, kind, guessed_year)
-    dated = dating.decide(pages, kind, found_number)
+    # a number is evidence for the date before the date can check it: one whose year is
+    # not the guessed one may be right when the guess is a misread year
+    candidate = detect_number(pages, kind, guessed_year) or detect_number(pages, kind)
+    dated = dating.decide(pages, kind, candidate)
     if kind == "constitution":  # a constitution keeps its adoption year, however amended
         year, date = guessed_year, str(guessed_year) if guessed_year else ""
         year_confidence = date_confidence = UNDATED_YEAR_CONFIDENCE
@@ -81,6 +83,8 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     else:
         year, date = dated.year, dated.date
         year_confidence, date_confidence = dated.year_confidence, dated.date_confidence
+    # read again, its year and serial checked for the decided year
+    found_number = detect_number(pages, kind, year) if year else candidate
     number, number_confidence = _checked_number(found_number, kind, date, languages)
     if not dated.number_fits:  # its month and year are not the signing's: misread
         number, number_confidence = "", 0.0
