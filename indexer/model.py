@@ -47,6 +47,8 @@ class Document:
     languages: list[str] = field(default_factory=list)  # ["km"], ["en"], ["km", "en"]
     issuer: str = ""
     confidence: dict = field(default_factory=dict)  # detected field -> how sure, 0..1
+    places: list[str] = field(default_factory=list)  # gazetteer codes, each with its parents
+    work: list[str] = field(default_factory=list)  # ids of its versions in another language
     added: float = 0.0  # unix time first indexed
     updated: float = 0.0  # unix time of the last content change
     fingerprint: str = ""  # changes whenever anything indexed about the document changes

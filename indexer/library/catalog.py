@@ -18,17 +18,21 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.library.state import DocumentRow
+from indexer.library.gazetteer import gazetteer
 from indexer.text.khmer import normalize
 from indexer.vocabulary import TYPE_KEYS, TYPES, language_code, plausible_year
 
 CATALOG_FILE = "catalog.csv"
-EDITABLE = ("title", "type", "date", "year", "number", "languages", "issuer")
+EDITABLE = ("title", "type", "date", "year", "number", "languages", "issuer", "places", "work")
 #: Read-only columns: which values come from the catalogue, how sure detection was of each
 #: detected field ("date 0.50 title 0.81"), and those it doubts (`metadata.DOUBTFUL_BELOW`).
 COLUMNS = ("id", "path", *EDITABLE, "overridden", "confidence", "doubtful")
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
+#: Several places of one document share a cell, each as "Province / District / Commune".
+PLACE_SEPARATOR = "; "
+#: A cell that says "none": no place, no other language version (detection is overruled).
+NONE = "-"
 #: Excel runs a cell starting with one of these as a formula; such cells are written after a
 #: quote mark (and read back without it).
 _FORMULA_START = ("=", "+", "-", "@")
@@ -149,6 +153,14 @@ def _parse_row(
                     "cell empty to keep the detected one"
                 )
             values[name] = year
+        elif name == "places":
+            codes, problem = parse_places(cell)
+            if problem:
+                return None, problem
+            values[name] = codes
+        elif name == "work":
+            ids = [] if cell == NONE else re.split(r"[\s,;|]+", cell)
+            values[name] = sorted(doc_id for doc_id in ids if doc_id)
         elif name == "languages":
             codes = [language_code(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
             if None in codes or not codes:
@@ -182,6 +194,37 @@ def parse_date(cell: str) -> str | None:
         except ValueError:
             return None
     return f"{year}-{month:02d}" if month else str(year)
+
+
+def parse_places(cell: str) -> tuple[list[str], str]:
+    """The gazetteer codes of a places cell (with their parents), or a problem: places
+    separated by ";" or "|", each a code or "Province / District / Commune" names in Khmer or
+    English (a district or commune alone when its name is the only one); "-" for none."""
+    if cell.strip() == NONE:
+        return [], ""
+    places = gazetteer()
+    codes: set[str] = set()
+    for item in filter(str.strip, re.split(r"[;|]", cell)):
+        within = ""
+        for part in filter(None, (p.strip() for p in item.split("/"))):
+            found = places.resolve(part, within)
+            if len(found) != 1:
+                why = "is not a place of the gazetteer" if not found else "names several places"
+                return [], (
+                    f"'{part}' {why}: write a province, or Province / District / Commune, in "
+                    "Khmer or English (e.g. Kandal / Kien Svay), or a gazetteer code"
+                )
+            within = found.pop()
+        codes |= {within, *places.places[within].parents}
+    return sorted(codes), ""
+
+
+def places_cell(codes: list[str]) -> str:
+    """A places cell: each most precise place as "Province / District / Commune"."""
+    places = gazetteer()
+    known = [code for code in codes if code in places.places]
+    deepest = [c for c in known if not any(o != c and o.startswith(c) for o in known)]
+    return PLACE_SEPARATOR.join(places.path(code) for code in sorted(deepest))
 
 
 def _parse_year(cell: str) -> int | None:
@@ -235,31 +278,6 @@ def resolve(
     return overrides, problems
 
 
-#: What a document's metadata is when nothing was detected.
-DEFAULT_FIELDS = {
-    "title": "",
-    "type": "other",
-    "date": "",
-    "year": None,
-    "number": "",
-    "issuer": "",
-    "languages": [],
-    "confidence": {},
-}
-#: Keys of the detected metadata that are no field (the detector's version).
-_NOT_FIELDS = ("detector",)
-
-
-def effective_metadata(row: DocumentRow) -> tuple[dict, list[str]]:
-    """A document's detected metadata with the librarian's catalogue cells laid over it, and
-    which fields the catalogue changed."""
-    detected = {**DEFAULT_FIELDS}
-    detected.update(
-        {k: v for k, v in row.detected.items() if v not in (None, "", []) and k not in _NOT_FIELDS}
-    )
-    return apply(detected, row.overrides)
-
-
 def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     """Effective metadata of one document, and the fields whose value the catalogue changed.
 
@@ -269,9 +287,7 @@ def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     effective = {**detected, **override}
     if "date" in override:  # a date gives its year
         effective["year"] = int(override["date"][:4])
-    elif "year" in override and not str(effective.get("date", "")).startswith(
-        str(override["year"])
-    ):
+    elif "year" in override and not effective.get("date", "").startswith(str(override["year"])):
         effective["date"] = str(override["year"])  # the detected date was of another year
     changed = [
         name for name in EDITABLE if name in override and override[name] != detected.get(name)
@@ -315,6 +331,8 @@ def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0
                 document.get("number", ""),
                 " ".join(languages),
                 document.get("issuer", ""),
+                places_cell(document.get("places") or []),
+                " ".join(document.get("work") or []),
                 " ".join(name for name in EDITABLE if name in document.get("overridden", ())),
                 " ".join(f"{name} {value:.2f}" for name, value in sorted(confidence.items())),
                 " ".join(name for name in EDITABLE if name in doubtful),

@@ -10,6 +10,8 @@
                               or year counts when all of it is within)
     number:០២/នស/៩៤   an instrument by its number (any digits, with or without the slashes)
     cites:ID          the documents that cite (or amend) document ID
+    place:Kandal      about a province, district or commune: its name in Khmer or English
+                      (place:កណ្តាល, place:"Kien Svay", place:ខេត្តសៀមរាប) or its code
     decentrali*               words starting with a prefix
 
 Khmer may be typed with or without spaces, with Khmer or Arabic digits and either spelling of
@@ -24,11 +26,12 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.library import numbers
+from indexer.library.gazetteer import gazetteer
 from indexer.text.analysis import QueryTerms, analyse_query
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import date_span, language_code
 
-FIELDS = ("title", "type", "year", "date", "lang", "number", "cites")
+FIELDS = ("title", "type", "year", "date", "lang", "number", "cites", "place")
 OPERATORS = ("AND", "OR", "NOT")
 
 
@@ -48,8 +51,9 @@ class Text:
 
 @dataclass(frozen=True)
 class Facet:
-    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`) or
-    "cites" (a document id, which the query layer turns into the ids of those citing it)."""
+    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`),
+    "place" (a gazetteer code) or "cites" (a document id, which the query layer turns into the
+    ids of those citing it)."""
 
     field: str
     value: str
@@ -193,6 +197,19 @@ def parse_language(value: str) -> Facet:
     return Facet("lang", code)
 
 
+def parse_place(value: str) -> Node:
+    """Read a place's name (Khmer or English, with or without its unit word) or code as a
+    place facet; a name several places share matches any of them."""
+    codes = gazetteer().resolve(value)
+    if not codes:
+        raise QuerySyntaxError(
+            f'"{value}" is not a province, district or commune of Cambodia\'s gazetteer '
+            "(write its name in Khmer or English, e.g. Kandal or កណ្តាល, or its code)"
+        )
+    facets = tuple(Facet("place", code) for code in sorted(codes))
+    return facets[0] if len(facets) == 1 else Or(facets)
+
+
 def positive_texts(node: Node | None) -> list[Text]:
     """The Text leaves that documents match by containing (not those under a NOT): the
     words to find pages and highlight snippets with."""
@@ -305,7 +322,7 @@ class _Parser:
         if name not in FIELDS and name != "language":
             raise QuerySyntaxError(
                 f'"{name}:" is not a field we know '
-                "(use title:, type:, year:, date:, lang:, number: or cites:)"
+                "(use title:, type:, year:, date:, lang:, number:, place: or cites:)"
             )
         kind, value = self.take() if self.peek() else ("word", "")
         if name == "title":
@@ -324,4 +341,6 @@ class _Parser:
             return Facet("number", numbers.query_key(value))
         if name == "cites":
             return Facet("cites", value.strip())
+        if name == "place":
+            return parse_place(value)
         return parse_language(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from indexer.engine.fields import LIST_FIELDS
 from indexer.engine.whoosh_backend.matching import PositionsPhrase
 from indexer.engine.whoosh_backend.schema import (
     DOC_KHMER,
@@ -21,7 +22,7 @@ from indexer.query import language as ql
 WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
 
 
-_FACET_FIELDS = {"lang": "languages", "number": "number_key"}
+_FACET_FIELDS = {"number": "number_key", **{f.query: f.name for f in LIST_FIELDS}}
 #: A document whose number a query names outranks every one that merely contains its words.
 _FACET_SCORES = {"number_key": 1000.0}
 

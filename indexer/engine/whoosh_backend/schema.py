@@ -12,13 +12,14 @@ import json
 from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 
+from indexer.engine.fields import LIST_FIELDS
 from indexer.library import numbers
 from indexer.model import Document
 from indexer.text import analysis
 from indexer.vocabulary import date_span
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -123,11 +124,12 @@ def build_schema() -> fields.Schema:
         date_from=fields.NUMERIC(bits=32, stored=True),
         date_to=fields.NUMERIC(bits=32, stored=True),
         confidence=fields.STORED(),
-        languages=fields.KEYWORD(stored=True, commas=True),
+        **{f.name: fields.KEYWORD(stored=True, commas=True) for f in LIST_FIELDS},
         number=fields.STORED(),
         number_key=fields.ID(),  # the canonical number (indexer.library.numbers), for number:
         issuer=fields.STORED(),
         paths=fields.STORED(),
+        work=fields.STORED(),  # the ids of the document's other language versions
         added=fields.STORED(),
         updated=fields.STORED(),
     )
@@ -155,7 +157,8 @@ def records(doc: Document) -> list[dict]:
         **dict.fromkeys([*TITLE_KHMER.values(), TITLE_LATIN], doc.title),
         **dict.fromkeys([*DOC_KHMER.values(), DOC_KHMER_WORDS, DOC_LATIN, DOC_LATIN_PAIRS], body),
         "type": doc.type,
-        "languages": ",".join(doc.languages),
+        **{f.name: ",".join(getattr(doc, f.name)) for f in LIST_FIELDS},
+        "work": json.dumps(doc.work),
         "number": doc.number,
         "number_key": numbers.query_key(doc.number) if doc.number else "",
         "issuer": doc.issuer,
