@@ -45,6 +45,14 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
         return wq.And([kind, wq.Or(ids)]) if ids else wq.NullQuery
     if isinstance(node, ql.YearRange):
         return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
+    if isinstance(node, ql.DateRange):
+        within = wq.And(
+            [
+                wq.NumericRange("date_from", node.start, None),
+                wq.NumericRange("date_to", None, node.end),
+            ]
+        )
+        return wq.ConstantScoreQuery(within, 0.0)
     if isinstance(node, ql.Not):
         child = document_query(node.child)
         return None if child is None else wq.AndNot(wq.Term("kind", "doc"), child)
