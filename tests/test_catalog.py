@@ -159,7 +159,7 @@ def test_apply_overrides_only_what_differs() -> None:
     effective, changed = apply(detected, {"type": "law", "languages": ["km"], "year": 1994})
     assert effective["type"] == "law" and effective["year"] == 1994
     assert effective["title"] == "t"
-    assert changed == ["type", "year"]
+    assert changed == ["type", "date", "year"]  # the year gives the date: the librarian's too
 
 
 def test_unreadable_or_headerless_catalogues_are_explained(tmp_path: Path) -> None:

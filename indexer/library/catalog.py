@@ -315,12 +315,21 @@ def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     value is kept but not reported as an override, so the "overridden" column stays truthful.
     """
     effective = {**detected, **override}
+    date_of_year = False  # the date is the librarian's year (and says so in "overridden")
     if "date" in override:  # a date gives its year
         effective["year"] = int(override["date"][:4])
-    elif "year" in override and not effective.get("date", "").startswith(str(override["year"])):
+    elif (
+        "year" in override
+        and override["year"] != detected.get("year")  # an exported year put back is no change
+        and not effective.get("date", "").startswith(str(override["year"]))
+    ):
         effective["date"] = str(override["year"])  # the detected date was of another year
+        date_of_year = True
     changed = [
-        name for name in CATALOGUED if name in override and override[name] != detected.get(name)
+        name
+        for name in CATALOGUED
+        if (name in override and override[name] != detected.get(name))
+        or (name == "date" and date_of_year)
     ]
     confidence = dict(effective.get("confidence") or {})
     for name in override:
