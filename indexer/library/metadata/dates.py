@@ -38,6 +38,9 @@ class Reading:
     #: the day's digits when OCR split them with a space ("ថ្ងៃទី ២ ១" for ២១): ``day`` joins
     #: them, and each alone is the other way to read them
     pieces: tuple[int, ...] = ()
+    #: the years a year printed with a digit lost may be (ឆ្នាំ ១៩៤: 1994, 1954, 1944...),
+    #: ``year`` being None
+    lost_digit: tuple[int, ...] = ()
 
     def as_date(self) -> date | None:
         """The full date, when every part was read and they make one."""
@@ -120,6 +123,12 @@ def month_of(word: str) -> int | None:
     return best
 
 
+def _spelt_out(word: str) -> bool:
+    """Whether a word starts with a month's name as spelt, no slip."""
+    word = re.sub(r"[^\u1780-\u17d3]", "", word)
+    return any(word.startswith(name) for name, _, english in _month_names() if not english)
+
+
 def _fuzzy_index(word: str, names: Sequence[str], slips: int = 1) -> int | None:
     for i, name in enumerate(names):
         allowed = slips if len(name) >= 4 else 0
@@ -149,7 +158,8 @@ _DAY = re.compile(
     r"(?P<junk>[^\s\u1780-\u17ff])?"
 )
 _MONTH_WORD = re.compile(r"(?:ខែ|ខៃ|ខេ|ទៃ)\s*(?P<word>[\u1780-\u17d3]{2,12})")
-_KM_YEAR = re.compile(r"(?<![\d/])(?P<year>\d{4})(?![\d/])")
+#: A year: four digits, or three right after ឆ្នាំ where OCR lost one ("ខែតុលាឆ្នាំ ១៩៤").
+_KM_YEAR = re.compile(r"(?:(?<![\d/])(?P<year>\d{4})|(?<=ឆ្នាំ)\s?(?P<short>\d{3}))(?![\d/])")
 _EN_DATE = re.compile(
     r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]{3,9})\.?|(?P<m2>[a-z]{3,9})\.?"
     r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?)\s*,?\s+(?P<year>\d{4})(?!\d)"
@@ -203,8 +213,10 @@ def read_dates(pages: Sequence[str]) -> list[Reading]:
 
 
 def _khmer_date(folded: str, year_match: re.Match[str], after: int, line_of) -> Reading | None:
-    year = int(year_match.group("year"))
-    if not any(plausible_year(y) for y in (year, *slipped(year))):
+    short = year_match.group("short")
+    year = None if short else int(year_match.group("year"))
+    lost_digit = _with_a_digit(short) if short else ()
+    if not any(plausible_year(y) for y in (*lost_digit, *((year, *slipped(year)) if year else ()))):
         return None
     start = max(after, year_match.start() - 40)
     window = folded[start : year_match.start()]
@@ -216,13 +228,26 @@ def _khmer_date(folded: str, year_match: re.Match[str], after: int, line_of) -> 
     month = month_of(month_match.group("word")) if month_match else _bare_month(window[-14:])
     if month is None and not month_match and not re.search(r"ឆ្នាំ\W*$|ថ្នាំ\W*$", window):
         return None  # a bare number of four digits: no date
+    if short and month is None:
+        return None  # three digits after ឆ្នាំ are a year only in a date ("៥ ឆ្នាំ": five years)
     day_match = None
     for candidate in _DAY.finditer(window):
         day_match = candidate
     day, pieces = _day(day_match)
+    if day and month_match and month and not _spelt_out(month_match.group("word")):
+        # a month read only one slip apart was written by hand or read badly: so, on a
+        # Gazette page, was the day beside it, and its digits are no evidence
+        day, pieces = None, ()
     at = start + (day_match.start() if day_match else month_match.start() if month_match else 0)
     kind = _kind(folded, at, year_match.end())
-    return Reading(year, month, day, kind, line_of(at), folded[at : year_match.end()], pieces)
+    text = folded[at : year_match.end()]
+    return Reading(year, month, day, kind, line_of(at), text, pieces, lost_digit)
+
+
+def _with_a_digit(digits: str) -> tuple[int, ...]:
+    """The plausible years ``digits`` gives with one digit put back anywhere."""
+    years = {int(digits[:i] + d + digits[i:]) for i in range(len(digits) + 1) for d in "0123456789"}
+    return tuple(sorted(y for y in years if plausible_year(y)))
 
 
 def _bare_month(window: str) -> int | None:

@@ -211,6 +211,8 @@ class Evidence:
         years = {r.year for r in self.readings if r.year and r.kind != "cited"}
         if self.own and self.own.year:
             years.update(slipped(self.own.year))
+        if self.own:
+            years.update(self.own.lost_digit)
         if self.number:
             years.update({1900 + self.number[1], 2000 + self.number[1]})
         if self.lunar and self.lunar.buddhist_year:
@@ -227,6 +229,8 @@ class Evidence:
                 score += w["signing_year"]
             elif year in slipped(own.year):
                 score += w["slip"]
+        elif own and year in own.lost_digit:
+            score += w["slip"]
         if own and own.month:
             score += w["signing_month"] if own.month == month else -w["signing_month"]
         if self.number:
