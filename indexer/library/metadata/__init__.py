@@ -48,7 +48,7 @@ __all__ = [
 
 #: Bump when detection changes: documents detected by an older version are detected again
 #: from their stored pages at the next sync (`ddsearch rebuild` re-detects every one).
-DETECTOR_VERSION = 2
+DETECTOR_VERSION = 3
 #: A field detected less surely than this is doubtful: `catalog export --doubtful` lists it.
 DOUBTFUL_BELOW = 0.6
 #: How sure a year is that no date settles (the weighing of `detect_year` alone).
