@@ -33,17 +33,26 @@ REPO = Path(__file__).resolve().parents[1]
 GT = REPO.parent / "shared" / "corpus" / "ocr_gt"
 FIXTURES = REPO.parent / "shared" / "corpus" / "fixtures"
 
-_BASE = ocr.Recipe(median=0, scale=1, drop_junk=False, lexicon=False, orient=False)
+_BASE = ocr.Recipe(
+    median=0, scale=1, drop_junk=False, neural=False, lexicon=False, digits=False, orient=False
+)
+R4 = replace(ocr.DEFAULT_RECIPE, neural=False, digits=True)
 RECIPES = {
     "wave1": replace(_BASE, lang="khm+eng"),
     "Khmer": _BASE,
     "Khmer+med3": replace(_BASE, median=3),
     "Khmer+med3+x0.85": replace(_BASE, median=3, scale=0.85),
     "…+junk": replace(_BASE, median=3, scale=0.85, drop_junk=True),
-    "…+junk+lexicon": replace(ocr.DEFAULT_RECIPE, digits=False),
-    "default": ocr.DEFAULT_RECIPE,  # …+junk+lexicon+digits+orient
-    "Khmer+khm default": replace(ocr.DEFAULT_RECIPE, lang="Khmer+khm"),
-    "khm default": replace(ocr.DEFAULT_RECIPE, lang="khm"),
+    "…+junk+lexicon": replace(R4, digits=False),
+    "r4": R4,  # …+junk+lexicon+digits+orient
+    "Khmer+khm r4": replace(R4, lang="Khmer+khm"),
+    "khm r4": replace(R4, lang="khm"),
+    # r5: Tesseract's words read again by the neural recogniser (issue 22)
+    "neural raw": replace(_BASE, median=3, scale=0.85, neural=True),
+    "neural+junk": replace(ocr.DEFAULT_RECIPE, lexicon=False, orient=False),
+    "neural+junk+digits": replace(ocr.DEFAULT_RECIPE, lexicon=False, digits=True, orient=False),
+    "neural+junk+lexicon+digits": replace(ocr.DEFAULT_RECIPE, digits=True),
+    "default": ocr.DEFAULT_RECIPE,  # r5: neural+junk+lexicon+orient
 }
 
 

@@ -1,13 +1,22 @@
-"""Tesseract OCR of page images by a named recipe, keeping every word's box and confidence.
+"""OCR of page images by a named recipe, keeping every word's box and confidence.
 
-The recipe was chosen by measurement on real Royal Gazette scans (bench/ocr_quality.py,
-bench/RESULTS.md): Debian's Khmer *script* model, a 3x3 median filter, the page scaled to 85%
-(about 255 dpi), psm 6, then junk words dropped by script and confidence (indexer/extract/
-words.py) and low-confidence Khmer words corrected towards a lexicon (indexer/extract/
-lexicon.py). One single-threaded Tesseract runs per worker (KNOWLEDGE §2): libtesseract
-in the worker's own process (tesserocr), with Debian's models. The wheel's libtesseract is
-built without OpenMP, so a page is read on one thread with no OMP_THREAD_LIMIT to set
-(parallelism comes from the worker processes).
+The recipe (r5) was chosen by measurement on real Royal Gazette scans (bench/ocr_quality.py,
+bench/RESULTS.md), as a sequence of small steps:
+
+1. prepare: a 3x3 median filter, the page scaled to 85% (about 255 dpi);
+2. Tesseract (Debian's Khmer *script* model, psm 6) finds the lines and words and reads them;
+3. junk words are dropped by script and confidence (indexer/extract/words.py);
+4. the neural recogniser reads the Khmer again, piece by piece of Tesseract's lines, from the
+   300 dpi page (indexer/extract/neural.py, pieces.py); Latin words keep Tesseract's reading;
+5. unsure Khmer words are corrected towards a lexicon (indexer/extract/lexicon.py);
+6. a page that reads as if turned is tried the other ways round.
+
+Without the neural step (``Recipe(neural=False)``, recipe r4) the words holding ៤/៨ are
+re-read by `khm` instead (indexer/extract/digits.py); on the neural reading that re-read costs
+digits, so r5 leaves it out. One single-threaded Tesseract and recogniser run per worker
+(KNOWLEDGE §2): libtesseract in the worker's own process (tesserocr), with Debian's models.
+The wheel's libtesseract is built without OpenMP, so a page is read on one thread with no
+OMP_THREAD_LIMIT to set (parallelism comes from the worker processes).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import tesserocr
 from PIL import Image
 
 from indexer.errors import OcrUnavailable
-from indexer.extract import digits, lexicon, words
+from indexer.extract import digits, lexicon, neural, pieces, words
 from indexer.extract.words import Word
 
 #: The script model reads English as well as eng does (fixtures eng_p1 0.027, mixed_p1 0.019
@@ -64,14 +73,16 @@ class Recipe:
     median: int = 3  # median filter size in pixels (0: none)
     scale: float = 0.85  # of the 300 dpi render
     drop_junk: bool = True
+    neural: bool = True  # Khmer read again by the neural recogniser (indexer/extract/neural.py)
     lexicon: bool = True
-    digits: bool = True  # ៤/៨ re-read by khm (indexer/extract/digits.py)
+    digits: bool = False  # ៤/៨ re-read by khm (indexer/extract/digits.py): for r4 only
     orient: bool = True  # when the first reading is unsure, look for a better orientation
 
     @property
     def version(self) -> str:
-        parts = [f"r4:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
-        steps = ("drop_junk", "lexicon", "digits", "orient")
+        head = "r5" if self.neural else "r4"
+        parts = [f"{head}:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
+        steps = ("neural", "drop_junk", "lexicon", "digits", "orient")
         parts += [name for name in steps if getattr(self, name)]
         return "/".join(parts)
 
@@ -132,6 +143,9 @@ def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
     found = [word.scaled(1 / recipe.scale) for word in found]
     if recipe.drop_junk:
         found = words.drop_junk(found)
+    if recipe.neural:
+        found, seconds = read_khmer_again(found, gray)
+        spent.append(seconds)
     if recipe.lexicon:
         found = lexicon.correct(found)
     return Reading(
@@ -144,6 +158,21 @@ def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
         confidence=words.mean_confidence(found),
         seconds=spent,
     )
+
+
+def read_khmer_again(found: list[Word], gray: Image.Image) -> tuple[list[Word], float]:
+    """The words, those Tesseract read as Khmer (or, on a Khmer page, as anything but Latin)
+    read again by the neural recogniser from the 300 dpi page, piece by piece of their lines;
+    and the recogniser's seconds."""
+    chosen = words.for_neural(found)
+    cut = pieces.cut(found, chosen, gray.width, gray.height)
+    page = np.asarray(gray)
+    readings, seconds = neural.read([pieces.crop(page, piece) for piece in cut])
+    read: dict[int, Word] = {}
+    for piece, reading in zip(cut, readings, strict=True):
+        read.update(pieces.assign(found, piece, reading))
+    kept = [read.get(i, word) for i, word in enumerate(found) if not chosen[i] or i in read]
+    return kept, seconds
 
 
 def prepare(gray: Image.Image, recipe: Recipe) -> Image.Image:
@@ -171,7 +200,15 @@ def detect_rotation(gray: Image.Image, recipe: Recipe) -> tuple[int, list[float]
     surest. Tesseract's OSD cannot tell for Khmer (it called an upright Gazette page 180° and
     one turned by 90° upright), so the page is read four ways instead. Returns the turn and
     Tesseract's seconds."""
-    probe = replace(recipe, median=0, scale=PROBE_SCALE, lexicon=False, digits=False, orient=False)
+    probe = replace(
+        recipe,
+        median=0,
+        scale=PROBE_SCALE,
+        neural=False,
+        lexicon=False,
+        digits=False,
+        orient=False,
+    )
     readings = {
         rotation: _read(gray.rotate(-rotation, expand=True), probe, rotation)
         for rotation in (0, 90, 180, 270)
