@@ -11,6 +11,8 @@ imported only when a page is first read, so text-layer work and the website neve
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -22,9 +24,12 @@ from indexer.errors import OcrUnavailable
 
 HEIGHT = 48  # the model's input height; widths may vary (a piece is read at its own aspect)
 STRIDE = 4  # input columns per output step of the model
-#: Pieces read at once: batch 8 to 32 cost the same CPU a page (bench/RESULTS.md); 16 keeps
-#: the activations of a batch of long pieces under 100 MB.
-BATCH = 16
+#: Pieces read at once: batch 8 costs the least CPU a page (1: 1.6x, 32: 1.4x; bench/RESULTS.md)
+#: and keeps the activations of a batch of long pieces under 100 MB.
+BATCH = 8
+#: A batch is padded to a multiple of this width: fewer shapes for oneDNN to build and keep
+#: kernels for (a worker's peak memory 755 MB with any width, 674 MB with this; bench/RESULTS.md).
+WIDTH_STEP = 64
 NOT_INSTALLED = (
     "The neural Khmer recogniser (khmer-ocr-ocm, with torch) is not installed: install "
     "ddsearch with its dependencies (README, 'Set up'), or index with --ocr never."
@@ -58,7 +63,7 @@ class Recogniser:
         with torch.inference_mode():
             for start in range(0, len(order), batch):
                 chosen = order[start : start + batch]
-                width = max(inputs[i].shape[1] for i in chosen)
+                width = -(-max(inputs[i].shape[1] for i in chosen) // WIDTH_STEP) * WIDTH_STEP
                 stacked = np.ones((len(chosen), 1, HEIGHT, width), np.float32)  # white
                 for row, i in enumerate(chosen):
                     stacked[row, 0, :, : inputs[i].shape[1]] = inputs[i]
@@ -94,7 +99,7 @@ def _model_input(crop: np.ndarray) -> np.ndarray:
 
     height, width = crop.shape
     size = (max(4 * STRIDE, round(width * HEIGHT / height)), HEIGHT)
-    scaled = cv2.resize(crop, size, interpolation=cv2.INTER_LINEAR)
+    scaled = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     return scaled.astype(np.float32) / 127.5 - 1.0
 
 
@@ -131,4 +136,16 @@ def read(crops: list[np.ndarray]) -> tuple[list[LineReading], float]:
     """Read the crops with the process's recogniser; the readings and the seconds it took."""
     started = time.perf_counter()
     readings = recogniser().read(crops) if crops else []
+    _give_back_memory()
     return readings, time.perf_counter() - started
+
+
+_libc = ctypes.CDLL(None) if sys.platform == "linux" else None
+
+
+def _give_back_memory() -> None:
+    """Return the freed activations of a page to the system (glibc keeps them otherwise, and a
+    worker's memory grows page after page by the different sizes of its batches: 700 MB after
+    30 pages, 440 MB with this)."""
+    if _libc is not None and hasattr(_libc, "malloc_trim"):
+        _libc.malloc_trim(0)
