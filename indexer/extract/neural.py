@@ -12,6 +12,7 @@ imported only when a page is first read, so text-layer work and the website neve
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import sys
 import time
 from dataclasses import dataclass
@@ -101,6 +102,13 @@ def _model_input(crop: np.ndarray) -> np.ndarray:
     size = (max(4 * STRIDE, round(width * HEIGHT / height)), HEIGHT)
     scaled = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     return scaled.astype(np.float32) / 127.5 - 1.0
+
+
+def check_installed() -> None:
+    """Fail early, with what to do, when the recogniser or torch is missing (without loading
+    either: torch takes seconds to import)."""
+    if not all(importlib.util.find_spec(name) for name in ("khmer_ocr_ocm", "torch")):
+        raise OcrUnavailable(NOT_INSTALLED)
 
 
 @cache

@@ -111,38 +111,22 @@ class Reading:
 
 
 def read_image(image: Image.Image, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
-    """OCR one page image by ``recipe``."""
+    """OCR one page image by ``recipe``: Tesseract's words (the page turned first if it reads
+    as turned), then the recipe's steps on them."""
     gray = image.convert("L")
-    reading = _read(gray, recipe, 0)
-    if recipe.orient and _maybe_turned(reading):
+    found, spent = _tesseract_words(gray, recipe)
+    rotation = 0
+    if recipe.orient and _maybe_turned(found):
         rotation, probe_seconds = detect_rotation(gray, recipe)
-        reading.seconds += probe_seconds
+        spent += probe_seconds
         if rotation:
-            turned = _read(gray.rotate(-rotation, expand=True), recipe, rotation)
-            turned.seconds = reading.seconds + turned.seconds
-            if turned.confidence > reading.confidence:
-                reading = turned
-    return reading
-
-
-def _maybe_turned(reading: Reading) -> bool:
-    if len(reading.words) < ORIENT_FROM_WORDS:
-        return False
-    length = sum(len(word.text) for word in reading.words) / len(reading.words)
-    return length < ORIENT_BELOW_WORD_LENGTH or reading.confidence < ORIENT_BELOW_CONFIDENCE
-
-
-def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
-    prepared = prepare(gray, recipe)
-    tsv, seconds = _read_tsv(prepared, recipe.lang, recipe.psm)
-    found = words.parse_tsv(tsv)
-    spent = [seconds]
-    if recipe.digits and digits.wanted(recipe.lang):
-        found, more = digits.correct(found, prepared, _read_tsv)
-        spent += [more] if more else []
-    found = [word.scaled(1 / recipe.scale) for word in found]
-    if recipe.drop_junk:
-        found = words.drop_junk(found)
+            turned_gray = gray.rotate(-rotation, expand=True)
+            turned, more = _tesseract_words(turned_gray, recipe)
+            spent += more
+            if _reads_better(turned, found):
+                gray, found = turned_gray, turned
+            else:
+                rotation = 0
     if recipe.neural:
         found, seconds = read_khmer_again(found, gray)
         spent.append(seconds)
@@ -158,6 +142,39 @@ def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
         confidence=words.mean_confidence(found),
         seconds=spent,
     )
+
+
+def _maybe_turned(found: list[Word]) -> bool:
+    if len(found) < ORIENT_FROM_WORDS:
+        return False
+    length = sum(len(word.text) for word in found) / len(found)
+    confidence = words.mean_confidence(found)
+    return length < ORIENT_BELOW_WORD_LENGTH or confidence < ORIENT_BELOW_CONFIDENCE
+
+
+def _reads_better(turned: list[Word], upright: list[Word]) -> bool:
+    """Whether the page turned reads better than as it came: Tesseract is surer of it, and
+    it holds no fewer words of Khmer the lexicon knows. Tesseract's confidence alone turned
+    upright pages with faint print or text showing through from the back (7 of the 40 Khmer
+    PDFs' pages in the r4 index, and a Gazette page given as PNG); turned, Khmer reads as
+    no known word at all (bench/RESULTS.md, issue 22)."""
+    sure = words.mean_confidence(turned) > words.mean_confidence(upright)
+    known = lexicon.known_share(words.page_text(turned))
+    return sure and known >= lexicon.known_share(words.page_text(upright))
+
+
+def _tesseract_words(gray: Image.Image, recipe: Recipe) -> tuple[list[Word], list[float]]:
+    """Tesseract's words on the prepared page, boxes in ``gray``'s pixels, junk dropped if the
+    recipe says so; and Tesseract's seconds."""
+    prepared = prepare(gray, recipe)
+    tsv, seconds = _read_tsv(prepared, recipe.lang, recipe.psm)
+    found = words.parse_tsv(tsv)
+    spent = [seconds]
+    if recipe.digits and digits.wanted(recipe.lang):
+        found, more = digits.correct(found, prepared, _read_tsv)
+        spent += [more] if more else []
+    found = [word.scaled(1 / recipe.scale) for word in found]
+    return (words.drop_junk(found) if recipe.drop_junk else found), spent
 
 
 def read_khmer_again(found: list[Word], gray: Image.Image) -> tuple[list[Word], float]:
@@ -200,21 +217,13 @@ def detect_rotation(gray: Image.Image, recipe: Recipe) -> tuple[int, list[float]
     surest. Tesseract's OSD cannot tell for Khmer (it called an upright Gazette page 180° and
     one turned by 90° upright), so the page is read four ways instead. Returns the turn and
     Tesseract's seconds."""
-    probe = replace(
-        recipe,
-        median=0,
-        scale=PROBE_SCALE,
-        neural=False,
-        lexicon=False,
-        digits=False,
-        orient=False,
-    )
+    probe = replace(recipe, median=0, scale=PROBE_SCALE, digits=False)
     readings = {
-        rotation: _read(gray.rotate(-rotation, expand=True), probe, rotation)
+        rotation: _tesseract_words(gray.rotate(-rotation, expand=True), probe)
         for rotation in (0, 90, 180, 270)
     }
-    best = max(readings, key=lambda rotation: readings[rotation].confidence)
-    return best, [seconds for reading in readings.values() for seconds in reading.seconds]
+    best = max(readings, key=lambda rotation: words.mean_confidence(readings[rotation][0]))
+    return best, [seconds for _, spent in readings.values() for seconds in spent]
 
 
 def _read_tsv(image: Image.Image, lang: str, psm: int = DEFAULT_PSM) -> tuple[str, float]:
@@ -303,7 +312,8 @@ def read_page(
 
 def check_languages(lang: str) -> None:
     """Fail early, with what to install, when a Tesseract language pack is missing (khm too,
-    which re-reads the digits of other languages' readings)."""
+    which re-reads the digits of other languages' readings), or the neural recogniser."""
+    neural.check_installed()
     available = _installed()[1]
     needed = lang.split("+") + ([digits.REREAD_LANG] if digits.wanted(lang) else [])
     missing = [code for code in needed if code not in available]
