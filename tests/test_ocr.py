@@ -1,7 +1,9 @@
-"""OCR recipe, word boxes, recipes in the store, reocr, show and image files (issue 12).
+"""OCR recipe, word boxes, recipes in the store, reocr, show and image files (issues 12, 22).
 
-Real Tesseract on real Gazette pages from ../shared/corpus/ocr_gt; bounds are the figures
-bench/ocr_quality.py measured, with some room (bench/RESULTS.md)."""
+Real Tesseract and the real neural recogniser on real Gazette pages from ../shared/corpus/
+ocr_gt; bounds are the figures bench/ocr_quality.py measured, with some room
+(bench/RESULTS.md). The recogniser is loaded once per test process (indexer/extract/neural.py).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import PDFS, REPO, SHARED, ddsearch
+from conftest import PDFS, REPO, SHARED, cut_pages, ddsearch
 from ocr_quality import RECIPES, norm
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
@@ -42,7 +44,7 @@ def gazette_half(name: str) -> Image.Image:
 @pytest.mark.slow
 def test_a_gazette_page_reads_within_the_measured_error_rate():
     text, reading = ocr_reading(GAZETTE / "sd2001_040-p1.png", 1, ocr.DEFAULT_RECIPE)
-    assert cer((GAZETTE / "sd2001_040-p1.gt.txt").read_text("utf-8"), text) < 0.065  # 0.049
+    assert cer((GAZETTE / "sd2001_040-p1.gt.txt").read_text("utf-8"), text) < 0.03  # 0.017
     assert reading.recipe == ocr.DEFAULT_RECIPE.version
     with Image.open(GAZETTE / "sd2001_040-p1.png") as image:
         assert (reading.width, reading.height) == image.size
@@ -67,6 +69,22 @@ def test_a_seal_or_stamp_gives_no_latin_junk(page, box):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("given", ["pdf", "png"])
+def test_an_upright_page_with_text_showing_through_is_never_turned(given, tmp_path):
+    """A faint page whose reverse shows through: Tesseract is surer of it turned by 270° (r4
+    turned it and 6 more upright pages of the corpus), but turned it holds no Khmer word."""
+    source = PDFS / "km_law_2000_quality_safety_products_services.pdf"
+    if given == "pdf":
+        path = cut_pages(source, [10], tmp_path / "page.pdf")
+    else:
+        path = tmp_path / "page.png"
+        pdf.render_page(source, 9).convert("L").save(path)
+    text, reading = ocr_reading(path, 1, ocr.DEFAULT_RECIPE)
+    assert reading.rotation == 0 and reading.width < reading.height  # upright, as printed
+    assert text.count("មាត្រា") >= 3 and "ផលិតផល" in text
+
+
+@pytest.mark.slow
 def test_a_page_scanned_sideways_is_read_upright():
     upright = gazette_half("sd2005_148-p3")
     reading = ocr.read_image(upright.rotate(90, expand=True))  # turned anticlockwise
@@ -77,12 +95,16 @@ def test_a_page_scanned_sideways_is_read_upright():
 
 @pytest.mark.slow
 def test_years_keep_their_digits_where_the_script_model_reads_9_and_4_as_4_and_8():
-    """The closing lines of the 1994 land-use law: the script model reads ១៩៩៤ as ១៩៤៤."""
+    """The closing lines of the 1994 land-use law: Tesseract's script model reads ១៩៩៤ as
+    ១៩៤៤; the neural recogniser reads it right, and the day Tesseract lost (ថ្ងៃទី ៤)."""
     page = pdf.render_page(PDFS / "km_law_1994_land_use_planning_urbanization_construction.pdf", 9)
     crop = page.crop((200, 1800, 2300, 2300))
-    assert "១៩៤៤" in ocr.read_image(crop, replace(ocr.DEFAULT_RECIPE, digits=False)).text
+    tesseract = replace(ocr.DEFAULT_RECIPE, neural=False)
+    assert "១៩៤៤" in ocr.read_image(crop, tesseract).text
+    assert "១៩៩៤" in ocr.read_image(crop, replace(tesseract, digits=True)).text  # recipe r4
     text = ocr.read_image(crop).text
     assert text.count("១៩៩៤") == 2 and "១៩៤៤" not in text and "១៩៩៨" not in text
+    assert "ថ្ងៃទី ៤" in text
 
 
 @pytest.mark.parametrize(
