@@ -179,8 +179,8 @@ def _tesseract_words(gray: Image.Image, recipe: Recipe) -> tuple[list[Word], lis
 
 def read_khmer_again(found: list[Word], gray: Image.Image) -> tuple[list[Word], float]:
     """The words, those Tesseract read as Khmer (or, on a Khmer page, as anything but Latin)
-    read again by the neural recogniser from the 300 dpi page, piece by piece of their lines;
-    and the recogniser's seconds."""
+    read again by the neural recogniser from the 300 dpi page, piece by piece of their lines
+    (a lone symbol it gives nothing keeps Tesseract's reading); and the recogniser's seconds."""
     chosen = words.for_neural(found)
     cut = pieces.cut(found, chosen, gray.width, gray.height)
     page = np.asarray(gray)
@@ -188,7 +188,11 @@ def read_khmer_again(found: list[Word], gray: Image.Image) -> tuple[list[Word], 
     read: dict[int, Word] = {}
     for piece, reading in zip(cut, readings, strict=True):
         read.update(pieces.assign(found, piece, reading))
-    kept = [read.get(i, word) for i, word in enumerate(found) if not chosen[i] or i in read]
+    kept = [
+        read.get(i, word)
+        for i, word in enumerate(found)
+        if not chosen[i] or i in read or words.is_lone_symbol(word.text)
+    ]
     return kept, seconds
 
 

@@ -22,6 +22,9 @@ ASPECT = 512 / 48  # the model's training input: wider pieces are cut between wo
 #: Pixels kept round a piece's words: whole strokes, and a margin like the training lines'
 #: (12 px above and below: Gazette CER 0.0195, 6 px: 0.0217; bench/RESULTS.md).
 PAD_X, PAD_Y = 8, 12
+#: A word read less sure than this (0-100) is junk: Gazette CER unchanged, tuning half
+#: 0.0523 -> 0.0509 (50: the Gazette pages lose real words; bench/RESULTS.md).
+JUNK_BELOW = 40
 #: A character cluster: a base with its dependent vowels, signs and subscripts (coeng + letter).
 _CLUSTER = re.compile(
     "(?:\u17d2.|[^\u17b4-\u17d3\u17dd])(?:\u17d2.|[\u17b4-\u17d1\u17d3\u17dd])*", re.S
@@ -85,7 +88,8 @@ def crop(page: np.ndarray, piece: Piece) -> np.ndarray:
 def assign(found: list[Word], piece: Piece, reading: LineReading) -> dict[int, Word]:
     """The piece's words with the recogniser's text, each cluster given to the word whose box
     holds it (or the nearest); confidence 0-100 is the mean over the word's clusters of the
-    least sure character of each. A word given no cluster is left out (a speck)."""
+    least sure character of each. A word given no cluster (a speck), or read less sure than
+    JUNK_BELOW (a seal, a stamp, a scrawl), is left out."""
     given: dict[int, tuple[list[str], list[float]]] = {i: ([], []) for i in piece.words}
     for match in _CLUSTER.finditer(reading.text):
         start, end = match.span()
@@ -95,11 +99,12 @@ def assign(found: list[Word], piece: Piece, reading: LineReading) -> dict[int, W
         nearest = min(piece.words, key=lambda i: _distance(found[i], x))
         given[nearest][0].append(match[0])
         given[nearest][1].append(min(reading.probabilities[start:end]))
-    return {
+    read = {
         i: replace(found[i], text="".join(texts), confidence=100 * sum(sure) / len(sure))
         for i, (texts, sure) in given.items()
         if texts
     }
+    return {i: word for i, word in read.items() if word.confidence >= JUNK_BELOW}
 
 
 def _distance(word: Word, x: float) -> float:

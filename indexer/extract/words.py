@@ -91,6 +91,12 @@ def for_neural(found: list[Word]) -> list[bool]:
     ]
 
 
+def is_lone_symbol(text: str) -> bool:
+    """A symbol printed alone (a list's dash, a separator): kept as Tesseract read it where the
+    neural recogniser, reading the word's line, gives it nothing."""
+    return text in _LONE_SYMBOLS
+
+
 def holds_no_sure_word(found: list[Word]) -> bool:
     """An emblem, a seal or a photograph alone: Tesseract is sure of nothing it read there."""
     return all(word.confidence < SURE for word in found)
