@@ -59,8 +59,6 @@ RECIPES = {
     # r5: Tesseract's words read again by the neural recogniser (issue 22)
     "neural raw": replace(_BASE, median=3, scale=0.85, neural=True),
     "neural+junk": replace(ocr.DEFAULT_RECIPE, lexicon=False, orient=False),
-    "neural+junk+digits": replace(ocr.DEFAULT_RECIPE, lexicon=False, digits=True, orient=False),
-    "neural+junk+lexicon+digits": replace(ocr.DEFAULT_RECIPE, digits=True),
     "default": ocr.DEFAULT_RECIPE,  # r5: neural+junk+lexicon+orient
 }
 
