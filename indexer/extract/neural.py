@@ -28,6 +28,9 @@ STRIDE = 4  # input columns per output step of the model
 #: Pieces read at once: batch 8 costs the least CPU a page (1: 1.6x, 32: 1.4x; bench/RESULTS.md)
 #: and keeps the activations of a batch of long pieces under 100 MB.
 BATCH = 8
+#: At most this many input columns in a batch once padded (8 pieces of 768): the activations
+#: of a batch stay under about 150 MB however wide its pieces.
+BATCH_COLUMNS = 8 * 768
 #: A batch is padded to a multiple of this width: fewer shapes for oneDNN to build and keep
 #: kernels for (a worker's peak memory 755 MB with any width, 674 MB with this; bench/RESULTS.md).
 WIDTH_STEP = 64
@@ -62,9 +65,8 @@ class Recogniser:
         order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[1])
         readings: list[LineReading | None] = [None] * len(inputs)
         with torch.inference_mode():
-            for start in range(0, len(order), batch):
-                chosen = order[start : start + batch]
-                width = -(-max(inputs[i].shape[1] for i in chosen) // WIDTH_STEP) * WIDTH_STEP
+            for chosen in _batches(order, [inputs[i].shape[1] for i in order], batch):
+                width = _padded(inputs[chosen[-1]].shape[1])
                 stacked = np.ones((len(chosen), 1, HEIGHT, width), np.float32)  # white
                 for row, i in enumerate(chosen):
                     stacked[row, 0, :, : inputs[i].shape[1]] = inputs[i]
@@ -91,6 +93,24 @@ class Recogniser:
                 probabilities.append(probability)
             previous = label
         return LineReading("".join(chars), tuple(positions), tuple(probabilities))
+
+
+def _padded(width: int) -> int:
+    return -(-width // WIDTH_STEP) * WIDTH_STEP
+
+
+def _batches(order: list[int], widths: list[int], batch: int) -> list[list[int]]:
+    """Consecutive runs of ``order`` (sorted by width) of at most ``batch`` inputs and at most
+    BATCH_COLUMNS columns once padded: a batch of very wide pieces (a rule read as one long
+    word) is smaller, so a worker's memory stays bounded."""
+    batches: list[list[int]] = []
+    for index, width in zip(order, widths, strict=True):
+        last = batches[-1] if batches else None
+        if last and len(last) < batch and _padded(width) * (len(last) + 1) <= BATCH_COLUMNS:
+            last.append(index)
+        else:
+            batches.append([index])
+    return batches
 
 
 def _model_input(crop: np.ndarray) -> np.ndarray:
