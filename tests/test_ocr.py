@@ -23,8 +23,9 @@ from ocr_quality import RECIPES, norm
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from indexer.extract import digits, ocr, pdf
+from indexer.extract import digits, lexicon, neural, ocr, pdf, pieces
 from indexer.extract.pool import ocr_reading
+from indexer.extract.words import Word
 from indexer.library.store import LEGACY_RECIPE, Store
 
 GAZETTE = SHARED / "ocr_gt" / "gazette"
@@ -242,3 +243,44 @@ def _hashes(store: Store) -> list[str]:
 
 def _records(store: Store) -> list[dict]:
     return [record for h in _hashes(store) for record in store.page_records(h)]
+
+
+def test_the_recogniser_s_characters_go_to_the_words_whose_boxes_hold_them():
+    """Two Tesseract words of one line read as one piece: each cluster (base, vowels,
+    subscripts) goes to the word under the x where the recogniser read it, or the nearest."""
+    found = [
+        Word("x", 50, 100, 10, 300, 60, 0),  # Tesseract's text is replaced
+        Word("y", 50, 340, 10, 500, 60, 0),
+    ]
+    piece = pieces.cut(found, [True, True], 2000, 1000)[0]
+    assert piece.words == (0, 1) and piece.box == (92, 0, 508, 72)
+    text = "ក្រសួង ស្តី"  # positions in the crop (its left is x 92): 2 clusters + space + 2
+    at = [30, 40, 50, 90, 100, 130, 150, 270, 280, 290, 330, 340]
+    reading = neural.LineReading(text, tuple(at), (0.99,) * len(text))
+    read = pieces.assign(found, piece, reading)
+    assert read[0].text == "ក្រសួង" and read[1].text == "ស្តី"
+    assert (read[1].x0, read[1].x1) == (340, 500)  # Tesseract's box
+    unsure = neural.LineReading(text, tuple(at), (0.3,) * len(text))
+    assert pieces.assign(found, piece, unsure) == {}  # a scrawl, not words
+
+
+def test_wide_pieces_are_batched_fewer_at_a_time():
+    widths = [200, 300, 500, 700, 3000, 3000, 3000]
+    batches = neural._batches(list(range(7)), widths, 8)
+    assert batches == [[0, 1, 2, 3], [4, 5], [6]]  # 2 x 3008 columns fit in 8 x 768
+    assert all(neural._padded(w) % neural.WIDTH_STEP == 0 for w in widths)
+
+
+def test_bfloat16_is_used_only_where_the_cpu_has_units_for_it(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f amx_bf16 amx_tile\n")
+    assert neural.has_bfloat16_units(cpuinfo)
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f\n")
+    assert not neural.has_bfloat16_units(cpuinfo)
+    assert not neural.has_bfloat16_units(tmp_path / "missing")
+
+
+def test_khmer_read_turned_holds_no_known_words():
+    assert lexicon.known_share("ព្រះរាជក្រឹត្យនេះចូលជាធរមានចាប់ពីថ្ងៃឡាយព្រះហស្តលេខា") > 0.8
+    assert lexicon.known_share("ឃ្ឆៀហ្ឍដេុំ ញ៊ថៅ្ខ") < 0.3
+    assert lexicon.known_share("no Khmer") == 0.0
