@@ -17,7 +17,7 @@ from indexer.indexing import status as status_report
 from indexer.indexing import sync
 from indexer.indexing.progress import Progress
 from indexer.indexing.run import run_index
-from indexer.library import catalog
+from indexer.library import catalog, metadata
 from indexer.query import search
 
 #: Exit statuses, documented in README.md.
@@ -258,6 +258,9 @@ def show(target, data_root, as_json) -> None:
 @click.option(
     "--lang", type=click.Choice(vocabulary.LANGUAGE_CODES), help="Only documents in this language."
 )
+@click.option(
+    "--place", help="Only documents about this province, district or commune (name or code)."
+)
 @click.option("--sort", type=click.Choice(vocabulary.SORTS), default="relevance")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
@@ -269,9 +272,10 @@ def show(target, data_root, as_json) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract (see README).")
 def search_command(
-    query, data_root, type_, year, lang, sort, limit, offset, exact, cross, as_json
+    query, data_root, type_, year, lang, place, sort, limit, offset, exact, cross, as_json
 ) -> None:
-    """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang:, word*."""
+    """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang: place:,
+    word*."""
     data = _data(data_root)
     result = search.search(
         data.index,
@@ -279,6 +283,7 @@ def search_command(
         type=type_,
         year=year,
         lang=lang,
+        place=place,
         sort=sort,
         limit=limit,
         offset=offset,
@@ -304,15 +309,22 @@ def catalog_group() -> None:
 
 @catalog_group.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--doubtful",
+    is_flag=True,
+    help="Only the documents with a detected field detection is unsure of, least sure first.",
+)
 @index_option
-def catalog_export(file, data_root) -> None:
+def catalog_export(file, doubtful, data_root) -> None:
     """Write the current metadata (detected + catalogue) to FILE.csv for a spreadsheet.
 
     Save it as catalog.csv in the library folder; the next `ddsearch index` applies its
     non-empty cells without extracting anything again.
     """
     rows = sync.catalog_rows(_data(data_root), file.parent)
-    catalog.write_catalog(file, rows)
+    if doubtful:
+        rows = metadata.doubtful_first(rows)
+    catalog.write_catalog(file, rows, metadata.DOUBTFUL_BELOW)
     click.echo(f"wrote {len(rows)} documents to {file}")
 
 

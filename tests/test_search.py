@@ -247,16 +247,19 @@ def test_json_contract(index):
         "also_searched",
         "cut_short",
     }
-    assert set(result["facets"]) == {"type", "year", "language"}
+    assert set(result["facets"]) == {"type", "year", "language", "place"}
     for doc in result["results"]:
         assert set(doc) == {
             "id",
             "title",
             "type",
+            "date",
             "year",
             "number",
             "language",
             "paths",
+            "places",
+            "other_versions",
             "score",
             "approximate",
             "pages",

@@ -171,12 +171,12 @@ def test_khmer_interface_with_khmer_digits_is_remembered_in_a_cookie(client):
     assert '<html lang="en">' in back and "2023" in back
 
 
-def test_instrument_numbers_written_in_khmer_take_the_interfaces_digits(client):
-    """A number is an identifier: a Khmer one reads as the document writes it in the Khmer
-    interface, a Latin one is never changed."""
+def test_instrument_numbers_read_as_their_documents_print_them(client):
+    """A number is an identifier: a Khmer document's reads as it prints it (Khmer digits) in
+    either interface, an English document's Latin one is never changed."""
     khmer = text(client.get("/search?q=ឃុំ&lang_ui=km"))
     assert "លេខ ១២ អនក្រ.បក" in khmer
-    assert "12 អនក្រ.បក" in text(client.get("/search?q=ឃុំ&lang_ui=en"))
+    assert "១២ អនក្រ.បក" in text(client.get("/search?q=ឃុំ&lang_ui=en"))
     assert "25 Sor.Sor.Ror" in text(client.get("/search?q=petroleum&lang_ui=km"))
     document = text(client.get(f"/doc/{doc_id(client, 'km_subdecree_2024')}?lang_ui=km"))
     assert "<dd>១២ អនក្រ.បក</dd>" in document

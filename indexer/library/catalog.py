@@ -10,6 +10,7 @@ reported by its row number as the spreadsheet shows it (the header is row 1).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import os
 import re
@@ -17,14 +18,21 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.library.gazetteer import gazetteer
 from indexer.text.khmer import normalize
 from indexer.vocabulary import TYPE_KEYS, TYPES, language_code, plausible_year
 
 CATALOG_FILE = "catalog.csv"
-EDITABLE = ("title", "type", "year", "number", "languages", "issuer")
-COLUMNS = ("id", "path", *EDITABLE, "overridden")
+EDITABLE = ("title", "type", "date", "year", "number", "languages", "issuer", "places", "work")
+#: Read-only columns: which values come from the catalogue, how sure detection was of each
+#: detected field ("date 0.50 title 0.81"), and those it doubts (`metadata.DOUBTFUL_BELOW`).
+COLUMNS = ("id", "path", *EDITABLE, "overridden", "confidence", "doubtful")
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
+#: Several places of one document share a cell, each as "Province / District / Commune".
+PLACE_SEPARATOR = "; "
+#: A cell that says "none": no place, no other language version (detection is overruled).
+NONE = "-"
 #: Excel runs a cell starting with one of these as a formula; such cells are written after a
 #: quote mark (and read back without it).
 _FORMULA_START = ("=", "+", "-", "@")
@@ -129,6 +137,14 @@ def _parse_row(
                 known = ", ".join(TYPE_KEYS)
                 return None, f"unknown type '{cell}'; use one of {known}"
             values[name] = key
+        elif name == "date":
+            date = parse_date(cell)
+            if date is None:
+                return None, (
+                    f"'{cell}' is not a date; write it as 2004-07-15, 2004-07 or 2004, or leave "
+                    "the cell empty to keep the detected one"
+                )
+            values[name] = date
         elif name == "year":
             year = _parse_year(cell)
             if year is None:
@@ -137,6 +153,14 @@ def _parse_row(
                     "cell empty to keep the detected one"
                 )
             values[name] = year
+        elif name == "places":
+            codes, problem = parse_places(cell)
+            if problem:
+                return None, problem
+            values[name] = codes
+        elif name == "work":
+            ids = [] if cell == NONE else re.split(r"[\s,;|]+", cell)
+            values[name] = sorted(doc_id for doc_id in ids if doc_id)
         elif name == "languages":
             codes = [language_code(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
             if None in codes or not codes:
@@ -144,7 +168,63 @@ def _parse_row(
             values[name] = list(dict.fromkeys(codes))
         else:
             values[name] = " ".join(cell.split())
+    if "date" in values and values.get("year", int(values["date"][:4])) != int(values["date"][:4]):
+        return None, (
+            f"the date {values['date']} is not of the year {values['year']}; correct one of "
+            "them, or empty the year cell (a date gives its year)"
+        )
     return CatalogRow(number, document_id, paths, values), ""
+
+
+_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[ T]0?0:00(?::00)?)?")
+
+
+def parse_date(cell: str) -> str | None:
+    """A date as ISO text (2004-07-15, 2004-07 or 2004), as typed or as a spreadsheet saves
+    it (2004/7/15, Khmer digits, a midnight time after it); None when it is no possible date."""
+    match = _DATE.fullmatch(normalize(cell).strip())
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if not plausible_year(year) or month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None:
+        try:
+            return datetime.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    return f"{year}-{month:02d}" if month else str(year)
+
+
+def parse_places(cell: str) -> tuple[list[str], str]:
+    """The gazetteer codes of a places cell (with their parents), or a problem: places
+    separated by ";" or "|", each a code or "Province / District / Commune" names in Khmer or
+    English (a district or commune alone when its name is the only one); "-" for none."""
+    if cell.strip() == NONE:
+        return [], ""
+    places = gazetteer()
+    codes: set[str] = set()
+    for item in filter(str.strip, re.split(r"[;|]", cell)):
+        within = ""
+        for part in filter(None, (p.strip() for p in item.split("/"))):
+            found = places.resolve(part, within)
+            if len(found) != 1:
+                why = "is not a place of the gazetteer" if not found else "names several places"
+                return [], (
+                    f"'{part}' {why}: write a province, or Province / District / Commune, in "
+                    "Khmer or English (e.g. Kandal / Kien Svay), or a gazetteer code"
+                )
+            within = found.pop()
+        codes |= {within, *places.places[within].parents}
+    return sorted(codes), ""
+
+
+def places_cell(codes: list[str]) -> str:
+    """A places cell: each most precise place as "Province / District / Commune"."""
+    places = gazetteer()
+    known = [code for code in codes if code in places.places]
+    deepest = [c for c in known if not any(o != c and o.startswith(c) for o in known)]
+    return PLACE_SEPARATOR.join(places.path(code) for code in sorted(deepest))
 
 
 def _parse_year(cell: str) -> int | None:
@@ -205,17 +285,30 @@ def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     value is kept but not reported as an override, so the "overridden" column stays truthful.
     """
     effective = {**detected, **override}
+    if "date" in override:  # a date gives its year
+        effective["year"] = int(override["date"][:4])
+    elif "year" in override and not effective.get("date", "").startswith(str(override["year"])):
+        effective["date"] = str(override["year"])  # the detected date was of another year
     changed = [
         name for name in EDITABLE if name in override and override[name] != detected.get(name)
     ]
+    confidence = dict(effective.get("confidence") or {})
+    for name in override:
+        confidence.pop(name, None)  # a catalogued value is the librarian's, not a detection
+    if "date" in override or "year" in override:
+        confidence.pop("date", None)
+        confidence.pop("year", None)
+    if "confidence" in detected or confidence:
+        effective["confidence"] = confidence
     return effective, changed
 
 
-def write_catalog(path: Path, documents: list[dict]) -> None:
+def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0) -> None:
     """Write the catalogue of ``documents`` atomically, as UTF-8 with a BOM and CRLF lines.
 
-    Each document dict has "id", "paths" (or "path"), the effective editable fields, and
-    "overridden": the fields whose value came from the catalogue.
+    Each document dict has "id", "paths" (or "path"), the effective editable fields,
+    "overridden" (the fields whose value came from the catalogue) and "confidence" (detected
+    field -> 0..1). The "doubtful" column names the fields less sure than ``doubtful_below``.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -224,6 +317,8 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
         paths = document.get("paths") or [document.get("path", "")]
         languages = document.get("languages") or []
         year = document.get("year")
+        confidence = document.get("confidence") or {}
+        doubtful = [name for name, value in confidence.items() if value < doubtful_below]
         writer.writerow(
             quote_formula(cell)
             for cell in (
@@ -231,11 +326,16 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
                 PATH_SEPARATOR.join(paths),
                 document.get("title", ""),
                 document.get("type", ""),
+                document.get("date", ""),
                 "" if year is None else str(year),
                 document.get("number", ""),
                 " ".join(languages),
                 document.get("issuer", ""),
+                places_cell(document.get("places") or []),
+                " ".join(document.get("work") or []),
                 " ".join(name for name in EDITABLE if name in document.get("overridden", ())),
+                " ".join(f"{name} {value:.2f}" for name, value in sorted(confidence.items())),
+                " ".join(name for name in EDITABLE if name in doubtful),
             )
         )
     _write_atomically(path, buffer.getvalue())

@@ -5,8 +5,13 @@
     council OR commune        either; NOT word and -word exclude; ( ) group
     title:budget              in the title only (also title:"a phrase")
     type:sub-decree  lang:km  year:2001  year:2001..2005  year:..2005
+    date:2001..2005  date:2004-07  date:2004-07-15  date:2004-01..2004-06
+                              signed within those days (a date known only to its month
+                              or year counts when all of it is within)
     number:០២/នស/៩៤   an instrument by its number (any digits, with or without the slashes)
     cites:ID          the documents that cite (or amend) document ID
+    place:Kandal      about a province, district or commune: its name in Khmer or English
+                      (place:កណ្តាល, place:"Kien Svay", place:ខេត្តសៀមរាប) or its code
     decentrali*               words starting with a prefix
 
 Khmer may be typed with or without spaces, with Khmer or Arabic digits and either spelling of
@@ -16,15 +21,17 @@ the query's plain words and says why in `ParsedQuery.warning`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 from indexer.library import numbers
+from indexer.library.gazetteer import gazetteer
 from indexer.text.analysis import QueryTerms, analyse_query
 from indexer.text.khmer import clean, fold
-from indexer.vocabulary import language_code
+from indexer.vocabulary import date_span, language_code
 
-FIELDS = ("title", "type", "year", "lang", "number", "cites")
+FIELDS = ("title", "type", "year", "date", "lang", "number", "cites", "place")
 OPERATORS = ("AND", "OR", "NOT")
 
 
@@ -44,8 +51,9 @@ class Text:
 
 @dataclass(frozen=True)
 class Facet:
-    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`) or
-    "cites" (a document id, which the query layer turns into the ids of those citing it)."""
+    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`),
+    "place" (a gazetteer code) or "cites" (a document id, which the query layer turns into the
+    ids of those citing it)."""
 
     field: str
     value: str
@@ -54,6 +62,15 @@ class Facet:
 @dataclass(frozen=True)
 class YearRange:
     """The instrument's own year, both ends inclusive; None leaves an end open."""
+
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The instrument's own date within these days (YYYYMMDD numbers, both ends inclusive;
+    None leaves an end open): a document matches when every day its date may be is inside."""
 
     start: int | None
     end: int | None
@@ -82,7 +99,7 @@ class Ids:
     scores: tuple[tuple[str, float], ...]  # (document id, score)
 
 
-Node = Text | Facet | YearRange | Ids | And | Or | Not
+Node = Text | Facet | YearRange | DateRange | Ids | And | Or | Not
 
 
 @dataclass(frozen=True)
@@ -138,12 +155,59 @@ def parse_year(value: str) -> YearRange:
     return YearRange(int(start) if start else None, int(end) if end else None)
 
 
+_DATE_PART = r"\d{4}(?:-\d\d?(?:-\d\d?)?)?"
+_DATE_RANGE = re.compile(rf"({_DATE_PART})?(\.\.)({_DATE_PART})?|({_DATE_PART})")
+
+
+def parse_date(value: str) -> DateRange:
+    """Read "2004-07-15", "2004-07", "2004", "2001..2005", "2004-01..2004-06", "..2005"
+    (Khmer digits too) as the days they cover."""
+    match = _DATE_RANGE.fullmatch(fold(value.strip()))
+    spans = None
+    if match and match.group(0) != "..":
+        start, _, end, single = match.groups()
+        spans = [date_span(_iso(part)) if part else () for part in (start or single, end or single)]
+    if not spans or None in spans:
+        raise QuerySyntaxError(
+            f'"{value}" is not a date or a range of dates such as 2004-07-15, 2004-07, '
+            "2001..2005 or 2004-01..2004-06"
+        )
+    first, last = spans
+    return DateRange(first[0] if first else None, last[1] if last else None)
+
+
+def _iso(part: str) -> str:
+    """2004-7-5 as 2004-07-05; an impossible date as '' (no span)."""
+    numbers_ = [int(piece) for piece in part.split("-")]
+    if len(numbers_) > 1 and not 1 <= numbers_[1] <= 12:
+        return ""
+    if len(numbers_) == 3:
+        try:
+            return datetime.date(*numbers_).isoformat()
+        except ValueError:
+            return ""
+    return "-".join(f"{n:02d}" for n in numbers_)
+
+
 def parse_language(value: str) -> Facet:
     """Read a language name or code (km, khmer, en, english) as a language facet."""
     code = language_code(value)
     if code is None:
         raise QuerySyntaxError(f'"{value}" is not a language we index (use km or en)')
     return Facet("lang", code)
+
+
+def parse_place(value: str) -> Node:
+    """Read a place's name (Khmer or English, with or without its unit word) or code as a
+    place facet; a name several places share matches any of them."""
+    codes = gazetteer().resolve(value)
+    if not codes:
+        raise QuerySyntaxError(
+            f'"{value}" is not a province, district or commune of Cambodia\'s gazetteer '
+            "(write its name in Khmer or English, e.g. Kandal or កណ្តាល, or its code)"
+        )
+    facets = tuple(Facet("place", code) for code in sorted(codes))
+    return facets[0] if len(facets) == 1 else Or(facets)
 
 
 def positive_texts(node: Node | None) -> list[Text]:
@@ -258,7 +322,7 @@ class _Parser:
         if name not in FIELDS and name != "language":
             raise QuerySyntaxError(
                 f'"{name}:" is not a field we know '
-                "(use title:, type:, year:, lang:, number: or cites:)"
+                "(use title:, type:, year:, date:, lang:, number:, place: or cites:)"
             )
         kind, value = self.take() if self.peek() else ("word", "")
         if name == "title":
@@ -269,10 +333,14 @@ class _Parser:
             raise QuerySyntaxError(f'"{name}:" needs a value after it')
         if name == "year":
             return parse_year(value)
+        if name == "date":
+            return parse_date(value)
         if name == "type":
             return Facet("type", value.strip().lower())
         if name == "number":
             return Facet("number", numbers.query_key(value))
         if name == "cites":
             return Facet("cites", value.strip())
+        if name == "place":
+            return parse_place(value)
         return parse_language(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from indexer.engine.fields import LIST_FIELDS
 from indexer.engine.whoosh_backend.matching import PositionsPhrase
 from indexer.engine.whoosh_backend.schema import (
     DOC_KHMER,
@@ -21,7 +22,7 @@ from indexer.query import language as ql
 WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
 
 
-_FACET_FIELDS = {"lang": "languages", "number": "number_key"}
+_FACET_FIELDS = {"number": "number_key", **{f.query: f.name for f in LIST_FIELDS}}
 #: A document whose number a query names outranks every one that merely contains its words.
 _FACET_SCORES = {"number_key": 1000.0}
 
@@ -44,6 +45,14 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
         return wq.And([kind, wq.Or(ids)]) if ids else wq.NullQuery
     if isinstance(node, ql.YearRange):
         return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
+    if isinstance(node, ql.DateRange):
+        within = wq.And(
+            [
+                wq.NumericRange("date_from", node.start, None),
+                wq.NumericRange("date_to", None, node.end),
+            ]
+        )
+        return wq.ConstantScoreQuery(within, 0.0)
     if isinstance(node, ql.Not):
         child = document_query(node.child)
         return None if child is None else wq.AndNot(wq.Term("kind", "doc"), child)

@@ -12,12 +12,14 @@ import json
 from whoosh import fields
 from whoosh.analysis import Token, Tokenizer
 
+from indexer.engine.fields import LIST_FIELDS
 from indexer.library import numbers
 from indexer.model import Document
 from indexer.text import analysis
+from indexer.vocabulary import date_span
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "12"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -116,14 +118,31 @@ def build_schema() -> fields.Schema:
         text=fields.STORED(),
         type=fields.ID(stored=True, sortable=True),
         year=fields.NUMERIC(stored=True, sortable=True),
-        languages=fields.KEYWORD(stored=True, commas=True),
+        # the date as far as known (ISO), and the first and last day it may be (YYYYMMDD):
+        # a date: range holds the documents whose dates lie wholly inside it
+        date=fields.STORED(),
+        date_from=fields.NUMERIC(bits=32, stored=True),
+        date_to=fields.NUMERIC(bits=32, stored=True),
+        confidence=fields.STORED(),
+        **{f.name: fields.KEYWORD(stored=True, commas=True) for f in LIST_FIELDS},
         number=fields.STORED(),
         number_key=fields.ID(),  # the canonical number (indexer.library.numbers), for number:
         issuer=fields.STORED(),
         paths=fields.STORED(),
+        work=fields.STORED(),  # the ids of the document's other language versions
         added=fields.STORED(),
         updated=fields.STORED(),
     )
+
+
+def date_fields(iso: str, year: int | None) -> dict:
+    """The date fields of a document record: its date, and the span of days it covers (of
+    its year when it has no date), which date: ranges and sorting by date read."""
+    span = date_span(iso) or date_span(str(year) if year else "")
+    fields = {"date": iso}
+    if span:
+        fields["date_from"], fields["date_to"] = span
+    return fields
 
 
 def records(doc: Document) -> list[dict]:
@@ -138,16 +157,19 @@ def records(doc: Document) -> list[dict]:
         **dict.fromkeys([*TITLE_KHMER.values(), TITLE_LATIN], doc.title),
         **dict.fromkeys([*DOC_KHMER.values(), DOC_KHMER_WORDS, DOC_LATIN, DOC_LATIN_PAIRS], body),
         "type": doc.type,
-        "languages": ",".join(doc.languages),
+        **{f.name: ",".join(getattr(doc, f.name)) for f in LIST_FIELDS},
+        "work": json.dumps(doc.work),
         "number": doc.number,
         "number_key": numbers.query_key(doc.number) if doc.number else "",
         "issuer": doc.issuer,
+        "confidence": json.dumps(doc.confidence),
         "paths": json.dumps(doc.paths, ensure_ascii=False),
         "added": int(doc.added),
         "updated": doc.updated,
     }
     if doc.year is not None:
         head["year"] = doc.year
+    head.update(date_fields(doc.date, doc.year))
     pages = [
         {
             "key": f"page:{doc.id}:{page.number}",
