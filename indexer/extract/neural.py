@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ BATCH_COLUMNS = 8 * 768
 #: A batch is padded to a multiple of this width: fewer shapes for oneDNN to build and keep
 #: kernels for (a worker's peak memory 755 MB with any width, 674 MB with this; bench/RESULTS.md).
 WIDTH_STEP = 64
+KERNELS_KEPT = 16  # oneDNN kernels kept for input shapes met before
 NOT_INSTALLED = (
     "The neural Khmer recogniser (khmer-ocr-ocm, with torch) is not installed: install "
     "ddsearch with its dependencies (README, 'Set up'), or index with --ocr never."
@@ -134,6 +136,10 @@ def check_installed() -> None:
 @cache
 def recogniser() -> Recogniser:
     """The model, loaded once per process (0.3 s; torch itself takes 225 MB)."""
+    # oneDNN keeps kernels for every input shape it has met (1,024 by default): a worker's
+    # memory grew to 1.04 GB over the corpus; 16 hold it near 640 MB at no measurable CPU
+    # (bench/RESULTS.md). Read when oneDNN first builds a kernel, so set before any reading.
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(KERNELS_KEPT))
     try:
         import torch
         from khmer_ocr_ocm.inference import load_model, load_vocab
