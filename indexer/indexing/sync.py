@@ -17,11 +17,11 @@ from indexer.config import DataDir
 from indexer.engine import open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.detection import redetect_outdated
-from indexer.indexing.lock import writer_lock
+from indexer.indexing.lock import index_commit_lock, writer_lock
 from indexer.library import catalog, citator, opened, places, works
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
-from indexer.model import Document
+from indexer.model import LIBRARIAN_ONLY, Document
 
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
@@ -33,6 +33,7 @@ DEFAULT_FIELDS = {
     "year": None,
     "number": "",
     "issuer": "",
+    **dict.fromkeys(LIBRARIAN_ONLY, ""),
 }
 #: Keys of the detected metadata that are no field (the detector's version).
 _NOT_FIELDS = ("detector",)
@@ -79,11 +80,13 @@ def desired_documents(
     wanted = {}
     derived = Derived.read(library)
     for row in library.live_documents():
+        if row.withdrawn:  # kept in the library, off the public site
+            continue
         paths = library.paths_of(row.id)
-        if not paths:
+        if not paths and not row.is_record:
             continue
         fields, _ = effective_metadata(row, derived)
-        if not fields["title"]:
+        if not fields["title"] and paths:
             fields["title"] = Path(paths[0]).stem.replace("_", " ")
         wanted[row.id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
     return wanted
@@ -169,15 +172,17 @@ def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
     """The indexable Documents of ``ids``, with their pages from the store."""
     for doc_id in ids:
         row, paths, fields, fingerprint = wanted[doc_id]
+        catalogue = {name: fields[name] for name in LIBRARIAN_ONLY if fields.get(name)}
         yield Document(
             id=doc_id,
             content_hash=row.hash,
             paths=paths,
-            pages=store.pages(row.hash),
+            pages=store.pages(row.hash) if row.hash else [],
             added=row.added,
             updated=row.updated,
             fingerprint=fingerprint,
-            **fields,
+            catalogue=catalogue,
+            **{name: value for name, value in fields.items() if name not in LIBRARIAN_ONLY},
         )
 
 
@@ -196,21 +201,22 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
 
     An index written by another version of the schema is rebuilt from the store (no OCR).
     """
-    engine = open_engine(data.index)
-    engine.create()
-    try:
-        indexed = engine.fingerprints()
-    except IndexVersionError:
-        say("the index was built by another version of ddsearch: rebuilding it from the store")
-        _rebuild(data, library, store, say)
-        return
-    redetect_outdated(library, store, say)
-    wanted = _synced(library, store, engine.version)
-    upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
-    deletes = sorted(set(indexed) - set(wanted))
-    if upserts or deletes:
-        jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-        engine.apply_changes(documents(wanted, upserts, store), deletes, jobs=jobs)
+    with index_commit_lock(data.index_lock):
+        engine = open_engine(data.index)
+        engine.create()
+        try:
+            indexed = engine.fingerprints()
+        except IndexVersionError:
+            say("the index was built by another version of ddsearch: rebuilding it from the store")
+            _rebuild_locked(data, library, store, say)
+            return
+        redetect_outdated(library, store, say)
+        wanted = _synced(library, store, engine.version)
+        upserts = sorted(d for d, item in wanted.items() if indexed.get(d) != item[3])
+        deletes = sorted(set(indexed) - set(wanted))
+        if upserts or deletes:
+            jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
+            engine.apply_changes(documents(wanted, upserts, store), deletes, jobs=jobs)
 
 
 def rebuild(data: DataDir, say) -> int:
@@ -220,6 +226,11 @@ def rebuild(data: DataDir, say) -> int:
 
 
 def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
+    with index_commit_lock(data.index_lock):
+        return _rebuild_locked(data, library, store, say)
+
+
+def _rebuild_locked(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
     engine = open_engine(data.index)
     redetect_outdated(library, store, say)
     wanted = _synced(library, store, engine.version)
@@ -249,7 +260,7 @@ def catalog_rows(data: DataDir, relative_to: Path) -> list[dict]:
         for row in library.live_documents():
             fields, overridden = effective_metadata(row, derived)
             paths = [_relative(path, relative_to) for path in library.paths_of(row.id)]
-            if paths:
+            if paths or row.is_record:
                 rows.append({"id": row.id, "paths": paths, **fields, "overridden": overridden})
         return rows
 

@@ -19,7 +19,7 @@ from indexer.text import analysis
 from indexer.vocabulary import date_span
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 
 TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
 
@@ -129,6 +129,7 @@ def build_schema() -> fields.Schema:
         number_key=fields.ID(),  # the canonical number (indexer.library.numbers), for number:
         issuer=fields.STORED(),
         paths=fields.STORED(),
+        catalogue=fields.STORED(),  # JSON of the librarian-only fields (model.LIBRARIAN_ONLY)
         work=fields.STORED(),  # the ids of the document's other language versions
         added=fields.STORED(),
         updated=fields.STORED(),
@@ -147,14 +148,18 @@ def date_fields(iso: str, year: int | None) -> dict:
 
 def records(doc: Document) -> list[dict]:
     """The Whoosh records of one document: its document record, then one per page."""
-    body = "\n".join(page.text for page in doc.pages)
+    # A record of a printed book has no pages: its catalogue (authors, publisher, subjects,
+    # notes) is what a search finds it by, and a document's is searchable the same way.
+    described = [doc.issuer, *doc.catalogue.values()] if doc.catalogue else []
+    body = "\n".join([*described, *(page.text for page in doc.pages)])
+    titles = "\n".join(filter(None, (doc.title, doc.catalogue.get("parallel_title", ""))))
     head = {
         "key": f"doc:{doc.id}",
         "kind": "doc",
         "id": doc.id,
         "fingerprint": doc.fingerprint,
         "title": doc.title,
-        **dict.fromkeys([*TITLE_KHMER.values(), TITLE_LATIN], doc.title),
+        **dict.fromkeys([*TITLE_KHMER.values(), TITLE_LATIN], titles),
         **dict.fromkeys([*DOC_KHMER.values(), DOC_KHMER_WORDS, DOC_LATIN, DOC_LATIN_PAIRS], body),
         "type": doc.type,
         **{f.name: ",".join(getattr(doc, f.name)) for f in LIST_FIELDS},
@@ -164,6 +169,7 @@ def records(doc: Document) -> list[dict]:
         "issuer": doc.issuer,
         "confidence": json.dumps(doc.confidence),
         "paths": json.dumps(doc.paths, ensure_ascii=False),
+        "catalogue": json.dumps(doc.catalogue, ensure_ascii=False),
         "added": int(doc.added),
         "updated": doc.updated,
     }

@@ -10,6 +10,7 @@ import numpy as np
 
 from indexer.engine.fields import LIST_FIELDS, ListField
 from indexer.engine.whoosh_backend.schema import date_fields
+from indexer.model import LIBRARIAN_ONLY
 
 NO_YEAR = -1
 NO_DATE = -1
@@ -123,6 +124,7 @@ class Columns:
 
 def metadata(fields: dict) -> dict:
     """A document record's stored fields as the engine's metadata dict."""
+    catalogue = json.loads(fields.get("catalogue") or "{}")
     return {
         "id": fields["id"],
         "title": fields.get("title", ""),
@@ -134,6 +136,7 @@ def metadata(fields: dict) -> dict:
         "issuer": fields.get("issuer", ""),
         "confidence": json.loads(fields.get("confidence", "{}")),
         "paths": json.loads(fields.get("paths", "[]")),
+        **{name: catalogue.get(name, "") for name in LIBRARIAN_ONLY},
         "work": json.loads(fields.get("work", "[]")),
         "added": fields.get("added", 0.0),
         "updated": fields.get("updated", 0.0),
