@@ -27,7 +27,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from indexer.errors import BadParameter
 from indexer.extract.sources import SUFFIXES
-from indexer.library.catalog import CATALOGUED
+from indexer.library.catalog import CATALOGUED, places_cell
 from indexer.library.changelog import ACTIONS, as_csv
 from indexer.vocabulary import LANGUAGE_CODES, TYPES
 from indexer.workspace import accounts, curation, jobs
@@ -471,6 +471,22 @@ def own_password():
     return render_template("admin/password.html", problem="", done=True)
 
 
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+@bp.route("/catalog.csv")
+@login_required
+def catalogue_csv():
+    """`ddsearch catalog export` from the browser: edit it in a spreadsheet, save it as
+    catalog.csv in the library folder, and the next run applies what changed."""
+    text = curation.catalogue(workspace.data(), _library_folder())
+    return Response(
+        "\ufeff" + text,  # the BOM: Excel opens Khmer as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="catalog.csv"'},
+    )
+
+
 # --- the change log (admins) -------------------------------------------------------------------
 
 
@@ -529,3 +545,15 @@ def _log(page: int, action: str) -> tuple[list[dict], int]:
 @bp.app_template_global()
 def language_codes():
     return LANGUAGE_CODES
+
+
+@bp.app_template_global()
+def cell_text(name: str, value) -> str:
+    """A value as the catalogue's cell writes it (places by name, lists space-separated)."""
+    if value is None:
+        return ""
+    if name == "places":
+        return places_cell(value)
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return str(value)

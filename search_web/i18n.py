@@ -201,6 +201,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "field_notes": "Notes",
         "field_languages": "Languages",
         "field_withdrawn": "Withdrawn",
+        "field_places": "Places",
+        "catalogue_csv": "Download the catalogue (CSV, withdrawn documents marked)",
+        "field_work": "Other-language version",
+        "places_help": (
+            "Province, or Province / District / Commune, in Khmer or English, or a gazetteer "
+            "code; several separated by ;. Empty: the places found in the text; - for none."
+        ),
+        "work_help": (
+            "The id of the same law in the other language (the end of its page's address). "
+            "Empty: the version found by comparing texts; - for none."
+        ),
         "yours": "corrected",
         "detected_value": "detected",
         "saved_changes": "Saved. Search, the document page, its JSON and the feeds show it now:",
@@ -453,6 +464,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "field_notes": "កំណត់សម្គាល់",
         "field_languages": "ភាសា",
         "field_withdrawn": "បានដកចេញ",
+        "field_places": "ទីកន្លែង",
+        "catalogue_csv": "ទាញយកកាតាឡុក (CSV ដែលសម្គាល់ឯកសារដែលបានដកចេញ)",
+        "field_work": "កំណែជាភាសាម្ខាងទៀត",
+        "places_help": (
+            "ខេត្ត ឬ ខេត្ត / ស្រុក / ឃុំ ជាភាសាខ្មែរ ឬអង់គ្លេស ឬលេខកូដភូមិសាស្ត្រ "
+            "ច្រើនកន្លែងបំបែកដោយ ;។ ទុកទទេ៖ ទីកន្លែងដែលបានរកឃើញក្នុងអត្ថបទ។ - ៖ គ្មាន។"
+        ),
+        "work_help": (
+            "លេខសម្គាល់នៃច្បាប់ដដែលជាភាសាម្ខាងទៀត (ផ្នែកចុងនៃអាសយដ្ឋានទំព័ររបស់វា)។ "
+            "ទុកទទេ៖ កំណែដែលបានរកឃើញដោយប្រៀបធៀបអត្ថបទ។ - ៖ គ្មាន។"
+        ),
         "yours": "បានកែ",
         "detected_value": "បានរកឃើញ",
         "saved_changes": "បានរក្សាទុក។ ការស្វែងរក ទំព័រឯកសារ JSON និង feed បង្ហាញវាឥឡូវនេះ៖",

@@ -10,6 +10,7 @@ import io
 import re
 import time
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -385,6 +386,46 @@ def test_a_bad_value_is_a_sentence_and_changes_nothing(editor):
     assert editor.get(f"/admin/api/doc/{target}").get_json() == before
 
 
+def test_places_and_the_other_language_version_are_corrected_in_the_form(editor, admin, client):
+    target, other = doc_id(editor, TEXT_PDF[:20]), doc_id(editor, "km_subdecree_2024")
+    edit_url = f"/admin/doc/{target}/edit"
+    page = editor.get(edit_url).get_data(as_text=True)
+    assert 'name="places"' in page and 'name="work"' in page
+    before = editor.get(f"/admin/api/doc/{target}").get_json()
+    for form, sentence in (
+        ({"places": "Atlantis"}, "'Atlantis' is not a place of the gazetteer"),
+        ({"work": "nosuchdoc"}, "No document of the library has the id 'nosuchdoc'"),
+        ({"work": target}, "cannot be its own other-language version"),
+    ):
+        response = post(editor, edit_url, form)
+        assert response.status_code == 400 and sentence in unescape(response.get_data(as_text=True))
+    assert editor.get(f"/admin/api/doc/{target}").get_json() == before
+
+    saved = post(editor, edit_url, {"places": "Kandal / Kien Svay", "work": other})
+    assert saved.status_code == 200 and "Kandal / Kien Svay" in saved.get_data(as_text=True)
+    public = client.get(f"/api/doc/{target}").get_json()
+    assert {p["en"] for p in public["places"]} >= {"Kandal", "Kien Svay"}
+    assert public["work"] == [other] and client.get(f"/api/doc/{other}").get_json()["work"] == [
+        target
+    ]
+    found = client.get("/api/search", query_string={"q": "place:Kandal"}).get_json()
+    assert target in [d["id"] for d in found["results"]]
+    form_now = editor.get(edit_url).get_data(as_text=True)
+    assert 'value="Kandal / Kien Svay"' in form_now and f'value="{other}"' in form_now
+    logged = admin.get("/admin/api/log?action=edit").get_json()["entries"][0]
+    assert logged["target"] == target and logged["changes"]["work"] == [[], [other]]
+    assert "0802" in logged["changes"]["places"][1]
+    sheet = editor.get("/admin/catalog.csv").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(sheet.lstrip("\ufeff"))) if r["id"] == target)
+    assert (row["places"], row["work"]) == ("Kandal / Kien Svay", other)
+    assert {"places", "work"} <= set(row["overridden"].split())
+
+    # Emptied, both go back to what detection found.
+    assert post(editor, edit_url, {"places": "", "work": ""}).status_code == 200
+    assert client.get(f"/api/doc/{target}").get_json()["work"] == []
+    assert "places" not in editor.get(f"/admin/api/doc/{target}").get_json()["overridden"]
+
+
 def test_withdrawn_documents_leave_the_public_site_and_come_back(editor, client):
     target = doc_id(editor, "km_subdecree_2024")
     title = client.get(f"/api/doc/{target}").get_json()["title"]
@@ -405,6 +446,60 @@ def test_withdrawn_documents_leave_the_public_site_and_come_back(editor, client)
     )
     assert client.get(f"/api/doc/{target}").get_json()["title"] == title
     assert client.get(f"/doc/{target}/pdf").status_code == 200
+
+
+def read_sheet(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_sheet(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_catalogue_marks_withdrawals_and_its_withdrawn_column_is_applied(editor, client, site):
+    library, data = site
+    target = doc_id(editor, "km-en_guideline")
+    edit = f"/admin/doc/{target}/edit"
+    assert post(editor, f"/admin/doc/{target}/withdraw", page=edit).status_code == 302
+    sheet = library / "catalog.csv"
+    ddsearch("catalog", "export", str(sheet), "--index", str(data), data=data, check=True)
+    rows = {row["id"]: row for row in read_sheet(sheet)}
+    assert rows[target]["withdrawn"] == "yes"
+    assert {row["withdrawn"] for i, row in rows.items() if i != target} == {""}
+    download = editor.get("/admin/catalog.csv").get_data(as_text=True)
+    assert [r["withdrawn"] for r in csv.DictReader(io.StringIO(download.lstrip("\ufeff")))] == [
+        row["withdrawn"] for row in rows.values()
+    ]
+
+    # Put back as exported, the catalogue changes nothing: the document stays withdrawn.
+    def reindex():
+        ddsearch("index", str(library), "--index", str(data), "--ocr", "never", data=data,
+                 check=True)  # fmt: skip
+
+    reindex()
+    assert client.get(f"/api/doc/{target}").status_code == 404
+    # The cell emptied puts it back; "yes" in another row withdraws that one, logged as such.
+    other = doc_id(editor, REPORT)
+    rows[target]["withdrawn"], rows[other]["withdrawn"] = "", "yes"
+    write_sheet(sheet, list(rows.values()))
+    reindex()
+    assert client.get(f"/api/doc/{target}").status_code == 200
+    assert client.get(f"/api/doc/{other}").status_code == 404
+    assert editor.get(f"/admin/api/doc/{other}").get_json()["withdrawn"] is True
+    # A withdrawal in the browser since is not undone by the unchanged spreadsheet.
+    restored = post(editor, f"/admin/doc/{other}/restore", page=f"/admin/doc/{other}/edit")
+    assert restored.status_code == 302
+    rows[target]["withdrawn"] = "maybe"
+    write_sheet(sheet, list(rows.values()))
+    done = ddsearch("index", str(library), "--index", str(data), "--ocr", "never", data=data)
+    assert "the withdrawn cell says 'maybe'" in done.stdout + done.stderr
+    assert client.get(f"/api/doc/{other}").status_code == 200
+    assert client.get(f"/api/doc/{target}").status_code == 200
+    sheet.unlink()
 
 
 # --- records without a file ----------------------------------------------------------------------
