@@ -39,6 +39,11 @@ def sentence_of(text: str) -> Sentence | str:
 class DdsearchError(Exception):
     """Base of the errors below; str() is the sentence to show."""
 
+    @property
+    def sentence(self) -> str:
+        """The sentence as raised: a `Sentence` keeps its key for other languages."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
+
 
 class BadParameter(DdsearchError, ValueError):
     """A filter, sort, limit, offset or option value is wrong; the message says how."""

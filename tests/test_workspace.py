@@ -384,6 +384,17 @@ def test_a_bad_value_is_a_sentence_and_changes_nothing(editor):
         response = post(editor, f"/admin/doc/{target}/edit", form)
         assert response.status_code == 400 and sentence in response.get_data(as_text=True)
     assert editor.get(f"/admin/api/doc/{target}").get_json() == before
+    # In the Khmer interface the sentence is Khmer; JSON keeps the English one.
+    editor.set_cookie("lang_ui", "km")
+    response = post(editor, f"/admin/doc/{target}/edit", {"year": "20x5"})
+    assert "'20x5' មិនមែនជាឆ្នាំទេ" in unescape(response.get_data(as_text=True))
+    upload_page = post(editor, "/admin/upload", {}).get_data(as_text=True)
+    assert "សូមជ្រើសរើសឯកសារមួយ ឬច្រើន" in upload_page
+    editor.delete_cookie("lang_ui")
+    response = post(editor, f"/admin/doc/{target}/edit", {"year": "20x5"},
+                    headers={"Accept": "application/json"})  # fmt: skip
+    assert response.get_json()["error"].startswith("'20x5' is not a possible year")
+    assert editor.get(f"/admin/api/doc/{target}").get_json() == before
 
 
 def test_places_and_the_other_language_version_are_corrected_in_the_form(editor, admin, client):
@@ -664,6 +675,28 @@ def test_uploads_are_saved_safely_and_indexed_by_a_background_run(editor, client
     job_page = editor.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
     assert "empty (0 bytes)" in job_page and f"/doc/{added}" in job_page
 
+    # The files the run could not take left the library folder for rejected/, each listed
+    # with its sentence until removed; the next run of the folder does not try them again.
+    assert {entry["file"]: entry["rejected"] for entry in report["failed"]} == {
+        name: name for name in ("empty.pdf", "notes.pdf", "scan.png")
+    }
+    left = {p.name for p in library.iterdir()}
+    assert "escape.pdf" in left and not left & {"empty.pdf", "notes.pdf", "scan.png"}
+    assert {p.name for p in (data / "rejected").iterdir()} == {"empty.pdf", "notes.pdf", "scan.png"}
+    assert "rejected/notes.pdf" in job_page
+    listed = {f["file"]: f for f in editor.get("/admin/api/").get_json()["rejected"]}
+    assert (
+        "not a readable PDF" in listed["notes.pdf"]["reason"]
+        and listed["notes.pdf"]["who"] == "eva"
+    )
+    home = editor.get("/admin/").get_data(as_text=True)
+    assert "notes.pdf" in home and "empty (0 bytes)" in home
+    gone = post(editor, f"/admin/rejected/{listed['notes.pdf']['id']}/remove", page="/admin/")
+    assert gone.status_code == 302 and not (data / "rejected" / "notes.pdf").exists()
+    assert "notes.pdf" not in {f["file"] for f in editor.get("/admin/api/").get_json()["rejected"]}
+    again = ddsearch("index", str(library), "--index", str(data), "--ocr", "never", data=data)
+    assert again.returncode == 0, again.stdout + again.stderr  # none failed again
+
 
 def test_an_upload_over_the_size_limit_is_a_413_with_a_sentence(editor, site):
     editor.application.config["MAX_CONTENT_LENGTH"] = 1 << 20
@@ -715,6 +748,7 @@ def test_the_change_log_lists_who_did_what_before_and_after(admin):
     entries = admin.get("/admin/api/log").get_json()["entries"]
     actions = {entry["action"] for entry in entries}
     assert {"edit", "withdraw", "restore", "record", "upload", "account", "catalog"} <= actions
+    assert {"reject", "discard"} <= actions
     edit = next(e for e in entries if e["action"] == "edit" and "title" in e["changes"])
     assert edit["who"] == "eva" and edit["changes"]["title"][1].endswith("(corrected)")
     page = admin.get("/admin/log?action=withdraw").get_data(as_text=True)

@@ -273,8 +273,12 @@ def import_records(data: DataDir, raw: bytes, file_name: str, who: str) -> dict:
     columns = _columns(header)
     if "title" not in columns.values() and "parallel_title" not in columns.values():
         raise BadParameter(
-            f"{file_name} has no title column in its first row: name one “title” (or "
-            "“title (english)”), as in the list of headings the import knows."
+            Sentence(
+                "no_title_column",
+                "{file} has no title column in its first row: name one “title” (or "
+                "“title (english)”), as in the list of headings the import knows.",
+                file=file_name,
+            )
         )
     added, skipped = [], []
     with opened(data) as (library, store):
@@ -284,11 +288,14 @@ def import_records(data: DataDir, raw: bytes, file_name: str, who: str) -> dict:
             values, problem = catalog.parse_values(named)
             title = values.get("title") or values.get("parallel_title")
             if problem or not title:
-                skipped.append({"row": number, "sentence": problem or "the row has no title"})
+                sentence = problem or Sentence("row_without_title", "the row has no title")
+                skipped.append({"row": number, "sentence": sentence})
                 continue
             key = _record_key(values)
             if key in known:
-                sentence = f"already in the catalogue as {known[key]}"
+                sentence = Sentence(
+                    "already_recorded", "already in the catalogue as {id}", id=known[key]
+                )
                 skipped.append({"row": number, "sentence": sentence})
                 continue
             doc_id = _add_record(

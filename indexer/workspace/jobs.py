@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
+from indexer.workspace import rejected
 from indexer.workspace.db import connect_workspace
 
 KINDS = ("index", "reocr")
@@ -229,6 +230,10 @@ def _run(data: DataDir, entry: dict) -> None:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"the run ended with status {done.returncode}"
     body = report.read_text(encoding="utf-8") if report.exists() else None
+    if body and state == "done" and entry["kind"] == "index":
+        found = json.loads(body)
+        rejected.set_aside(data, entry, found)  # never tried again by the next run
+        body = json.dumps(found, ensure_ascii=False)
     db = connect_workspace(data)
     try:
         db.execute(
