@@ -215,6 +215,40 @@ def test_sign_in_is_limited_per_account_and_per_address(site):
     _forget_attempts(site[1])  # for the other tests of this module
 
 
+def test_behind_a_proxy_the_sign_in_limit_counts_each_visitors_address(site, monkeypatch):
+    """nginx in front (10.0.2.1): with DDSEARCH_PROXIES=1 the limit counts the address it
+    forwards, and https as it says; without it the forwarded headers are not believed."""
+    _forget_attempts(site[1])
+
+    def through_proxy(visitor: str, **headers) -> object:
+        client = web_client(site[1])
+        client.environ_base.update(REMOTE_ADDR="10.0.2.1", HTTP_X_FORWARDED_FOR=visitor)
+        client.environ_base.update(headers)
+        return client
+
+    for number in range(5):  # not believed: five failures of one address, the proxy's
+        assert (
+            sign_in(through_proxy(f"192.0.2.{number}"), f"x{number}", "guess it").status_code == 401
+        )
+    assert sign_in(through_proxy("192.0.2.50"), "ana", PASSWORDS["ana"]).status_code == 429
+    _forget_attempts(site[1])
+
+    monkeypatch.setenv("DDSEARCH_PROXIES", "1")
+    for number in range(5):
+        assert sign_in(through_proxy("198.51.100.1"), f"y{number}", "guess it").status_code == 401
+    assert sign_in(through_proxy("198.51.100.1"), "ana", PASSWORDS["ana"]).status_code == 429
+    monkeypatch.setenv("DDSEARCH_SECURE_COOKIES", "1")
+    https = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "dd.example.org"}
+    visitor = through_proxy(
+        "198.51.100.2", **https, HTTP_REFERER="https://dd.example.org/admin/login"
+    )
+    signed_in = sign_in(visitor, "ana")
+    assert signed_in.status_code == 302 and "Secure" in cookie_header(signed_in)
+    assert visitor.get("/admin/").status_code == 200
+    assert "https://dd.example.org/" in visitor.get("/feed.atom").get_data(as_text=True)
+    _forget_attempts(site[1])
+
+
 def _forget_attempts(data: Path) -> None:
     from indexer.workspace.db import connect_workspace
 
