@@ -279,7 +279,11 @@ def edit(doc_id: str):
     except BadParameter as err:
         if workspace.wants_json():
             return jsonify({"error": str(err), "status": 400}), 400
-        return render_template("admin/edit.html", doc=doc, problem=err.sentence, changes=None), 400
+        typed = {**doc, **cells}  # the form again as it was typed
+        if "languages" in cells:
+            typed["languages"] = cells["languages"].split()
+        page = render_template("admin/edit.html", doc=typed, problem=err.sentence, changes=None)
+        return page, 400
     if workspace.wants_json():
         return jsonify({"changes": {k: list(v) for k, v in changes.items()}, **_document(doc_id)})
     return render_template("admin/edit.html", doc=_document(doc_id), problem="", changes=changes)
@@ -558,7 +562,7 @@ def cell_text(name: str, value) -> str:
     """A value as the catalogue's cell writes it (places by name, lists space-separated)."""
     if value is None:
         return ""
-    if name == "places":
+    if name == "places" and not isinstance(value, str):  # a form sent back keeps the text
         return places_cell(value)
     if isinstance(value, list):
         return " ".join(map(str, value))
