@@ -113,14 +113,15 @@ def login():
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(target)
-        return render_template("admin/login.html", next=target, problem="")
+        return render_template("admin/login.html", next=target, refused="")
     name = request.form.get("username", "")
     account = accounts.verify(workspace.data(), name, request.form.get("password", ""))
     if account is None:
-        problem = "wrong_sign_in"
         if workspace.wants_json():
             return jsonify({"error": "The name or the password is wrong.", "status": 401}), 401
-        return render_template("admin/login.html", next=target, problem=problem, name=name), 401
+        return render_template(
+            "admin/login.html", next=target, refused="wrong_sign_in", name=name
+        ), 401
     current_app.session_interface.regenerate(session)  # a new id: no fixation
     session.pop("csrf_token", None)  # and a new CSRF token with it
     login_user(workspace.User(account))

@@ -512,7 +512,7 @@ def register_errors(app) -> None:
         """The sign-in form again, with the sentence; Flask-Limiter adds Retry-After."""
         if wants_json():
             return error(429, "too_many", TOO_MANY)
-        page = render_template("admin/login.html", next="", problem="too_many", name="")
+        page = render_template("admin/login.html", next="", refused="too_many", name="")
         return page, 429
 
     @app.errorhandler(HTTPException)

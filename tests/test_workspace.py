@@ -166,6 +166,7 @@ def test_a_wrong_password_or_name_is_a_401_with_a_sentence(client):
         response = sign_in(client, name, password)
         assert response.status_code == 401
         assert "The name or the password is wrong" in response.get_data(as_text=True)
+        assert "wrong_sign_in" not in response.get_data(as_text=True)  # no key for a sentence
     assert client.get("/admin/").status_code == 302
 
 
@@ -460,6 +461,9 @@ def test_places_and_the_other_language_version_are_corrected_in_the_form(editor,
     logged = admin.get("/admin/api/log?action=edit").get_json()["entries"][0]
     assert logged["target"] == target and logged["changes"]["work"] == [[], [other]]
     assert "0802" in logged["changes"]["places"][1]
+    assert "→ <ins>Kandal / Kien Svay</ins>" in admin.get("/admin/log?action=edit").get_data(
+        as_text=True
+    )
     sheet = editor.get("/admin/catalog.csv").get_data(as_text=True)
     row = next(r for r in csv.DictReader(io.StringIO(sheet.lstrip("\ufeff"))) if r["id"] == target)
     assert (row["places"], row["work"]) == ("Kandal / Kien Svay", other)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -232,7 +233,10 @@ def _run(data: DataDir, entry: dict) -> None:
     body = report.read_text(encoding="utf-8") if report.exists() else None
     if body and state == "done" and entry["kind"] == "index":
         found = json.loads(body)
-        rejected.set_aside(data, entry, found)  # never tried again by the next run
+        try:
+            rejected.set_aside(data, entry, found)  # never tried again by the next run
+        except (OSError, sqlite3.Error) as err:
+            message = f"The files this run could not take stay in the library folder ({err})."
         body = json.dumps(found, ensure_ascii=False)
     db = connect_workspace(data)
     try:
