@@ -749,6 +749,13 @@ def test_a_scan_attached_to_a_record_makes_it_a_document_keeping_its_id(editor, 
             "call_number": "SD 2024 012", "shelf": "Law shelf 1"}  # fmt: skip
     record = post(editor, "/admin/records/new", form).headers["Location"].split("/")[3]
     page = f"/admin/doc/{record}/edit"
+    # A broken scan is rejected and the record waits for another file of the same name.
+    broken = post_files(
+        editor, f"/admin/doc/{record}/attach", page, [(b"%PDF-", "printed-copy.pdf")]
+    )
+    assert finish(site[1], int(broken.headers["Location"].rsplit("/", 1)[1]))["state"] == "done"
+    assert editor.get(f"/admin/api/doc/{record}").get_json()["record"] is True
+    assert not (site[0] / "printed-copy.pdf").exists()
     scan = (site[0] / "km_subdecree_2024_012_commune_functions_demo.pdf").read_bytes()
     scan = scan + b"\n%% a different copy\n"  # another content than the library's own file
     response = post_files(editor, f"/admin/doc/{record}/attach", page, [(scan, "printed-copy.pdf")])

@@ -37,7 +37,7 @@ def set_aside(data: DataDir, job: dict, report: dict) -> None:
             entry["reason"] += f" (it could not be moved out of the library folder: {err})"
             continue
         entry["rejected"] = name
-        _remember(data, name, Path(path).name, job, entry["reason"])
+        _remember(data, name, path, job, entry["reason"])
 
 
 def _move(path: Path, folder: Path) -> str:
@@ -61,7 +61,8 @@ def _move(path: Path, folder: Path) -> str:
     raise OSError("no free name in the rejected folder")
 
 
-def _remember(data: DataDir, name: str, original: str, job: dict, reason: str) -> None:
+def _remember(data: DataDir, name: str, path: str, job: dict, reason: str) -> None:
+    original = Path(path).name
     db = connect_workspace(data)
     try:
         db.execute(
@@ -70,7 +71,14 @@ def _remember(data: DataDir, name: str, original: str, job: dict, reason: str) -
         )
     finally:
         db.close()
-    _log(data, job["who"], "reject", original, file=name, reason=reason, job=job["id"])
+    library = Library(data.library)
+    try:
+        with library.transaction():
+            library.detach(path)  # a rejected scan leaves its record waiting for another
+            details = {"file": name, "reason": reason, "job": job["id"]}
+            changelog.record(library, job["who"], "reject", original, **details)
+    finally:
+        library.close()
 
 
 def listed(data: DataDir) -> list[dict]:
