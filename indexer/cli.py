@@ -344,8 +344,9 @@ def catalog_group() -> None:
 def catalog_export(file, doubtful, data_root) -> None:
     """Write the current metadata (detected + catalogue) to FILE.csv for a spreadsheet.
 
-    Save it as catalog.csv in the library folder; the next `ddsearch index` applies its
-    non-empty cells without extracting anything again.
+    Save it as catalog.csv in the library folder; the next `ddsearch index` applies the
+    cells changed since the last run without extracting anything again. Its withdrawn column
+    says yes for a document off the public site.
     """
     rows = sync.catalog_rows(_data(data_root), file.parent)
     if doubtful:
