@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from indexer import querytree as qt
 from indexer.model import Document
-from indexer.query import language as ql
 
 SORTS = ("relevance", "newest", "oldest", "added")
 
@@ -89,7 +89,7 @@ class Engine(Protocol):
 
     def search_documents(
         self,
-        node: ql.Node | None,
+        node: qt.Node | None,
         *,
         sort: str = "relevance",
         limit: int = 10,
@@ -101,7 +101,7 @@ class Engine(Protocol):
         Pages are matched on terms, not positions: the caller keeps those whose text really
         matches (`snippets.match_spans`)."""
 
-    def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+    def candidate_pages(self, node: qt.Node | None, doc_id: str) -> list[tuple[int, str]]:
         """Every page of one document holding the searched terms, (number, text), best
         first."""
 

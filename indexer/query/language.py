@@ -17,72 +17,20 @@ the query's plain words and says why in `ParsedQuery.warning`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from indexer.library import numbers
-from indexer.text.analysis import QueryTerms, analyse_query
+from indexer.querytree import And, Facet, Ids, Node, Not, Or, Text, YearRange, positive_texts
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import language_code
 
 FIELDS = ("title", "type", "year", "lang", "number", "cites")
 OPERATORS = ("AND", "OR", "NOT")
-
-
-@dataclass(frozen=True)
-class Text:
-    """Words that must occur together, in order (one word is a phrase of one). Its words
-    are analysed once, here: the engine and the highlighter both read ``terms``."""
-
-    text: str
-    prefix: bool = False  # the last word may continue (typed as word*)
-    title_only: bool = False
-    terms: QueryTerms = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "terms", analyse_query(self.text))
-
-
-@dataclass(frozen=True)
-class Facet:
-    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`) or
-    "cites" (a document id, which the query layer turns into the ids of those citing it)."""
-
-    field: str
-    value: str
-
-
-@dataclass(frozen=True)
-class YearRange:
-    """The instrument's own year, both ends inclusive; None leaves an end open."""
-
-    start: int | None
-    end: int | None
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: tuple[Node, ...]  # no children: matches nothing
-
-
-@dataclass(frozen=True)
-class Not:
-    child: Node
-
-
-@dataclass(frozen=True)
-class Ids:
-    """Documents found by an earlier stage (approximate matching), each with the score it
-    ranks by: not typed by researchers, built by the query API."""
-
-    scores: tuple[tuple[str, float], ...]  # (document id, score)
-
-
-Node = Text | Facet | YearRange | Ids | And | Or | Not
+#: The tree's names, for the query layer (ql.Text, ql.And, ...), which builds it.
+__all__ = [
+    "And", "Facet", "Ids", "Node", "Not", "Or", "ParsedQuery", "QuerySyntaxError", "Text",
+    "YearRange", "parse", "parse_language", "parse_year", "positive_texts",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -144,16 +92,6 @@ def parse_language(value: str) -> Facet:
     if code is None:
         raise QuerySyntaxError(f'"{value}" is not a language we index (use km or en)')
     return Facet("lang", code)
-
-
-def positive_texts(node: Node | None) -> list[Text]:
-    """The Text leaves that documents match by containing (not those under a NOT): the
-    words to find pages and highlight snippets with."""
-    if isinstance(node, Text):
-        return [node]
-    if isinstance(node, And | Or):
-        return [text for child in node.children for text in positive_texts(child)]
-    return []
 
 
 def _plain_words(query: str) -> list[str]:

@@ -21,6 +21,7 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from indexer import querytree as qt
 from indexer.engine import DocumentHit, PageCandidate, SearchOutcome
 from indexer.engine.whoosh_backend import folder
 from indexer.engine.whoosh_backend.matching import all_matches, holding_many
@@ -35,7 +36,6 @@ from indexer.engine.whoosh_backend.schema import (
 from indexer.engine.whoosh_backend.tables import Columns, metadata
 from indexer.errors import IndexMissing, IndexVersionError
 from indexer.model import Document, Method
-from indexer.query import language as ql
 
 VERSION_FILE = "ddsearch-schema-version"
 TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
@@ -209,7 +209,7 @@ class WhooshEngine:
 
     def search_documents(
         self,
-        node: ql.Node | None,
+        node: qt.Node | None,
         *,
         sort: str = "relevance",
         limit: int = 10,
@@ -233,7 +233,7 @@ class WhooshEngine:
         facets = {name: dict(counts) for name, counts in facets.items()}
         return SearchOutcome(total, hits, facets, capped)
 
-    def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+    def candidate_pages(self, node: qt.Node | None, doc_id: str) -> list[tuple[int, str]]:
         opened = self._opened()
         return _best_pages(opened, node, [doc_id], per_document=1_000_000).get(doc_id, [])
 
@@ -284,7 +284,7 @@ class WhooshEngine:
             )
         return terms
 
-    def _rank(self, opened: Opened, table: dict, node: ql.Node | None, sort: str, depth: int):
+    def _rank(self, opened: Opened, table: dict, node: qt.Node | None, sort: str, depth: int):
         """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
         columns = self._columns(opened, table)
         text_query, capped = document_query(node), False
@@ -398,13 +398,13 @@ def _up_to_date(searcher: Searcher) -> bool:
 
 
 def _best_pages(
-    opened: Opened, node: ql.Node | None, doc_ids: list[str], per_document: int
+    opened: Opened, node: qt.Node | None, doc_ids: list[str], per_document: int
 ) -> dict[str, list[tuple[int, str]]]:
     """For the documents shown, their best-scoring pages holding the searched terms: one
     query for all of them, and stored text read only for the pages kept."""
     searcher = opened.searcher
     reader = searcher.reader()
-    leaves = [q for text in ql.positive_texts(node) if (q := page_query(text, reader)) is not None]
+    leaves = [q for text in qt.positive_texts(node) if (q := page_query(text, reader)) is not None]
     if not doc_ids or not leaves:
         return {}
     ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from indexer import querytree as qt
 from indexer.engine.whoosh_backend.matching import PositionsPhrase
 from indexer.engine.whoosh_backend.schema import (
     DOC_KHMER,
@@ -16,7 +17,6 @@ from indexer.engine.whoosh_backend.schema import (
     TITLE_KHMER,
     TITLE_LATIN,
 )
-from indexer.query import language as ql
 
 WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
 
@@ -26,34 +26,34 @@ _FACET_FIELDS = {"lang": "languages", "number": "number_key"}
 _FACET_SCORES = {"number_key": 1000.0}
 
 
-def document_query(node: ql.Node | None) -> wq.Query | None:
+def document_query(node: qt.Node | None) -> wq.Query | None:
     """The Whoosh query over document records; None when the tree puts no condition."""
     if node is None:
         return None
-    if isinstance(node, ql.Text):
+    if isinstance(node, qt.Text):
         return _text_query(node)
-    if isinstance(node, ql.Facet):
+    if isinstance(node, qt.Facet):
         field = _FACET_FIELDS.get(node.field, node.field)
         term = wq.Term(field, node.value)
         if field == "id":  # page records carry their document's id too
             term = wq.And([wq.Term("kind", "doc"), term])
         return wq.ConstantScoreQuery(term, _FACET_SCORES.get(field, 0.0))
-    if isinstance(node, ql.Ids):
+    if isinstance(node, qt.Ids):
         kind = wq.ConstantScoreQuery(wq.Term("kind", "doc"), 0.0)
         ids = [wq.ConstantScoreQuery(wq.Term("id", i), score) for i, score in node.scores]
         return wq.And([kind, wq.Or(ids)]) if ids else wq.NullQuery
-    if isinstance(node, ql.YearRange):
+    if isinstance(node, qt.YearRange):
         return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
-    if isinstance(node, ql.Not):
+    if isinstance(node, qt.Not):
         child = document_query(node.child)
         return None if child is None else wq.AndNot(wq.Term("kind", "doc"), child)
-    if isinstance(node, ql.Or):
+    if isinstance(node, qt.Or):
         if not node.children:
             return wq.NullQuery
         children = [q for child in node.children if (q := document_query(child)) is not None]
         return wq.Or(children) if children else None
-    positives = [document_query(c) for c in node.children if not isinstance(c, ql.Not)]
-    negatives = [document_query(c.child) for c in node.children if isinstance(c, ql.Not)]
+    positives = [document_query(c) for c in node.children if not isinstance(c, qt.Not)]
+    negatives = [document_query(c.child) for c in node.children if isinstance(c, qt.Not)]
     positives = [q for q in positives if q is not None]
     negatives = [q for q in negatives if q is not None]
     if not positives and not negatives:
@@ -62,7 +62,7 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
     return wq.AndNot(required, wq.Or(negatives)) if negatives else required
 
 
-def page_query(text: ql.Text, reader) -> wq.Query | None:
+def page_query(text: qt.Text, reader) -> wq.Query | None:
     """The same words over page records, as plain terms (pages keep no positions), and of
     each phrase only its two rarest terms: enough to narrow a document to a few candidate
     pages cheaply; snippets then check the exact text."""
@@ -79,7 +79,7 @@ def page_query(text: ql.Text, reader) -> wq.Query | None:
     return _all(parts)
 
 
-def _text_query(text: ql.Text) -> wq.Query | None:
+def _text_query(text: qt.Text) -> wq.Query | None:
     """Khmer runs as n-gram phrases (with a whole-word lift), Latin words as a stemmed
     phrase, in body or title (title weighted higher), all parts required."""
     parts = []
@@ -102,7 +102,7 @@ def _rarest(reader, field: str, terms, keep: int = 2) -> list[str]:
     return sorted(set(terms), key=lambda term: reader.doc_frequency(field, term))[:keep]
 
 
-def _latin_query(text: ql.Text, in_title: bool = False) -> wq.Query | None:
+def _latin_query(text: qt.Text, in_title: bool = False) -> wq.Query | None:
     """Stemmed Latin words as a phrase (its last word a prefix when typed word*)."""
     terms = list(text.terms.latin)
     if not terms:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
+from indexer import querytree as qt
 from indexer.engine import open_engine
 from indexer.engine.whoosh_backend import matching
 from indexer.engine.whoosh_backend.backend import LastUsed, WhooshEngine
@@ -84,7 +85,7 @@ def test_filters_match_the_same_documents_and_add_nothing_to_the_score(searcher,
     text = document_query(ql.parse("commune").node)
     fields = (("type", type), ("year", year))
     filters = ql.parse(" ".join(f"{name}:{value}" for name, value in fields if value)).node
-    query = document_query(ql.And((ql.parse("commune").node, filters)))
+    query = document_query(qt.And((ql.parse("commune").node, filters)))
     expected, found = whoosh_matches(searcher, query), array_matches(searcher, query)
     assert expected and len(expected) < len(whoosh_matches(searcher, text))
     assert found.keys() == expected.keys()
