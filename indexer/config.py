@@ -36,6 +36,11 @@ class DataDir:
         return self.root / "library.sqlite"
 
     @property
+    def analyses(self) -> Path:
+        """Each page's analysis, kept so that a rebuild does not analyse again."""
+        return self.root / "analysis.sqlite"
+
+    @property
     def lock(self) -> Path:
         return self.root / "writer.lock"
 

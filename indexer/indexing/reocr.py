@@ -147,6 +147,6 @@ class _Reocr:
         else:
             wanted = desired_documents(self.library, engine.version)
             ids = sorted(row.id for row in rows.values() if row.id in wanted)
-            engine.apply_changes(documents(wanted, ids, self.store), [])
+            engine.apply_changes(documents(self.data, wanted, ids, self.store), [])
         for content_hash in hashes:
             self.store.reindexed(content_hash)

@@ -17,6 +17,7 @@ from indexer.engine import open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.lock import writer_lock
 from indexer.library import catalog, citator, opened
+from indexer.library.analyses import Analyses
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import Document
@@ -69,20 +70,37 @@ def _sync_citations(library: Library, store: Store, wanted: dict, version: str) 
             wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
 
 
-def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
-    """The indexable Documents of ``ids``, with their pages from the store."""
-    for doc_id in ids:
-        row, paths, fields, fingerprint = wanted[doc_id]
-        yield Document(
-            id=doc_id,
-            content_hash=row.hash,
-            paths=paths,
-            pages=store.pages(row.hash),
-            added=row.added,
-            updated=row.updated,
-            fingerprint=fingerprint,
-            **fields,
-        )
+def documents(
+    data: DataDir, wanted: dict, ids: list[str], store: Store, jobs: int = 1
+) -> Iterator[Document]:
+    """The indexable Documents of ``ids``, with their pages from the store and the pages'
+    analyses from the data folder's kept ones (made in ``jobs`` processes where missing)."""
+    analyses = Analyses(data.analyses)
+    try:
+        contents = ((wanted[doc_id][0].hash, store.pages(wanted[doc_id][0].hash)) for doc_id in ids)
+        for doc_id, pages in zip(ids, analyses.analysed(contents, jobs=jobs), strict=True):
+            row, paths, fields, fingerprint = wanted[doc_id]
+            yield Document(
+                id=doc_id,
+                content_hash=row.hash,
+                paths=paths,
+                pages=pages,
+                added=row.added,
+                updated=row.updated,
+                fingerprint=fingerprint,
+                **fields,
+            )
+    finally:
+        analyses.close()
+
+
+def _forget_analyses(data: DataDir, wanted: dict) -> None:
+    """Drop the kept analyses of contents the index no longer holds."""
+    analyses = Analyses(data.analyses)
+    try:
+        analyses.keep_only(row.hash for row, _, _, _ in wanted.values())
+    finally:
+        analyses.close()
 
 
 def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
@@ -104,7 +122,8 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes:
         jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-        engine.apply_changes(documents(wanted, upserts, store), deletes, jobs=jobs)
+        engine.apply_changes(documents(data, wanted, upserts, store, jobs), deletes, jobs=jobs)
+        _forget_analyses(data, wanted)
 
 
 def rebuild(data: DataDir, say) -> int:
@@ -117,7 +136,8 @@ def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     engine = open_engine(data.index)
     wanted = desired_documents(library, engine.version)
     _sync_citations(library, store, wanted, engine.version)
-    engine.rebuild(documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
+    engine.rebuild(documents(data, wanted, sorted(wanted), store, BUILD_JOBS), jobs=BUILD_JOBS)
+    _forget_analyses(data, wanted)
     return len(wanted)
 
 

@@ -19,20 +19,16 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.searching import Searcher
 
 from indexer import querytree as qt
 from indexer.engine import DocumentHit, PageCandidate, SearchOutcome
+from indexer.engine.fields import PAGE_KHMER, PAGE_LATIN
 from indexer.engine.whoosh_backend import folder
 from indexer.engine.whoosh_backend.matching import all_matches, holding_many
 from indexer.engine.whoosh_backend.queries import bounded, document_query, page_query
-from indexer.engine.whoosh_backend.schema import (
-    PAGE_KHMER,
-    PAGE_LATIN,
-    SCHEMA_VERSION,
-    build_schema,
-    records,
-)
+from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION, build_schema, records
 from indexer.engine.whoosh_backend.tables import Columns, metadata
 from indexer.errors import IndexMissing, IndexVersionError
 from indexer.model import Document, Method
@@ -41,6 +37,16 @@ VERSION_FILE = "ddsearch-schema-version"
 TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
+#: Posting lists this short are kept in their term's entry instead of a block of their own in
+#: the postings file (~95 bytes, and a pickle and a zlib call to write, for a one-posting
+#: list). Most Khmer n-grams and word pairs are that rare: 12% off the index and 30% off
+#: its writing time at 8 (bench/RESULTS.md, issue 24).
+INLINE_POSTINGS = 8
+
+# Whoosh-Reloaded 2.7.5's postings writer inlines short lists by calling `set_inline`, which
+# its term info names `set_inlined`: any inline limit crashed, so none was used. Its readers
+# read inlined lists already.
+W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 
 _SCHEMA = build_schema()
@@ -367,7 +373,7 @@ def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[st
     # One file per segment part, not Whoosh's compound segment file: a reader opens a part of
     # a compound file through BytesIO, which copies it whole into memory (3 GB per searcher,
     # and per server thread, at 100,000 pages); plain files are read from the page cache.
-    options = {"timeout": 60, "compound": False}
+    options = {"timeout": 60, "compound": False, "codec": W3Codec(inlinelimit=INLINE_POSTINGS)}
     if jobs > 1:
         options.update(procs=jobs, multisegment=True, limitmb=256)
     writer = ix.writer(**options)

@@ -5,18 +5,18 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from indexer import querytree as qt
-from indexer.engine.whoosh_backend.matching import PositionsPhrase
-from indexer.engine.whoosh_backend.schema import (
+from indexer.engine.fields import (
     DOC_KHMER,
     DOC_KHMER_WORDS,
     DOC_LATIN,
     DOC_LATIN_PAIRS,
     PAGE_KHMER,
     PAGE_LATIN,
-    TITLE_BOOST,
     TITLE_KHMER,
     TITLE_LATIN,
 )
+from indexer.engine.whoosh_backend.matching import PositionsPhrase
+from indexer.engine.whoosh_backend.schema import TITLE_BOOST
 
 WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.engine import fields
+
 NO_YEAR = -1
 
 
@@ -76,17 +78,9 @@ class Columns:
         }
 
 
-def metadata(fields: dict) -> dict:
+def metadata(stored: dict) -> dict:
     """A document record's stored fields as the engine's metadata dict."""
-    return {
-        "id": fields["id"],
-        "title": fields.get("title", ""),
-        "type": fields.get("type", "other"),
-        "year": fields.get("year"),
-        "languages": [lang for lang in fields.get("languages", "").split(",") if lang],
-        "number": fields.get("number", ""),
-        "issuer": fields.get("issuer", ""),
-        "paths": json.loads(fields.get("paths", "[]")),
-        "added": fields.get("added", 0.0),
-        "updated": fields.get("updated", 0.0),
-    }
+    languages = [lang for lang in stored.get("languages", "").split(",") if lang]
+    return fields.metadata(
+        {**stored, "languages": languages, "paths": json.loads(stored.get("paths", "[]"))}
+    )

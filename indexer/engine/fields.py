@@ -1,0 +1,160 @@
+"""The index's fields, for every engine: one table of what a document and its pages become.
+
+An index holds a record per document (ranking, facets, sorting: a few thousand records, not a
+hundred thousand pages; KNOWLEDGE §4) and a record per page (its stored text, and its terms
+for finding the best pages of the documents shown and the pages of a close match). Each
+backend builds its schema from these tables and writes the records `records` gives; adding a
+field is an entry here and, for a new kind of field, one case per backend.
+
+Analysed fields get their terms from `indexer.text.analysis.stream` over the pages' analyses
+(`Page.tokens`, kept between builds by the indexing run, else made here), so no engine runs an
+analyser of its own and a rebuild does not segment Khmer again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from indexer.library import numbers
+from indexer.model import Document, Page
+from indexer.text import analysis
+
+DOCUMENT, PAGE = "doc", "page"  # the record kinds
+
+
+@dataclass(frozen=True)
+class TextField:
+    """An analysed field: the ``stream`` of ``source`` ("title", "body": the document's pages,
+    or "page"), with positions (phrases) or counts only (a fraction of the size)."""
+
+    name: str
+    source: str
+    stream: str
+    positions: bool
+
+
+# Khmer is indexed as cluster n-grams, n = 1, 2, 3 (a query of n <= 3 clusters is one term; a
+# longer one a phrase of trigrams, so only trigrams keep positions) and, in document bodies,
+# as segmented words. Latin words likewise: single words without positions, word pairs with
+# them. Page records only pick the pages of documents already found: no positions there,
+# snippets check the exact text.
+TITLE_KHMER = {1: "title_km1", 2: "title_km2", 3: "title_km3"}
+TITLE_LATIN = "title_en"  # stemmed Latin words and numbers
+DOC_KHMER = {1: "body_km1", 2: "body_km2", 3: "body_km3"}
+DOC_KHMER_WORDS = "body_kmw"  # segmented words, to lift whole-word matches
+DOC_LATIN = "body_en"
+DOC_LATIN_PAIRS = "body_en2"
+PAGE_KHMER = {1: "page_km1", 2: "page_km2"}  # up to analysis.PAGE_NGRAM: trigrams would triple it
+PAGE_LATIN = "page_en"
+
+TEXT_FIELDS = (
+    *(TextField(name, "title", f"km{n}", n == 3) for n, name in TITLE_KHMER.items()),
+    TextField(TITLE_LATIN, "title", "en", True),
+    *(TextField(name, "body", f"km{n}", n == 3) for n, name in DOC_KHMER.items()),
+    TextField(DOC_KHMER_WORDS, "body", "kmw", True),
+    TextField(DOC_LATIN, "body", "en", False),
+    TextField(DOC_LATIN_PAIRS, "body", "en2", True),
+    *(TextField(name, "page", f"km{n}", False) for n, name in PAGE_KHMER.items()),
+    TextField(PAGE_LATIN, "page", "en", False),
+)
+
+#: The other fields of document records, by kind: "keyword" an exact value (filters, facets,
+#: sorting), "keywords" several such values, "integer" a number (ranges, sorting), "stored"
+#: only given back. Every one but number_key is given back as the document's metadata.
+DOCUMENT_FIELDS = {
+    "fingerprint": "keyword",
+    "title": "stored",
+    "type": "keyword",
+    "year": "integer",
+    "languages": "keywords",
+    "number": "stored",
+    "number_key": "keyword",  # the canonical number (indexer.library.numbers), for number:
+    "issuer": "stored",
+    "paths": "stored",
+    "added": "stored",
+    "updated": "stored",
+}
+#: Facets counted over the matching documents: facet name -> field.
+FACETS = {"type": "type", "year": "year", "language": "languages"}
+#: Fields of page records besides ``id``: "page" and "method" given back with "text".
+PAGE_FIELDS = {"page": "integer", "method": "keyword", "text": "stored"}
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """An analysed field's value: its terms are composed when the engine asks (`terms`), in
+    the process that indexes it; the texts' analyses are shared by all fields of a record."""
+
+    stream: str
+    texts: tuple[analysis.PageTokens, ...]
+
+    def terms(self) -> list[analysis.Term]:
+        return analysis.stream(self.stream, self.texts)
+
+
+def records(doc: Document) -> tuple[dict, list[dict]]:
+    """The document's record and its pages' records: analysed fields as `Analysed` values,
+    the others as plain values (None: no value)."""
+    pages = tuple(page_tokens(page) for page in doc.pages)
+    title = analysis.page_tokens(doc.title, words=False)
+    sources = {"title": (title,), "body": pages}
+    head = {
+        "kind": DOCUMENT,
+        "id": doc.id,
+        **{f.name: Analysed(f.stream, sources[f.source]) for f in _of("title", "body")},
+        "fingerprint": doc.fingerprint,
+        "title": doc.title,
+        "type": doc.type,
+        "year": doc.year,
+        "languages": list(doc.languages),
+        "number": doc.number,
+        "number_key": numbers.query_key(doc.number) if doc.number else "",
+        "issuer": doc.issuer,
+        "paths": list(doc.paths),
+        "added": doc.added,
+        "updated": doc.updated,
+    }
+    page_records = [
+        {
+            "kind": PAGE,
+            "id": doc.id,
+            "page": page.number,
+            "method": str(page.method),
+            "text": page.text,
+            **{f.name: Analysed(f.stream, (tokens,)) for f in _of("page")},
+        }
+        for page, tokens in zip(doc.pages, pages, strict=True)
+    ]
+    return head, page_records
+
+
+def page_tokens(page: Page) -> analysis.PageTokens:
+    """A page's analysis: the one kept with it, else made now."""
+    return page.tokens if page.tokens is not None else analysis.page_tokens(page.text)
+
+
+def metadata(head: dict) -> dict:
+    """A document's metadata as the engine gives it back (`DocumentHit.metadata`), from the
+    stored values of its record (an older record may lack some)."""
+    return {
+        "id": head["id"],
+        "title": head.get("title") or "",
+        "type": head.get("type") or "other",
+        "year": head.get("year"),
+        "languages": list(head.get("languages") or []),
+        "number": head.get("number") or "",
+        "issuer": head.get("issuer") or "",
+        "paths": list(head.get("paths") or []),
+        "added": head.get("added") or 0.0,
+        "updated": head.get("updated") or 0.0,
+    }
+
+
+def dumps(value) -> str:
+    """A stored list as text (for engines that store text only)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _of(*sources: str) -> list[TextField]:
+    return [f for f in TEXT_FIELDS if f.source in sources]
