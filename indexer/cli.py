@@ -11,6 +11,7 @@ import click
 
 from indexer import errors, vocabulary
 from indexer.config import ENV_VAR, DataDir, default_data_dir
+from indexer.engine import BACKENDS
 from indexer.extract import ocr
 from indexer.extract.pool import OCR_MODES
 from indexer.indexing import status as status_report
@@ -63,6 +64,14 @@ broker_option = click.option(
     "(redis://HOST:6379/0) instead of OCRing them here.",
 )
 
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(sorted(BACKENDS)),
+    default=None,
+    help="The search engine of this data folder's index, kept from then on (default whoosh; "
+    "tantivy for large libraries): a folder that had the other is rebuilt from its store.",
+)
+
 
 def _check_ocr(lang: str, broker: str | None) -> None:
     """Tesseract and its languages are needed here only when pages are OCR'd here; workers
@@ -107,7 +116,10 @@ def main() -> None:
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
 @broker_option
-def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, broker) -> None:
+@engine_option
+def index_command(
+    paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, broker, engine
+) -> None:
     """Index the PDFs under PATHS: new and changed files are extracted, gone ones removed.
 
     Exit status: 0 all files indexed; 1 some files failed (the others are committed);
@@ -123,6 +135,7 @@ def index_command(paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet
         ocr_lang=ocr_lang,
         progress=Progress(quiet=quiet),
         broker=broker,
+        engine=engine,
     )
     _finish_run(report, report_path)
 
@@ -139,9 +152,10 @@ def _finish_run(report, report_path: Path | None) -> None:
 
 @main.command()
 @index_option
-def rebuild(data_root) -> None:
+@engine_option
+def rebuild(data_root, engine) -> None:
     """Re-create the index from the extraction store, without extracting or OCRing again."""
-    count = sync.rebuild(_data(data_root), _say)
+    count = sync.rebuild(_data(data_root), _say, engine)
     click.echo(f"rebuilt the index: {count} documents")
 
 

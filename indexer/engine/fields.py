@@ -48,6 +48,15 @@ DOC_LATIN_PAIRS = "body_en2"
 PAGE_KHMER = {1: "page_km1", 2: "page_km2"}  # up to analysis.PAGE_NGRAM: trigrams would triple it
 PAGE_LATIN = "page_en"
 
+#: Ranking weights, the same in every engine: a title hit outweighs several body hits (a
+#: field weight), a whole-word Khmer match lifts its n-gram match (measured: tests), and a
+#: document whose number a query names outranks every one that merely contains its words.
+TITLE_BOOST = 3.0
+WORD_LIFT = 4.0
+FACET_SCORES = {"number_key": 1000.0}
+#: The query tree's facet names that are another field's.
+FACET_FIELDS = {"lang": "languages", "number": "number_key"}
+
 TEXT_FIELDS = (
     *(TextField(name, "title", f"km{n}", n == 3) for n, name in TITLE_KHMER.items()),
     TextField(TITLE_LATIN, "title", "en", True),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine import open_engine
+from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.lock import writer_lock
 from indexer.library import catalog, citator, opened
@@ -106,9 +106,15 @@ def _forget_analyses(data: DataDir, wanted: dict) -> None:
 def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
     """Make the index hold exactly the live documents, repairing what a crash left behind.
 
-    An index written by another version of the schema is rebuilt from the store (no OCR).
+    An index written by another version of the schema, or by another engine than the folder's
+    chosen one, is rebuilt from the store (no OCR).
     """
-    engine = open_engine(data.index)
+    chosen = data.engine or DEFAULT
+    if backend_of(data.index) not in (None, chosen):
+        say(f"the index moves to the {chosen} engine: rebuilding it from the store (no OCR)")
+        _rebuild(data, library, store)
+        return
+    engine = open_engine(data.index, chosen)
     engine.create()
     try:
         indexed = engine.fingerprints()
@@ -126,14 +132,29 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         _forget_analyses(data, wanted)
 
 
-def rebuild(data: DataDir, say) -> int:
-    """Re-create the index from state + store (after an analyser or schema change); no OCR."""
+def rebuild(data: DataDir, say, engine: str | None = None) -> int:
+    """Re-create the index from state + store (after an analyser or schema change); no OCR.
+    With ``engine``, the folder's index moves to that engine, which it then keeps."""
     with writer_lock(data.lock, say), opened(data) as (library, store):
+        if engine:
+            choose_engine(data, engine)
         return _rebuild(data, library, store)
 
 
+def choose_engine(data: DataDir, engine: str) -> None:
+    """Remember the engine of a data folder's index (the caller holds the writer lock); the
+    next sync rebuilds the index in it when it is another's."""
+    if engine not in BACKENDS:
+        raise ValueError(f"unknown engine {engine!r}")
+    if engine != (data.engine or DEFAULT):
+        data.root.mkdir(parents=True, exist_ok=True)
+        fresh = data.engine_file.with_name(data.engine_file.name + ".new")
+        fresh.write_text(engine + "\n")
+        fresh.replace(data.engine_file)
+
+
 def _rebuild(data: DataDir, library: Library, store: Store) -> int:
-    engine = open_engine(data.index)
+    engine = open_engine(data.index, data.engine or DEFAULT)
     wanted = desired_documents(library, engine.version)
     _sync_citations(library, store, wanted, engine.version)
     engine.rebuild(documents(data, wanted, sorted(wanted), store, BUILD_JOBS), jobs=BUILD_JOBS)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,13 +23,14 @@ from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.searching import Searcher
 
 from indexer import querytree as qt
-from indexer.engine import DocumentHit, PageCandidate, SearchOutcome
+from indexer.engine import DocumentHit, PageCandidate, SearchOutcome, folder
+from indexer.engine.columns import Columns
 from indexer.engine.fields import PAGE_KHMER, PAGE_LATIN
-from indexer.engine.whoosh_backend import folder
+from indexer.engine.lastused import LastUsed
 from indexer.engine.whoosh_backend.matching import all_matches, holding_many
 from indexer.engine.whoosh_backend.queries import bounded, document_query, page_query
 from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION, build_schema, records
-from indexer.engine.whoosh_backend.tables import Columns, metadata
+from indexer.engine.whoosh_backend.tables import metadata
 from indexer.errors import IndexMissing, IndexVersionError
 from indexer.model import Document, Method
 
@@ -50,31 +51,6 @@ W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 
 _SCHEMA = build_schema()
-
-
-class LastUsed:
-    """A small thread-safe cache that forgets its least recently used entries first, once
-    their weights (``weigh``: 1 each by default) add up to more than ``size``."""
-
-    def __init__(self, size: int, weigh: Callable[[object], int] = lambda value: 1):
-        self.size, self.weigh, self.weight = size, weigh, 0
-        self.entries, self.lock = OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-            return self.entries.get(key)
-
-    def put(self, key, value):
-        with self.lock:
-            if key in self.entries:
-                self.weight -= self.weigh(self.entries.pop(key))
-            self.entries[key] = value
-            self.weight += self.weigh(value)
-            while self.weight > self.size and len(self.entries) > 1:
-                self.weight -= self.weigh(self.entries.popitem(last=False)[1])
-        return value
 
 
 @dataclass

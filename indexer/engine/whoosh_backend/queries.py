@@ -5,25 +5,22 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from indexer import querytree as qt
+from indexer.engine import expansion
 from indexer.engine.fields import (
     DOC_KHMER,
     DOC_KHMER_WORDS,
     DOC_LATIN,
     DOC_LATIN_PAIRS,
+    FACET_FIELDS,
+    FACET_SCORES,
     PAGE_KHMER,
     PAGE_LATIN,
+    TITLE_BOOST,
     TITLE_KHMER,
     TITLE_LATIN,
+    WORD_LIFT,
 )
 from indexer.engine.whoosh_backend.matching import PositionsPhrase
-from indexer.engine.whoosh_backend.schema import TITLE_BOOST
-
-WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
-
-
-_FACET_FIELDS = {"lang": "languages", "number": "number_key"}
-#: A document whose number a query names outranks every one that merely contains its words.
-_FACET_SCORES = {"number_key": 1000.0}
 
 
 def document_query(node: qt.Node | None) -> wq.Query | None:
@@ -33,11 +30,11 @@ def document_query(node: qt.Node | None) -> wq.Query | None:
     if isinstance(node, qt.Text):
         return _text_query(node)
     if isinstance(node, qt.Facet):
-        field = _FACET_FIELDS.get(node.field, node.field)
+        field = FACET_FIELDS.get(node.field, node.field)
         term = wq.Term(field, node.value)
         if field == "id":  # page records carry their document's id too
             term = wq.And([wq.Term("kind", "doc"), term])
-        return wq.ConstantScoreQuery(term, _FACET_SCORES.get(field, 0.0))
+        return wq.ConstantScoreQuery(term, FACET_SCORES.get(field, 0.0))
     if isinstance(node, qt.Ids):
         kind = wq.ConstantScoreQuery(wq.Term("kind", "doc"), 0.0)
         ids = [wq.ConstantScoreQuery(wq.Term("id", i), score) for i, score in node.scores]
@@ -153,47 +150,30 @@ def _all(parts: list[wq.Query]) -> wq.Query | None:
 
 # --- bounded expansion ------------------------------------------------------------------------
 
-#: A prefix stands for at most this many of its most frequent terms; a one- or two-letter
-#: prefix for fewer, and one query for about MAX_EXPANSIONS terms in all (issue 14: `a* OR
-#: b* OR ...` expanded to every word of the library and took seconds; the caps are what kept
-#: the costliest queries near 100-200 ms at 500 documents, bench/cost_bench.py).
-PREFIX_TERMS = 16
-SHORT_PREFIX_TERMS = 4
-SHORT_PREFIX = 2
-MAX_EXPANSIONS = 32  # past it, each further prefix stands for its most frequent term only
-SCANNED_TERMS = 256  # terms of a prefix looked at (in order) to find its most frequent ones
-
 
 def bounded(query: wq.Query, reader) -> tuple[wq.Query, bool]:
-    """``query`` with each prefix replaced by its most frequent terms, capped as above, and
+    """``query`` with each prefix replaced by its most frequent terms (`expansion`), and
     whether a cap left terms out."""
-    budget = [MAX_EXPANSIONS]
-    capped = [False]
+    budget = expansion.Budget()
 
     def walk(q: wq.Query) -> wq.Query:
         if isinstance(q, wq.Prefix):
-            return _expanded(q, reader, budget, capped)
+            return _expanded(q, reader, budget)
         return q.apply(walk)
 
-    return walk(query), capped[0]
+    return walk(query), budget.capped
 
 
-def _expanded(prefix: wq.Prefix, reader, budget: list[int], capped: list[bool]) -> wq.Query:
-    wanted = SHORT_PREFIX_TERMS if len(prefix.text) <= SHORT_PREFIX else PREFIX_TERMS
-    keep = max(1, min(wanted, budget[0]))
-    terms = []
-    for i, term in enumerate(reader.expand_prefix(prefix.fieldname, prefix.text)):
-        if i == SCANNED_TERMS:
-            capped[0] = True
-            break
-        terms.append(term)
-    if len(terms) > keep:
-        capped[0] = True
-        frequency = {t: reader.doc_frequency(prefix.fieldname, t) for t in terms}
-        terms = sorted(terms, key=lambda t: (-frequency[t], t))[:keep]
-    budget[0] -= len(terms)
+def _expanded(prefix: wq.Prefix, reader, budget: expansion.Budget) -> wq.Query:
+    name = prefix.fieldname
+    terms = expansion.expand(
+        prefix.text,
+        reader.expand_prefix(name, prefix.text),
+        lambda term: reader.doc_frequency(name, term),
+        budget,
+    )
     if not terms:
         return wq.NullQuery
-    field = reader.schema[prefix.fieldname]
+    field = reader.schema[name]
     words = [field.from_bytes(t) if isinstance(t, bytes) else t for t in terms]
-    return wq.Or([wq.Term(prefix.fieldname, w, boost=prefix.boost) for w in words])
+    return wq.Or([wq.Term(name, w, boost=prefix.boost) for w in words])

@@ -20,8 +20,6 @@ from indexer.model import Document
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
 SCHEMA_VERSION = "11"
 
-TITLE_BOOST = 3.0  # a title hit outweighs several body hits (BM25F field weight)
-
 
 class Terms(str):
     """An analysed value (`fields.Analysed`): Whoosh indexes only text, so it rides on an

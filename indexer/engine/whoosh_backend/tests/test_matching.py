@@ -14,8 +14,9 @@ from whoosh import query as wq
 from indexer import querytree as qt
 from indexer.engine import open_engine
 from indexer.engine.fields import DOC_LATIN, PAGE_KHMER, PAGE_LATIN
+from indexer.engine.lastused import LastUsed
 from indexer.engine.whoosh_backend import matching
-from indexer.engine.whoosh_backend.backend import LastUsed, WhooshEngine
+from indexer.engine.whoosh_backend.backend import WhooshEngine
 from indexer.engine.whoosh_backend.queries import document_query
 from indexer.query import language as ql
 from indexer.text.analysis import KHMER_NGRAMS
