@@ -58,6 +58,12 @@ def english_year(path: Path) -> int:
     return (1900 if int(found.group(1)) > 50 else 2000) + int(found.group(1)) if found else None
 
 
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def backend(request) -> str:
+    """Each engine in turn, for the search tests (tests/test_engine.py has the contract)."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def corpus_documents() -> list[Document]:
     docs = [

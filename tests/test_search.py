@@ -18,9 +18,9 @@ from indexer.query.search import format_results_text, matching_pages, search
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory, corpus_documents) -> Path:
+def index(tmp_path_factory, corpus_documents, backend) -> Path:
     index_dir = tmp_path_factory.mktemp("search") / "index"
-    open_engine(index_dir).apply_changes(corpus_documents, [])
+    open_engine(index_dir, backend).apply_changes(corpus_documents, [])
     return index_dir
 
 

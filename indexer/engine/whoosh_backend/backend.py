@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class Opened:
     commit: tuple  # (folder, generation, segment ids): the key of every per-commit cache
     lengths: dict = field(default_factory=dict)  # field-length arrays, for matching
     _ids: object = None
+    close: Callable[[], object] = lambda: None  # closes the searcher, once
 
     def ids(self):
         """Document id by document number (page records too)."""
@@ -309,19 +311,19 @@ class WhooshEngine:
         opened = cached.pop(folder_now, None)
         if opened is not None and not _up_to_date(opened.searcher):
             # Not searcher.refresh(): it reuses segment readers and misses their new deletions.
-            opened.searcher.close()
+            opened.close()
             opened = None
         if opened is None:
             opened = self._open_searcher()
             # A rebuild swapped in a new folder and deleted the old one: let its files go now.
             for gone in [other for other in cached if not Path(other).exists()]:
-                cached.pop(gone).searcher.close()
+                cached.pop(gone).close()
             # Opened after the link moved on, to a folder already open: one searcher is enough.
             if (twin := cached.pop(opened.commit[0], None)) is not None:
-                twin.searcher.close()
+                twin.close()
         cached[opened.commit[0]] = opened  # most recently used last
         while len(cached) > MAX_OPEN:
-            cached.pop(next(iter(cached))).searcher.close()
+            cached.pop(next(iter(cached))).close()
         return opened
 
     def _open_searcher(self) -> Opened:
@@ -342,7 +344,10 @@ class WhooshEngine:
         # An index without segments (nothing indexed yet) has an empty reader: segments() None.
         reader = searcher.reader()
         segments = tuple(segment.segment_id() for segment in reader.segments() or ())
-        return Opened(searcher, (str(where), reader.generation(), segments))
+        opened = Opened(searcher, (str(where), reader.generation(), segments))
+        # Kept per thread: a thread that ends drops its searcher, whose files close with it.
+        opened.close = weakref.finalize(opened, searcher.close)
+        return opened
 
 
 def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[str], jobs: int):

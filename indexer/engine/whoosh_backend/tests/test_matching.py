@@ -48,11 +48,12 @@ def searcher(tmp_path_factory, corpus_documents):
     open_engine(index_dir).apply_changes(corpus_documents, [])
     changed = corpus_documents[:2] + corpus_documents[-3:]
     open_engine(index_dir).apply_changes(changed, [corpus_documents[5].id])
-    searcher = WhooshEngine(index_dir)._opened().searcher
+    opened = WhooshEngine(index_dir)._opened()
+    searcher = opened.searcher
     assert len(searcher.leaf_searchers()) == 2
     assert any(leaf.reader().has_deletions() for leaf, _ in searcher.leaf_searchers())
     yield searcher
-    searcher.close()
+    opened.close()
 
 
 def whoosh_matches(searcher, query: wq.Query) -> dict[int, float]:
