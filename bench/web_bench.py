@@ -64,8 +64,8 @@ def build_data(folder: Path) -> Path:
     return data
 
 
-def data_for_whoosh(index_dir: Path, folder: Path) -> Path:
-    """A data folder whose index is an existing bare Whoosh index."""
+def data_for_index(index_dir: Path, folder: Path) -> Path:
+    """A data folder whose index is an existing index (of either engine)."""
     data = folder / "data"
     data.mkdir()
     (data / "index").symlink_to(index_dir.resolve())
@@ -215,7 +215,7 @@ def main() -> None:
         if args.data:
             data = args.data
         elif args.whoosh:
-            data = data_for_whoosh(args.whoosh, Path(tmp))
+            data = data_for_index(args.whoosh, Path(tmp))
         else:
             data = build_data(Path(tmp))
         port = free_port()

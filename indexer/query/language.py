@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.library import numbers
 from indexer.querytree import And, Facet, Ids, Node, Not, Or, Text, YearRange, positive_texts
@@ -55,8 +56,11 @@ _LEXEME = re.compile(
 _YEAR_RANGE = re.compile(r"(\d{4})?(?:\.\.|-|–)(\d{4})?|(\d{4})")
 
 
+@lru_cache(maxsize=1024)
 def parse(query: str) -> ParsedQuery:
-    """Parse a query; on a syntax error, search its plain words instead and say so."""
+    """Parse a query; on a syntax error, search its plain words instead and say so. The tree
+    is immutable, so a query asked again (a result's next page, the website's lane choice
+    and its search) is parsed and analysed once."""
     query = clean(query)
     if not query:
         return ParsedQuery(None)
