@@ -4,7 +4,7 @@ engine, with matching, phrases, BM25 and facets done by Tantivy in Rust.
 A commit is Tantivy's own (its ``meta.json`` replaced at once), so a kill leaves the old or the
 new state; a rebuild writes a new folder beside the old and swaps the ``index`` link
 (`indexer.engine.folder`), as with Whoosh. One searcher per commit serves all of a process's
-threads (Tantivy searchers are thread-safe and release the GIL while they search).
+threads (Tantivy searchers are thread-safe).
 """
 
 from __future__ import annotations
