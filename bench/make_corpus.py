@@ -158,10 +158,12 @@ def generate(documents: int, seed: int = 1, pages_per_document: int = 20):
         yield generate_document(index, seed, pages_per_document)[0]
 
 
-def write_data_folder(folder: Path, documents: int, seed: int = 1) -> None:
+def write_data_folder(
+    folder: Path, documents: int, seed: int = 1, pages_per_document: int = 20
+) -> None:
     """The library in a data folder's store and state, one transaction per document."""
     with opened(DataDir(folder)) as (library, store):
-        for doc in generate(documents, seed):
+        for doc in generate(documents, seed, pages_per_document):
             content_hash = hashlib.sha256(doc.content_hash.encode()).hexdigest()
             store.begin_file(content_hash, len(doc.pages), [])
             for page in doc.pages:

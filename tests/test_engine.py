@@ -87,3 +87,32 @@ def test_a_rebuild_replaces_the_whole_index(engine):
     engine.rebuild([REPORT])
     assert engine.fingerprints() == {"report": "report"}
     assert engine.search_documents(ql.parse("ឃុំ").node).total == 0
+
+
+def test_a_data_folder_switches_engine_by_rebuilding_from_its_store(tmp_path):
+    """`--engine` moves a folder's index to another engine from the store (no extraction),
+    the folder keeps the choice, and the next sync leaves it there; readers follow."""
+    from make_corpus import write_data_folder
+
+    from indexer.config import DataDir
+    from indexer.engine import backend_of
+    from indexer.indexing import sync
+    from indexer.library import opened
+    from indexer.query.search import search
+
+    data = DataDir(tmp_path / "data")
+    write_data_folder(data.root, 3, pages_per_document=2)
+    said = []
+    assert sync.rebuild(data, said.append) == 3 and backend_of(data.index) == "whoosh"
+    word = search(data.index, "the")["total"]
+    for engine in ("tantivy", "whoosh", "tantivy"):
+        sync.rebuild(data, said.append, engine)
+        assert backend_of(data.index) == data.engine == engine
+        assert search(data.index, "the")["total"] == word
+    with opened(data) as (library, store):
+        sync.sync_index(data, library, store, said.append)  # nothing to do: stays Tantivy
+    assert backend_of(data.index) == "tantivy" and len(list(tmp_path.glob("data/index-*"))) == 1
+    data.engine_file.write_text("whoosh\n")  # as `ddsearch index --engine whoosh` leaves it
+    with opened(data) as (library, store):
+        sync.sync_index(data, library, store, said.append)
+    assert backend_of(data.index) == "whoosh" and "rebuilding it from the store" in said[-1]
