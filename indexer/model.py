@@ -33,7 +33,7 @@ class Page:
     text: str  # cleaned text (khmer.clean applied), what snippets are cut from
     method: Method
     quality: float  # quality-gate score of the text layer, 0..1 (1.0 for OCR'd pages)
-    #: The text's analysis when it was kept (`indexer.library.analyses`), else None.
+    #: The text's analysis when it was kept (`indexer.indexing.analyses`), else None.
     tokens: PageTokens | None = field(default=None, compare=False, repr=False)
 
 

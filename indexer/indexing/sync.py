@@ -15,9 +15,9 @@ from pathlib import Path
 from indexer.config import DataDir
 from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
+from indexer.indexing.analyses import Analyses
 from indexer.indexing.lock import writer_lock
 from indexer.library import catalog, citator, opened
-from indexer.library.analyses import Analyses
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import Document

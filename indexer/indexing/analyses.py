@@ -12,12 +12,14 @@ only; `keep_only` drops the entries of contents the library no longer holds.
 from __future__ import annotations
 
 import hashlib
+import os
 import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from indexer.extract import lifeline
 from indexer.library.db import connect
 from indexer.model import Page
 from indexer.text.analysis import ANALYSIS_VERSION, PageTokens, page_tokens
@@ -56,7 +58,10 @@ class Analyses:
                 chunk = [(h, self._with_kept(h, pages)) for h, pages in chunk]
                 missing = [(h, p) for h, pages in chunk for p in pages if p.tokens is None]
                 if jobs > 1 and len(missing) >= PARALLEL_FROM and pool is None:
-                    pool = ProcessPoolExecutor(jobs)
+                    # Its workers end with this process, even when it is killed.
+                    pool = ProcessPoolExecutor(
+                        jobs, initializer=lifeline.follow, initargs=(os.getpid(),)
+                    )
                 texts = [page.text for _, page in missing]
                 analyse = pool.map if pool else map
                 made = list(analyse(page_tokens, texts))
