@@ -102,6 +102,22 @@ class Analysed:
         return analysis.stream(self.stream, self.texts)
 
 
+def latin_words(text) -> tuple[list[str], list[str]]:
+    """A query text's Latin index terms as every engine searches them: the words of its
+    phrase, and the stems its last word may begin (typed word*: its term and, when they
+    differ, the word as typed), none without a prefix."""
+    terms = list(text.terms.latin)
+    if not text.prefix or not terms:
+        return terms, []
+    typed = text.terms.typed_last or terms[-1]
+    return terms[:-1], sorted({terms[-1], typed} if typed.isalnum() else {terms[-1]})
+
+
+def word_pairs(terms: list[str]) -> list[str]:
+    """A phrase's overlapping word pairs ("land use"), each one term of the pairs field."""
+    return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
 def records(doc: Document) -> tuple[dict, list[dict]]:
     """The document's record and its pages' records: analysed fields as `Analysed` values,
     the others as plain values (None: no value)."""

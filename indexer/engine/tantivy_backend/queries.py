@@ -24,6 +24,7 @@ from indexer.engine.fields import (
     TITLE_KHMER,
     TITLE_LATIN,
     WORD_LIFT,
+    latin_words,
 )
 
 
@@ -119,20 +120,15 @@ class Queries:
 
     def latin(self, text: qt.Text, in_title: bool = False) -> Query | None:
         """Stemmed Latin words as a phrase (its last word a prefix when typed word*)."""
-        terms = list(text.terms.latin)
-        if not terms:
-            return None
+        words, stems = latin_words(text)
         boost = TITLE_BOOST if in_title else 1.0
-        words = terms[:-1] if text.prefix else terms
         parts = []
         if words:
             parts.append(self.phrase(TITLE_LATIN, words, boost) if in_title else self.body(words))
-        if text.prefix:
-            typed = text.terms.typed_last or terms[-1]
-            stems = {terms[-1], typed} if typed.isalnum() else {terms[-1]}
+        if stems:
             field = TITLE_LATIN if in_title else DOC_LATIN
-            parts.append(_any([self.prefix(field, stem, boost) for stem in sorted(stems)]))
-        return _all(parts)
+            parts.append(_any([self.prefix(field, stem, boost) for stem in stems]))
+        return _all(parts) if parts else None
 
     def body(self, terms: list[str]) -> Query:
         """One word, or a phrase as its overlapping word pairs."""

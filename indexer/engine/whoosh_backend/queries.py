@@ -19,6 +19,8 @@ from indexer.engine.fields import (
     TITLE_KHMER,
     TITLE_LATIN,
     WORD_LIFT,
+    latin_words,
+    word_pairs,
 )
 from indexer.engine.whoosh_backend.matching import PositionsPhrase
 
@@ -101,19 +103,14 @@ def _rarest(reader, field: str, terms, keep: int = 2) -> list[str]:
 
 def _latin_query(text: qt.Text, in_title: bool = False) -> wq.Query | None:
     """Stemmed Latin words as a phrase (its last word a prefix when typed word*)."""
-    terms = list(text.terms.latin)
-    if not terms:
-        return None
+    words, stems = latin_words(text)
     boost = TITLE_BOOST if in_title else 1.0
-    words = terms[:-1] if text.prefix else terms
     parts = []
     if words:
         parts.append(_phrase(TITLE_LATIN, words, boost) if in_title else _body_words(words))
-    if text.prefix:
-        typed = text.terms.typed_last or terms[-1]
-        stems = {terms[-1], typed} if typed.isalnum() else {terms[-1]}
+    if stems:
         field = TITLE_LATIN if in_title else DOC_LATIN
-        parts.append(wq.Or([wq.Prefix(field, stem, boost=boost) for stem in sorted(stems)]))
+        parts.append(wq.Or([wq.Prefix(field, stem, boost=boost) for stem in stems]))
     return _all(parts)
 
 
@@ -122,8 +119,7 @@ def _body_words(terms: list[str]) -> wq.Query:
     phrases check positions of pairs only (common English words make long position lists)."""
     if len(terms) == 1:
         return wq.Term(DOC_LATIN, terms[0])
-    pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-    return _ngram_query(DOC_LATIN_PAIRS, pairs, 2)
+    return _ngram_query(DOC_LATIN_PAIRS, word_pairs(terms), 2)
 
 
 def _phrase(field: str, terms, boost: float = 1.0) -> wq.Query:
