@@ -16,7 +16,9 @@ from conftest import REPO
 from make_corpus import write_data_folder
 
 from indexer.config import DataDir
+from indexer.errors import IndexBusy
 from indexer.indexing import analyses, sync
+from indexer.indexing.lock import writer_lock
 from indexer.library import opened
 from indexer.model import Page
 from indexer.query.search import search
@@ -73,22 +75,43 @@ def test_a_changed_page_is_analysed_again_and_gone_contents_are_dropped(data):
     assert search(data.index, "commune")["total"] == 1
 
 
-@pytest.mark.slow  # a rebuild process, killed
-def test_a_rebuild_killed_mid_way_leaves_whole_entries(tmp_path):
+@pytest.mark.slow  # rebuild processes, killed
+def test_a_rebuild_killed_mid_way_leaves_whole_entries_and_no_process(tmp_path):
+    """Killed while it analyses, then while it writes the index (every analysis kept): the
+    entries are whole, and no process of the killed rebuild outlives it holding the lock."""
     data = DataDir(tmp_path / "data")
     write_data_folder(data.root, 12, pages_per_document=4)
     command = [sys.executable, "-m", "indexer.cli", "rebuild", "--index", str(data.root)]
-    process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (data.analyses.exists() and entries(data)):
-        time.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    with opened(data) as (_library, store):
-        for (content_hash, number), tokens in entries(data).items():
-            page = next(p for p in store.pages(content_hash) if p.number == number)
-            assert tokens == page_tokens(page.text)
-    assert sync.rebuild(data, print) == 12
+    for analysing in (True, False):
+        process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        if analysing:
+            while time.monotonic() < deadline and not (data.analyses.exists() and entries(data)):
+                time.sleep(0.05)
+        else:
+            time.sleep(2.0)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert released(data), "a process of the killed rebuild still holds the writer lock"
+        with opened(data) as (_library, store):
+            for (content_hash, number), tokens in entries(data).items():
+                page = next(p for p in store.pages(content_hash) if p.number == number)
+                assert tokens == page_tokens(page.text)
+        assert sync.rebuild(data, print) == 12
     with opened(data) as (library, store):
         pages = sum(len(store.pages(row.hash)) for row in library.live_documents())
     assert len(entries(data)) == pages
+
+
+def released(data: DataDir, seconds: float = 10.0) -> bool:
+    """Whether the writer lock is free within ``seconds`` (a killed run's workers end within
+    milliseconds of it)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with writer_lock(data.lock, lambda line: None):
+                return True
+        except IndexBusy:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)

@@ -7,7 +7,10 @@ hundred thousand pages), and pages are looked up only for the documents shown.
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import signal
 import threading
 import weakref
 from collections import Counter
@@ -21,6 +24,7 @@ from rapidfuzz.distance import Levenshtein
 from whoosh import index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 
 from indexer import querytree as qt
@@ -356,8 +360,9 @@ def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[st
     # and per server thread, at 100,000 pages); plain files are read from the page cache.
     options = {"timeout": 60, "compound": False, "codec": W3Codec(inlinelimit=INLINE_POSTINGS)}
     if jobs > 1:
-        options.update(procs=jobs, multisegment=True, limitmb=256)
-    writer = ix.writer(**options)
+        writer = _ParallelWriter(ix, procs=jobs, multisegment=True, limitmb=256, **options)
+    else:
+        writer = ix.writer(**options)
     try:
         for doc_id in delete_ids:
             writer.delete_by_term("id", doc_id)
@@ -371,6 +376,36 @@ def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[st
     # Small segments are merged as they pile up (Whoosh's MERGE_SMALL): an index committed
     # every few documents for years would otherwise search hundreds of segments.
     writer.commit()
+
+
+class _Task(SubWriterTask):
+    """A writer process of a parallel build that dies with the process that started it: a
+    killed rebuild's would otherwise wait for work forever, holding the data folder's writer
+    lock (an flock, shared with the processes forked while it is held)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.starter = os.getpid()
+
+    def run(self):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.starter:  # it died before the request was made
+            os._exit(1)
+        super().run()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's parallel writer, its processes `_Task`s."""
+
+    def _new_task(self):
+        args = self.storage, self.indexname, self.jobqueue, self.resultqueue
+        task = _Task(*args, self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 def _has_index(where: Path) -> bool:
