@@ -24,7 +24,14 @@ pytestmark = pytest.mark.slow  # the real CLI in a subprocess over a hostile lib
 
 #: A bound, not a target: the blank 50,000 pt page renders at 7,000 px a side (~50 MB).
 MAX_RSS_MB = 1000
-DATA_FILES = {"index", "last-run.json", "library.sqlite", "store.sqlite", "writer.lock"}
+DATA_FILES = {
+    "analysis.sqlite",
+    "index",
+    "last-run.json",
+    "library.sqlite",
+    "store.sqlite",
+    "writer.lock",
+}
 
 
 def test_hostile_files_are_reported_or_indexed(tmp_path: Path):
