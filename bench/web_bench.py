@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="at most, per route")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--data", type=Path, help="an existing ddsearch data folder")
-    source.add_argument("--whoosh", type=Path, help="a bare Whoosh index folder")
+    source.add_argument("--whoosh", type=Path, help="a bare index folder (either engine)")
     parser.add_argument("--server", choices=("ddsearch", "waitress"), default="ddsearch")
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument(
