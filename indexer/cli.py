@@ -272,6 +272,9 @@ def show(target, data_root, as_json) -> None:
 @click.option(
     "--lang", type=click.Choice(vocabulary.LANGUAGE_CODES), help="Only documents in this language."
 )
+@click.option(
+    "--place", help="Only documents about this province, district or commune (name or code)."
+)
 @click.option("--sort", type=click.Choice(vocabulary.SORTS), default="relevance")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
@@ -283,9 +286,10 @@ def show(target, data_root, as_json) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract (see README).")
 def search_command(
-    query, data_root, type_, year, lang, sort, limit, offset, exact, cross, as_json
+    query, data_root, type_, year, lang, place, sort, limit, offset, exact, cross, as_json
 ) -> None:
-    """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang:, word*."""
+    """Search the index: words, "phrases", AND/OR/NOT, -word, title: type: year: lang: place:,
+    word*."""
     data = _data(data_root)
     result = search.search(
         data.index,
@@ -293,6 +297,7 @@ def search_command(
         type=type_,
         year=year,
         lang=lang,
+        place=place,
         sort=sort,
         limit=limit,
         offset=offset,

@@ -51,6 +51,8 @@ class Document:
     number: str = ""  # reference number, e.g. "40 អនក្រ.បក" or "NS/RKM/0508/017"
     languages: list[str] = field(default_factory=list)  # ["km"], ["en"], ["km", "en"]
     issuer: str = ""
+    places: list[str] = field(default_factory=list)  # gazetteer codes, each with its parents
+    work: list[str] = field(default_factory=list)  # ids of its versions in another language
     added: float = 0.0  # unix time first indexed
     updated: float = 0.0  # unix time of the last content change
     fingerprint: str = ""  # changes whenever anything indexed about the document changes

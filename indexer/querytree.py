@@ -25,8 +25,9 @@ class Text:
 
 @dataclass(frozen=True)
 class Facet:
-    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`) or
-    "cites" (a document id, which the query layer turns into the ids of those citing it)."""
+    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`),
+    "place" (a gazetteer code) or "cites" (a document id, which the query layer turns into the
+    ids of those citing it)."""
 
     field: str
     value: str

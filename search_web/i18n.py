@@ -113,6 +113,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "searchable_pdf": "Searchable PDF (the scan with its OCR text: search and copy work)",
         "view_page": "See page {n}",
         "thumbnail": "Page {n} with the matches boxed",
+        "download_file": "Download the original file ({ext})",
+        "text_document": (
+            "A text document (Word, OpenDocument, web page or text file): its pages are cut "
+            "from its text, about a printed page each."
+        ),
+        "marks_on_page": "{count} matches of “{q}” are marked in the text.",
+        "method_file": "from the file's text",
+        "place": "Place",
+        "places": "Places",
+        "version_en": "English version",
+        "version_km": "Khmer version",
+        "similar": "More like this",
+        "districts_of": "In {p}",
     },
     "km": {
         "site": "ការស្វែងរកឯកសារវិមជ្ឈការ និងវិសហមជ្ឈការ",
@@ -215,6 +228,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "searchable_pdf": "PDF ដែលអាចស្វែងរកបាន (ការស្កេនជាមួយអត្ថបទ OCR៖ អាចស្វែងរក និងចម្លងបាន)",
         "view_page": "មើលទំព័រ {n}",
         "thumbnail": "ទំព័រ {n} ដែលមានប្រអប់លើពាក្យដែលត្រូវ",
+        "download_file": "ទាញយកឯកសារដើម ({ext})",
+        "text_document": (
+            "ឯកសារអត្ថបទ (Word, OpenDocument, គេហទំព័រ ឬឯកសារអត្ថបទ)៖ ទំព័ររបស់វាត្រូវបានកាត់ចេញពី"
+            "អត្ថបទរបស់វា ប្រហែលមួយទំព័របោះពុម្ពៗ។"
+        ),
+        "marks_on_page": "ពាក្យ “{q}” ត្រូវគ្នា {count} កន្លែង ហើយត្រូវបានគូសចំណាំក្នុងអត្ថបទ។",
+        "method_file": "ពីអត្ថបទនៃឯកសារ",
+        "place": "ទីកន្លែង",
+        "places": "ទីកន្លែង",
+        "version_en": "កំណែភាសាអង់គ្លេស",
+        "version_km": "កំណែភាសាខ្មែរ",
+        "similar": "ឯកសារស្រដៀងគ្នា",
+        "districts_of": "ក្នុង {p}",
     },
 }
 

@@ -1,6 +1,6 @@
 """Read and check a search's URL parameters, and build the URLs that change one of them.
 
-Every search is a GET URL with readable parameters (q, type, year, lang, sort, page,
+Every search is a GET URL with readable parameters (q, type, year, lang, place, sort, page,
 per_page, cross=1 to search the glossary's terms in the other language too); a bad value
 raises BadParameter with a sentence for the 400 page.
 """
@@ -14,6 +14,7 @@ from indexer.errors import BadParameter
 from indexer.vocabulary import LANGUAGE_CODES, SORTS, type_problem
 
 MAX_QUERY_CHARS = 500
+MAX_PLACE_CHARS = 100
 PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
@@ -27,6 +28,7 @@ class SearchParams:
     type: str = ""
     year: str = ""  # "2001", "2001..2005", "2001..", "..2005"
     lang: str = ""
+    place: str = ""  # a gazetteer code (the place facet), or a place's name
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
@@ -53,7 +55,9 @@ class SearchParams:
     def filters(self) -> dict[str, str]:
         """The active filters, by parameter name."""
         return {
-            name: getattr(self, name) for name in ("type", "year", "lang") if getattr(self, name)
+            name: getattr(self, name)
+            for name in ("type", "year", "lang", "place")
+            if getattr(self, name)
         }
 
 
@@ -76,7 +80,10 @@ def parse_search(args) -> SearchParams:
     per_page = _integer(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
     page = _integer(args, "page", 1, 1, MAX_OFFSET // per_page + 1)
     cross = _integer(args, "cross", 0, 0, 1)
-    return SearchParams(q, type_, _year(args), lang, sort, page, per_page, cross)
+    place = args.get("place", "").strip()
+    if len(place) > MAX_PLACE_CHARS:
+        raise BadParameter(f"Name a place in {MAX_PLACE_CHARS} characters or fewer.")
+    return SearchParams(q, type_, _year(args), lang, place, sort, page, per_page, cross)
 
 
 def page_number(args, pages: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mimetypes
 import threading
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -37,7 +38,8 @@ from indexer.errors import (
     RendererBusy,
 )
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
-from indexer.query import documents, links, pages, search
+from indexer.query import documents, links, pages, search, similar
+from indexer.query import places as place_names
 from indexer.vocabulary import SORTS
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, SearchParams, page_number, parse_search
@@ -59,6 +61,8 @@ HELP_EXAMPLES = (
     "type:sub-decree year:2001..2005",
     "lang:km ឃុំ",
     "number:០២/នស/៩៤",
+    "place:Kandal",
+    "place:ខេត្តសៀមរាប",
     "decentrali*",
 )
 
@@ -76,7 +80,23 @@ def search_page():
     params = parse_search(request.args)
     result = _search(params)
     thumbs = _thumbnails(result["results"], params.q)
-    return render_template("search.html", params=params, result=result, thumbs=thumbs)
+    places = _place_counts(result["facets"].get("place", {}), params.place)
+    return render_template(
+        "search.html", params=params, result=result, thumbs=thumbs, place_counts=places
+    )
+
+
+def _place_counts(counts: dict[str, int], chosen: str) -> dict[str, int]:
+    """The place facet as shown: the provinces, and under the province chosen its
+    districts (each most documents first)."""
+    province = chosen[:2] if chosen.isdigit() else ""
+    shown = {}
+    for code, count in counts.items():
+        if len(code) == 2:
+            shown[code] = count
+            if code == province:
+                shown |= {c: n for c, n in counts.items() if len(c) == 4 and c[:2] == code}
+    return shown
 
 
 @bp.route("/help")
@@ -91,23 +111,39 @@ def document_page(doc_id: str):
     return render_template(
         "document.html",
         doc=doc,
+        kind=documents.file_kind(doc),
         pages=pages,
         matching=matching,
         links=_links(doc_id),
+        similar=_similar(doc_id),
         params=SearchParams(q=query),
     )
 
 
 @bp.route("/doc/<doc_id>/pdf")
 def document_pdf(doc_id: str):
-    """The indexed file of this document, opened in the browser (``?download=1``: saved)."""
-    for path in map(Path, _lookup(doc_id)["paths"]):
+    """The indexed PDF of this document, opened in the browser (``?download=1``: saved); the
+    file of a document that is not a PDF is at /doc/<id>/file."""
+    doc = _lookup(doc_id)
+    if documents.file_kind(doc) != "pdf":
+        return redirect(url_for("web.document_file", doc_id=doc_id, **request.args))
+    return document_file(doc_id)
+
+
+@bp.route("/doc/<doc_id>/file")
+def document_file(doc_id: str):
+    """The indexed file of this document: a PDF or an image opened in the browser
+    (``?download=1``: saved), any other file (Word, web page, text) always saved, never shown
+    as a page of this site."""
+    doc = _lookup(doc_id)
+    shown = documents.file_kind(doc) != "text"
+    for path in map(Path, doc["paths"]):
         if path.is_file():
             return send_file(
                 path,
-                mimetype="application/pdf",
-                as_attachment=request.args.get("download") == "1",
-                download_name=f"{doc_id}.pdf",
+                mimetype=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                as_attachment=not shown or request.args.get("download") == "1",
+                download_name=f"{doc_id}{path.suffix.lower()}",
                 max_age=3600,
             )
     abort(404, "The file of this document is no longer where it was indexed.")
@@ -118,9 +154,11 @@ def page_view(doc_id: str, number: int):
     """One page's image with the query's matches boxed, its text, and the way around."""
     query = _document_query()
     view = _page_view(doc_id, number, query)
+    doc = _lookup(doc_id)
     return render_template(
         "page.html",
-        doc=_lookup(doc_id),
+        doc=doc,
+        kind=documents.file_kind(doc),
         view=view,
         params=SearchParams(q=query),
     )
@@ -218,10 +256,15 @@ def api_document(doc_id: str):
     return jsonify(
         {
             **_public(doc),
-            "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True),
+            "file": url_for("web.document_file", doc_id=doc_id, _external=True),
+            "file_kind": documents.file_kind(doc),
+            "pdf": url_for("web.document_pdf", doc_id=doc_id, _external=True)
+            if documents.file_kind(doc) == "pdf"
+            else None,
             "query": query,
             "matching_pages": matching,
             **_links(doc_id),
+            "similar": _similar(doc_id),
             "pages": pages,
         }
     )
@@ -233,7 +276,7 @@ def api_page(doc_id: str, number: int):
     query = _document_query()
     view = _page_view(doc_id, number, query)
     image = url_for("web.page_image", doc_id=doc_id, number=number, _external=True)
-    return jsonify({**view, "query": query, "image": image})
+    return jsonify({**view, "query": query, "image": image if view["images"] else None})
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -256,6 +299,7 @@ def _search(params: SearchParams, **overrides) -> dict:
         "type": params.type or None,
         "year": params.year or None,
         "lang": params.lang or None,
+        "place": params.place or None,
         "sort": params.sort,
         "limit": params.per_page,
         "offset": params.offset,
@@ -334,6 +378,12 @@ def _document(doc_id: str, query: str) -> tuple[dict, list[dict], list[dict]]:
     return doc, pages, matching
 
 
+def _similar(doc_id: str) -> list[dict]:
+    """The five documents most like this one, its other language versions left out."""
+    with _LANES[True]:  # an OR of a dozen terms: a costly search
+        return similar.similar(_index(), doc_id)
+
+
 def _links(doc_id: str) -> dict[str, list[dict]]:
     """The citator's legal_basis, cited_by, amends and amended_by of a document."""
     return links.document_links(current_app.config["DATA"].library, doc_id)
@@ -383,6 +433,8 @@ def interface() -> dict:
         "type_name": lambda key: i18n.TYPE_NAMES[ui].get(key, key),
         "lang_name": lambda code: i18n.LANGUAGE_NAMES[ui].get(code, code),
         "lang_names": lambda codes: ", ".join(i18n.LANGUAGE_NAMES[ui].get(c, c) for c in codes),
+        "place_name": lambda code: place_names.name(code, ui),
+        "place_summary": lambda places: place_names.summary([p["code"] for p in places], ui),
         "other_ui_url": other_ui_url,
         "sorts": SORTS,
     }

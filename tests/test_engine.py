@@ -116,3 +116,15 @@ def test_a_data_folder_switches_engine_by_rebuilding_from_its_store(tmp_path):
     with opened(data) as (library, store):
         sync.sync_index(data, library, store, said.append)
     assert backend_of(data.index) == "whoosh" and "rebuilding it from the store" in said[-1]
+
+
+def test_list_fields_are_filtered_faceted_and_given_back(engine):
+    """Places (and languages): every list field of the table, on every engine."""
+    kandal = replace(LAW, places=["08", "0801", "080101"], work=["report"])
+    engine.apply_changes([kandal, replace(REPORT, places=["12"])], [])
+    outcome = engine.search_documents(ql.Facet("place", "0801"))
+    assert [hit.metadata["id"] for hit in outcome.hits] == ["law"]
+    assert engine.search_documents(None).facets["place"] == {"08": 1, "12": 1, "0801": 1}
+    assert engine.document("law")["places"] == ["08", "0801", "080101"]
+    assert engine.document("law")["work"] == ["report"]
+    assert engine.search_documents(ql.Facet("lang", "en")).total == 2

@@ -247,7 +247,7 @@ def test_json_contract(index):
         "also_searched",
         "cut_short",
     }
-    assert set(result["facets"]) == {"type", "year", "language"}
+    assert set(result["facets"]) == {"type", "year", "language", "place"}
     for doc in result["results"]:
         assert set(doc) == {
             "id",
@@ -257,6 +257,8 @@ def test_json_contract(index):
             "number",
             "language",
             "paths",
+            "places",
+            "other_versions",
             "score",
             "approximate",
             "pages",

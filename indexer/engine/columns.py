@@ -8,7 +8,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.engine.fields import LIST_FIELDS, ListField
+
 NO_YEAR = -1
+
+
+@dataclass
+class ListColumn:
+    """A list field's values as (document, value) pairs: counted over the matches with one
+    bincount, whatever the number of values (25 provinces and 210 districts, or 2 languages)."""
+
+    field: ListField
+    values: list[str]
+    pair_docs: np.ndarray  # docnum of each (document, value) pair
+    pair_values: np.ndarray  # index into values of each pair
+
+    @classmethod
+    def of(cls, field: ListField, table: dict[int, dict]) -> ListColumn:
+        pairs = [
+            (docnum, value)
+            for docnum, row in table.items()
+            for value in row[field.name]
+            if not field.levels or len(value) in field.levels
+        ]
+        values = sorted({value for _, value in pairs})
+        index = {value: i for i, value in enumerate(values)}
+        return cls(
+            field,
+            values,
+            np.fromiter((d for d, _ in pairs), np.int64, len(pairs)),
+            np.fromiter((index[v] for _, v in pairs), np.int64, len(pairs)),
+        )
+
+    def counts(self, matched: np.ndarray) -> np.ndarray:
+        """Documents per value among the matched (a boolean array by docnum)."""
+        return np.bincount(self.pair_values[matched[self.pair_docs]], minlength=len(self.values))
 
 
 @dataclass
@@ -20,29 +54,24 @@ class Columns:
     type: np.ndarray  # index into types
     year: np.ndarray  # NO_YEAR when undated
     added: np.ndarray
-    language_names: list[str]
-    languages: np.ndarray  # [language, docnum]: whether the document is in that language
+    lists: list[ListColumn]  # one per `LIST_FIELDS`
 
     @classmethod
     def of(cls, table: dict[int, dict]) -> Columns:
         size = max(table, default=-1) + 1
         types = sorted({row["type"] for row in table.values()})
-        names = sorted({lang for row in table.values() for lang in row["languages"]})
         columns = cls(
             np.fromiter(table, np.int64, len(table)),
             types,
             np.zeros(size, np.int64),
             np.full(size, NO_YEAR, np.int64),
             np.zeros(size),
-            names,
-            np.zeros((len(names), size), bool),
+            [ListColumn.of(field, table) for field in LIST_FIELDS],
         )
         for docnum, row in table.items():
             columns.type[docnum] = types.index(row["type"])
             columns.year[docnum] = NO_YEAR if row["year"] is None else row["year"]
             columns.added[docnum] = row["added"]
-            for lang in row["languages"]:
-                columns.languages[names.index(lang), docnum] = True
         return columns
 
     def order(self, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
@@ -57,8 +86,8 @@ class Columns:
         return np.lexsort((docnums, -scores, sign * years, years == NO_YEAR))
 
     def facets(self, docnums: np.ndarray) -> dict[str, dict[str, int]]:
-        """Documents by type and language (most first, ties by name) and by year (newest
-        first)."""
+        """Documents by type and by each list field (language, place: most first, ties by
+        name) and by year (newest first)."""
 
         def by_count(names: list[str], counts: np.ndarray) -> dict[str, int]:
             pairs = sorted(zip(names, counts.tolist(), strict=True), key=lambda p: (-p[1], p[0]))
@@ -66,11 +95,12 @@ class Columns:
 
         types = np.bincount(self.type[docnums], minlength=len(self.types))
         years = dict(zip(*np.unique(self.year[docnums], return_counts=True), strict=True))
-        languages = self.languages[:, docnums].sum(axis=1)
+        matched = np.zeros(len(self.type), bool)
+        matched[docnums] = True
         return {
             "type": by_count(self.types, types),
             "year": {
                 str(y): int(n) for y, n in sorted(years.items(), reverse=True) if y != NO_YEAR
             },
-            "language": by_count(self.language_names, languages),
+            **{c.field.facet: by_count(c.values, c.counts(matched)) for c in self.lists},
         }

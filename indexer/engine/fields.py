@@ -6,6 +6,12 @@ for finding the best pages of the documents shown and the pages of a close match
 backend builds its schema from these tables and writes the records `records` gives; adding a
 field is an entry here and, for a new kind of field, one case per backend.
 
+A list field holds several values per document (its languages, the places it concerns): every
+backend indexes its values as exact keywords that the query language's facet names (``lang:``,
+``place:``), stores them with the document, and counts them for the search's facets. A new
+list field is a row of LIST_FIELDS (and a Document attribute), not a special case in each
+backend.
+
 Analysed fields get their terms from `indexer.text.analysis.stream` over the pages' analyses
 (`Page.tokens`, kept between builds by the indexing run, else made here), so no engine runs an
 analyser of its own and a rebuild does not segment Khmer again.
@@ -21,6 +27,23 @@ from indexer.model import Document, Page
 from indexer.text import analysis
 
 DOCUMENT, PAGE = "doc", "page"  # the record kinds
+
+
+@dataclass(frozen=True)
+class ListField:
+    """A field of several exact values per document."""
+
+    name: str  # the Document attribute, the stored field and the metadata key
+    query: str  # its facet's name in the query tree (`indexer.querytree.Facet.field`)
+    facet: str  # its name among a search's facet counts
+    levels: tuple[int, ...] = ()  # value lengths counted as facets (all when empty)
+
+
+LIST_FIELDS = (
+    ListField("languages", "lang", "language"),
+    # places by gazetteer code; the facet counts provinces (2 digits) and districts (4)
+    ListField("places", "place", "place", levels=(2, 4)),
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +78,7 @@ TITLE_BOOST = 3.0
 WORD_LIFT = 4.0
 FACET_SCORES = {"number_key": 1000.0}
 #: The query tree's facet names that are another field's.
-FACET_FIELDS = {"lang": "languages", "number": "number_key"}
+FACET_FIELDS = {"number": "number_key", **{f.query: f.name for f in LIST_FIELDS}}
 
 TEXT_FIELDS = (
     *(TextField(name, "title", f"km{n}", n == 3) for n, name in TITLE_KHMER.items()),
@@ -76,16 +99,15 @@ DOCUMENT_FIELDS = {
     "title": "stored",
     "type": "keyword",
     "year": "integer",
-    "languages": "keywords",
+    **{f.name: "keywords" for f in LIST_FIELDS},
     "number": "stored",
     "number_key": "keyword",  # the canonical number (indexer.library.numbers), for number:
     "issuer": "stored",
     "paths": "stored",
+    "work": "stored",  # the ids of the document's other language versions
     "added": "stored",
     "updated": "stored",
 }
-#: Facets counted over the matching documents: facet name -> field.
-FACETS = {"type": "type", "year": "year", "language": "languages"}
 #: Fields of page records besides ``id``: "page" and "method" given back with "text".
 PAGE_FIELDS = {"page": "integer", "method": "keyword", "text": "stored"}
 
@@ -132,11 +154,12 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
         "title": doc.title,
         "type": doc.type,
         "year": doc.year,
-        "languages": list(doc.languages),
+        **{f.name: list(getattr(doc, f.name)) for f in LIST_FIELDS},
         "number": doc.number,
         "number_key": numbers.query_key(doc.number) if doc.number else "",
         "issuer": doc.issuer,
         "paths": list(doc.paths),
+        "work": list(doc.work),
         "added": doc.added,
         "updated": doc.updated,
     }
@@ -167,10 +190,11 @@ def metadata(head: dict) -> dict:
         "title": head.get("title") or "",
         "type": head.get("type") or "other",
         "year": head.get("year"),
-        "languages": list(head.get("languages") or []),
+        **{f.name: list(head.get(f.name) or []) for f in LIST_FIELDS},
         "number": head.get("number") or "",
         "issuer": head.get("issuer") or "",
         "paths": list(head.get("paths") or []),
+        "work": list(head.get("work") or []),
         "added": head.get("added") or 0.0,
         "updated": head.get("updated") or 0.0,
     }

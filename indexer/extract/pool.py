@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from indexer.errors import BrokerUnavailable, OcrRefused
-from indexer.extract import images, legacy, lifeline, ocr, pdf, quality
+from indexer.extract import images, legacy, lifeline, ocr, pdf, quality, textdocs
 from indexer.library.store import Boxes, Store
 from indexer.model import Method, Page
 from indexer.text.khmer import clean
@@ -73,7 +73,12 @@ UNKNOWN_FONT_MAX_SHARE = 0.02
 
 
 def prepare(path: Path, ocr_mode: str) -> Prepared:
-    """Open a PDF or image, read its text layer and gate every page (runs in a worker)."""
+    """Open a PDF or image, read its text layer and gate every page (runs in a worker); a
+    text document's pages are its text, taken as they are."""
+    if textdocs.is_text_document(path):
+        texts = textdocs.read_pages(path)
+        accepted = [Page(n, clean(text), Method.TEXT, 1.0) for n, text in enumerate(texts, 1)]
+        return Prepared(len(accepted), [], accepted, [])
     if images.is_image(path):  # no text layer: every page goes to OCR
         pages = images.page_count(path)
         return Prepared(pages, [], [], [Page(n, "", Method.TEXT, 0.0) for n in range(1, pages + 1)])
@@ -398,6 +403,8 @@ class Extractor:
 
 def _reason(err: Exception) -> str:
     if isinstance(err, (pdf.UnreadablePdf, images.UnreadableImage, OcrRefused)):
+        return str(err)
+    if isinstance(err, textdocs.UnreadableDocument):
         return str(err)
     if isinstance(err, FileNotFoundError):
         return "the file disappeared while it was being indexed"

@@ -1,8 +1,12 @@
-"""Finding a library's files: every PDF and image file under the folders given, with a
-sentence for each path that cannot be indexed (not UTF-8, unreadable, not a regular file)."""
+"""Finding a library's files: every PDF, image and text document under the folders given,
+with a sentence for each path that cannot be indexed (not UTF-8, unreadable, not a regular
+file). A folder's IGNORE_FILE lists what under it is not part of the library (a README, the
+sources of the documents, drafts): one pattern a line, `*` and `?` as in file names, matched
+against the path below that folder or a name; a pattern ending in "/" names folders."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 from collections.abc import Iterator
@@ -15,7 +19,7 @@ from indexer.indexing.report import Report
 
 @dataclass(frozen=True)
 class Seen:
-    """A PDF or image file found on disk during this run."""
+    """A file to index found on disk during this run."""
 
     path: str  # absolute
     root: Path  # the folder (or file) it was found under
@@ -23,8 +27,12 @@ class Seen:
     mtime_ns: int
 
 
-def find_pdfs(roots: list[Path], report: Report) -> list[Seen]:
-    """Every PDF and image file under the roots; symlinked folders are not followed (no loops)."""
+IGNORE_FILE = ".ddsearchignore"
+
+
+def find_files(roots: list[Path], report: Report) -> list[Seen]:
+    """Every file to index under the roots (`sources.is_document`) that no ignore file
+    leaves out; symlinked folders are not followed (no loops)."""
     seen: dict[str, Seen] = {}
     for root in roots:
         root = Path(os.path.abspath(root))
@@ -72,8 +80,37 @@ def _walk(root: Path, report: Report) -> Iterator[str]:
         reason = f"folder cannot be read ({err.strerror}); fix its permissions"
         report.failed.append({"path": err.filename, "reason": reason})
 
+    ignored: dict[str, list[str]] = {}  # folder -> the patterns of its ignore file
     for folder, subfolders, names in os.walk(root, onerror=unreadable):
-        subfolders.sort()
+        if IGNORE_FILE in names:
+            ignored[folder] = _patterns(os.path.join(folder, IGNORE_FILE))
+        rules = [(base, p) for base, patterns in ignored.items() for p in patterns]
+        rules = [(b, p) for b, p in rules if folder == b or folder.startswith(b + os.sep)]
+        subfolders[:] = sorted(d for d in subfolders if not _ignored(folder, d, rules, True))
         for name in sorted(names):
-            if sources.is_document(name):  # PDFs and image files
+            if sources.is_document(name) and not _ignored(folder, name, rules, False):
                 yield os.path.join(folder, name)
+
+
+def _patterns(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            lines = [line.strip() for line in handle]
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _ignored(folder: str, name: str, rules: list[tuple[str, str]], is_folder: bool) -> bool:
+    """Whether an ignore rule (its folder, its pattern) names this file or folder."""
+    for base, pattern in rules:
+        if pattern.endswith("/"):
+            if not is_folder:
+                continue
+            pattern = pattern.rstrip("/")
+        relative = os.path.relpath(os.path.join(folder, name), base).replace(os.sep, "/")
+        if fnmatch.fnmatchcase(relative, pattern.lstrip("/")) or (
+            "/" not in pattern and fnmatch.fnmatchcase(name, pattern)
+        ):
+            return True
+    return False

@@ -1,4 +1,4 @@
-"""An indexing run: find PDFs, extract what is new, update the library state, sync the index.
+"""An indexing run: find the files, extract what is new, update the library state, sync the index.
 
 Order matters for crash safety: pages go to the extraction store as they finish, the library
 state changes in one transaction per batch, and only then is the index committed. The index is
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from indexer.config import DataDir
 from indexer.extract.pool import Extractor, FileJob, Outcome, PageReader
-from indexer.indexing.files import Seen, find_pdfs
+from indexer.indexing.files import Seen, find_files
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.placing import CHANGED, Placer, still_same
 from indexer.indexing.progress import Progress
@@ -40,7 +40,7 @@ def run_index(
     broker: str | None = None,
     engine: str | None = None,
 ) -> Report:
-    """Bring the index in line with the PDFs under ``roots``; see the module docstring.
+    """Bring the index in line with the files under ``roots``; see the module docstring.
     With ``broker``, pages are OCR'd by ``ddsearch worker``s through that Redis; with
     ``engine``, the folder's index moves to that engine (rebuilt from the store)."""
     report = Report(started=time.time())
@@ -88,7 +88,7 @@ class _IndexRun:
     def run(
         self, roots: list[Path], jobs: int, ocr_mode: str, ocr_lang: str, broker: str | None
     ) -> None:
-        found = find_pdfs(roots, self.report)
+        found = find_files(roots, self.report)
         self.progress.start(len(found))
         complete = self.store.complete_hashes(redo_skipped=ocr_mode != "never")
         changed = self._changed(found, complete, redo_all=ocr_mode == "always")

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.config import DataDir
@@ -17,7 +18,7 @@ from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.analyses import Analyses
 from indexer.indexing.lock import writer_lock
-from indexer.library import catalog, citator, opened
+from indexer.library import catalog, citator, opened, places, works
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import Document
@@ -28,11 +29,35 @@ PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more
 DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
 
 
-def effective_metadata(row: DocumentRow) -> tuple[dict, list[str]]:
-    """Detected metadata with the librarian's catalogue cells laid over it, and which changed."""
-    detected = {**DEFAULT_FIELDS, "languages": []}
+def effective_metadata(row: DocumentRow, derived: Derived | None = None) -> tuple[dict, list[str]]:
+    """Detected metadata (with the places and other-language versions found at sync, when
+    ``derived`` is given) with the librarian's catalogue cells laid over it, and which
+    changed."""
+    detected = {**DEFAULT_FIELDS, "languages": [], "places": [], "work": []}
     detected.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
-    return catalog.apply(detected, row.overrides)
+    if derived:
+        detected["places"] = derived.places.get(row.hash, [])
+        detected["work"] = derived.detected_works.get(row.id, [])
+    fields, overridden = catalog.apply(detected, row.overrides)
+    if derived:  # its links as sync settled them: either side's catalogue cell may set one
+        fields["work"] = derived.works.get(row.id, [])
+    return fields, overridden
+
+
+@dataclass
+class Derived:
+    """What sync works out from the stored pages and the metadata of all documents: each
+    content's places, and each document's versions in the other language."""
+
+    places: dict[str, list[str]]  # content hash -> gazetteer codes
+    works: dict[str, list[str]]  # document id -> ids of its other-language versions
+    detected_works: dict[str, list[str]]  # the same, as detection alone linked them
+
+    @classmethod
+    def read(cls, library: Library) -> Derived:
+        linked = works.stored(library.db)
+        detected = works.stored(library.db, how="detected")
+        return cls(places.detected(library.db), linked, detected)
 
 
 def desired_documents(
@@ -41,11 +66,12 @@ def desired_documents(
     """What the index should hold: id → (row, paths, metadata, fingerprint); the engine's
     ``version`` is part of the fingerprint, so a new schema re-indexes every document."""
     wanted = {}
+    derived = Derived.read(library)
     for row in library.live_documents():
         paths = library.paths_of(row.id)
         if not paths:
             continue
-        fields, _ = effective_metadata(row)
+        fields, _ = effective_metadata(row, derived)
         if not fields["title"]:
             fields["title"] = Path(paths[0]).stem.replace("_", " ")
         wanted[row.id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
@@ -65,9 +91,45 @@ def _sync_citations(library: Library, store: Store, wanted: dict, version: str) 
     citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
     for doc_id, cited in citator.cited_numbers(citator.load(library.db)).items():
         if doc_id in wanted and not wanted[doc_id][2]["number"]:
-            row, paths, fields, _ = wanted[doc_id]
-            fields = {**fields, "number": cited.number}
-            wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
+            _change(wanted, doc_id, version, number=cited.number)
+
+
+def _sync_places(library: Library, store: Store, wanted: dict, version: str) -> None:
+    """Detect the places of the documents not yet read by this detector with their title,
+    from the store (no OCR), and give each document its places unless the catalogue does."""
+    documents = [(row.hash, fields["title"]) for row, _, fields, _ in wanted.values()]
+    places.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
+    detected = places.detected(library.db)
+    for doc_id, (row, _, _, _) in list(wanted.items()):
+        if "places" not in row.overrides:
+            _change(wanted, doc_id, version, places=detected.get(row.hash, []))
+
+
+def _sync_works(library: Library, store: Store, wanted: dict, version: str) -> None:
+    """Link the versions of one work in two languages (`works.link`) over the documents'
+    effective metadata and their glossary terms, keep the links, and give each document its
+    other versions: the catalogue's ``work`` cells set, confirm or remove links."""
+    records = {doc_id: fields for doc_id, (_, _, fields, _) in wanted.items()}
+    hashes = {doc_id: row.hash for doc_id, (row, _, _, _) in wanted.items()}
+    overrides = {
+        doc_id: row.overrides["work"]
+        for doc_id, (row, _, _, _) in wanted.items()
+        if "work" in row.overrides
+    }
+    linked = works.sync(
+        library.db, records, hashes, overrides, lambda h: [p.text for p in store.pages(h)]
+    )
+    for doc_id in wanted:
+        _change(wanted, doc_id, version, work=linked.get(doc_id, []))
+
+
+def _change(wanted: dict, doc_id: str, version: str, **changes) -> None:
+    """Set fields of a wanted document, and its fingerprint with them."""
+    row, paths, fields, fingerprint = wanted[doc_id]
+    if all(fields.get(name) == value for name, value in changes.items()):
+        return
+    fields = {**fields, **changes}
+    wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
 
 
 def documents(
@@ -103,6 +165,16 @@ def _forget_analyses(data: DataDir, wanted: dict) -> None:
         analyses.close()
 
 
+def _synced(library: Library, store: Store, version: str) -> dict:
+    """The documents the index should hold, with what sync derives from all of them: numbers
+    cited, places, versions in the other language (in that order: links use numbers)."""
+    wanted = desired_documents(library, version)
+    _sync_citations(library, store, wanted, version)
+    _sync_places(library, store, wanted, version)
+    _sync_works(library, store, wanted, version)
+    return wanted
+
+
 def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
     """Make the index hold exactly the live documents, repairing what a crash left behind.
 
@@ -122,8 +194,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         say("the index was built by another version of ddsearch: rebuilding it from the store")
         _rebuild(data, library, store)
         return
-    wanted = desired_documents(library, engine.version)
-    _sync_citations(library, store, wanted, engine.version)
+    wanted = _synced(library, store, engine.version)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
     deletes = sorted(set(indexed) - set(wanted))
     if upserts or deletes:
@@ -155,8 +226,7 @@ def choose_engine(data: DataDir, engine: str) -> None:
 
 def _rebuild(data: DataDir, library: Library, store: Store) -> int:
     engine = open_engine(data.index, data.engine or DEFAULT)
-    wanted = desired_documents(library, engine.version)
-    _sync_citations(library, store, wanted, engine.version)
+    wanted = _synced(library, store, engine.version)
     engine.rebuild(documents(data, wanted, sorted(wanted), store, BUILD_JOBS), jobs=BUILD_JOBS)
     _forget_analyses(data, wanted)
     return len(wanted)
@@ -180,8 +250,9 @@ def catalog_rows(data: DataDir, relative_to: Path) -> list[dict]:
     ``relative_to`` (the folder the catalogue will live in) are written relative to it."""
     with opened(data) as (library, _store):
         rows = []
+        derived = Derived.read(library)
         for row in library.live_documents():
-            fields, overridden = effective_metadata(row)
+            fields, overridden = effective_metadata(row, derived)
             paths = [_relative(path, relative_to) for path in library.paths_of(row.id)]
             if paths:
                 rows.append({"id": row.id, "paths": paths, **fields, "overridden": overridden})

@@ -17,14 +17,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.library.gazetteer import gazetteer
 from indexer.text.khmer import normalize
 from indexer.vocabulary import TYPE_KEYS, TYPES, language_code, plausible_year
 
 CATALOG_FILE = "catalog.csv"
-EDITABLE = ("title", "type", "year", "number", "languages", "issuer")
+EDITABLE = ("title", "type", "year", "number", "languages", "issuer", "places", "work")
 COLUMNS = ("id", "path", *EDITABLE, "overridden")
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
+#: Several places of one document share a cell, each as "Province / District / Commune".
+PLACE_SEPARATOR = "; "
+#: A cell that says "none": no place, no other language version (detection is overruled).
+NONE = "-"
 #: Excel runs a cell starting with one of these as a formula; such cells are written after a
 #: quote mark (and read back without it).
 _FORMULA_START = ("=", "+", "-", "@")
@@ -137,6 +142,14 @@ def _parse_row(
                     "cell empty to keep the detected one"
                 )
             values[name] = year
+        elif name == "places":
+            codes, problem = parse_places(cell)
+            if problem:
+                return None, problem
+            values[name] = codes
+        elif name == "work":
+            ids = [] if cell == NONE else re.split(r"[\s,;|]+", cell)
+            values[name] = sorted(doc_id for doc_id in ids if doc_id)
         elif name == "languages":
             codes = [language_code(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
             if None in codes or not codes:
@@ -145,6 +158,37 @@ def _parse_row(
         else:
             values[name] = " ".join(cell.split())
     return CatalogRow(number, document_id, paths, values), ""
+
+
+def parse_places(cell: str) -> tuple[list[str], str]:
+    """The gazetteer codes of a places cell (with their parents), or a problem: places
+    separated by ";" or "|", each a code or "Province / District / Commune" names in Khmer or
+    English (a district or commune alone when its name is the only one); "-" for none."""
+    if cell.strip() == NONE:
+        return [], ""
+    places = gazetteer()
+    codes: set[str] = set()
+    for item in filter(str.strip, re.split(r"[;|]", cell)):
+        within = ""
+        for part in filter(None, (p.strip() for p in item.split("/"))):
+            found = places.resolve(part, within)
+            if len(found) != 1:
+                why = "is not a place of the gazetteer" if not found else "names several places"
+                return [], (
+                    f"'{part}' {why}: write a province, or Province / District / Commune, in "
+                    "Khmer or English (e.g. Kandal / Kien Svay), or a gazetteer code"
+                )
+            within = found.pop()
+        codes |= {within, *places.places[within].parents}
+    return sorted(codes), ""
+
+
+def places_cell(codes: list[str]) -> str:
+    """A places cell: each most precise place as "Province / District / Commune"."""
+    places = gazetteer()
+    known = [code for code in codes if code in places.places]
+    deepest = [c for c in known if not any(o != c and o.startswith(c) for o in known)]
+    return PLACE_SEPARATOR.join(places.path(code) for code in sorted(deepest))
 
 
 def _parse_year(cell: str) -> int | None:
@@ -235,6 +279,8 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
                 document.get("number", ""),
                 " ".join(languages),
                 document.get("issuer", ""),
+                places_cell(document.get("places") or []),
+                " ".join(document.get("work") or []),
                 " ".join(name for name in EDITABLE if name in document.get("overridden", ())),
             )
         )

@@ -7,6 +7,8 @@
     type:sub-decree  lang:km  year:2001  year:2001..2005  year:..2005
     number:០២/នស/៩៤   an instrument by its number (any digits, with or without the slashes)
     cites:ID          the documents that cite (or amend) document ID
+    place:Kandal      about a province, district or commune: its name in Khmer or English
+                      (place:កណ្តាល, place:"Kien Svay", place:ខេត្តសៀមរាប) or its code
     decentrali*               words starting with a prefix
 
 Khmer may be typed with or without spaces, with Khmer or Arabic digits and either spelling of
@@ -21,16 +23,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.library import numbers
+from indexer.library.gazetteer import gazetteer
 from indexer.querytree import And, Facet, Ids, Node, Not, Or, Text, YearRange, positive_texts
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import language_code
 
-FIELDS = ("title", "type", "year", "lang", "number", "cites")
+FIELDS = ("title", "type", "year", "lang", "number", "cites", "place")
 OPERATORS = ("AND", "OR", "NOT")
 #: The tree's names, for the query layer (ql.Text, ql.And, ...), which builds it.
 __all__ = [
     "And", "Facet", "Ids", "Node", "Not", "Or", "ParsedQuery", "QuerySyntaxError", "Text",
-    "YearRange", "parse", "parse_language", "parse_year", "positive_texts",
+    "YearRange", "parse", "parse_language", "parse_place", "parse_year", "positive_texts",
 ]  # fmt: skip
 
 
@@ -96,6 +99,19 @@ def parse_language(value: str) -> Facet:
     if code is None:
         raise QuerySyntaxError(f'"{value}" is not a language we index (use km or en)')
     return Facet("lang", code)
+
+
+def parse_place(value: str) -> Node:
+    """Read a place's name (Khmer or English, with or without its unit word) or code as a
+    place facet; a name several places share matches any of them."""
+    codes = gazetteer().resolve(value)
+    if not codes:
+        raise QuerySyntaxError(
+            f'"{value}" is not a province, district or commune of Cambodia\'s gazetteer '
+            "(write its name in Khmer or English, e.g. Kandal or កណ្តាល, or its code)"
+        )
+    facets = tuple(Facet("place", code) for code in sorted(codes))
+    return facets[0] if len(facets) == 1 else Or(facets)
 
 
 def _plain_words(query: str) -> list[str]:
@@ -200,7 +216,7 @@ class _Parser:
         if name not in FIELDS and name != "language":
             raise QuerySyntaxError(
                 f'"{name}:" is not a field we know '
-                "(use title:, type:, year:, lang:, number: or cites:)"
+                "(use title:, type:, year:, lang:, number:, place: or cites:)"
             )
         kind, value = self.take() if self.peek() else ("word", "")
         if name == "title":
@@ -217,4 +233,6 @@ class _Parser:
             return Facet("number", numbers.query_key(value))
         if name == "cites":
             return Facet("cites", value.strip())
+        if name == "place":
+            return parse_place(value)
         return parse_language(value)

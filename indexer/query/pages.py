@@ -23,13 +23,14 @@ from PIL import Image
 
 from indexer.config import DataDir
 from indexer.errors import PageMissing
-from indexer.extract import images, pdf
+from indexer.extract import images, pdf, sources
 from indexer.library.diskcache import DiskCache, pdfium_lock, render_slot
 from indexer.library.searchable import searchable_pdf
 from indexer.library.state import Library, file_hash
 from indexer.library.store import Boxes, Store
 from indexer.model import Method
 from indexer.query import search
+from indexer.text.snippets import marked
 from indexer.text.wordhits import word_hits
 
 #: Widths in pixels: the page view (reads well on a laptop, and on a phone zoomed), and the
@@ -48,6 +49,10 @@ RENDER_WAIT_SECONDS = 0.25
 #: A thumbnail (about 10 ms) waits for its process's pdfium this long: a result list's ten
 #: render well within it one after another.
 THUMB_WAIT_SECONDS = 1.0
+NO_IMAGES = (
+    "This document is a text file (Word, OpenDocument, web page or text): it has no page "
+    "images. Its pages are shown as text; download the file to see it as it was written."
+)
 GONE = (
     "The file of this document has changed or moved since it was indexed: "
     "run `ddsearch index` again to see its pages."
@@ -122,7 +127,10 @@ def page_view(data: DataDir, doc_id: str, page: int, query: str = "") -> dict:
          "width", "height",                     # of the frame the boxes are in (0: no boxes)
          "words": [{"text", "box": [x0, y0, x1, y1]}],
          "hits": [[x0, y0, x1, y1]],            # the parts of words the query matched
-         "matching_pages": [{"page", "snippet"}]}   # of the whole document, best first
+         "matching_pages": [{"page", "snippet"}],   # of the whole document, best first
+         "images": true,                        # false: a text document (.docx, .html...)
+         "marked": "..."}                       # the text as HTML, the query's matches in
+                                                #   <mark> (what shows a text document's hits)
 
     Boxes are pixels of the page rendered at 300 dpi (``width`` x ``height``), top-left
     origin, in the page's own orientation: scale them with the image."""
@@ -150,6 +158,8 @@ def page_view(data: DataDir, doc_id: str, page: int, query: str = "") -> dict:
         "words": [{"text": row[0], "box": row[2:6]} for row in frame.words],
         "hits": _hits(frame, query),
         "matching_pages": matching,
+        "images": sources.has_page_images(found.path),
+        "marked": marked(record["text"], search.query_marks(query)[0]),
     }
 
 
@@ -159,6 +169,8 @@ def page_hits(data: DataDir, doc_id: str, page: int, query: str) -> dict | None:
     try:
         found = source(data, doc_id, page)
     except PageMissing:
+        return None
+    if not sources.has_page_images(found.path):
         return None
     boxes = _with_store(data, lambda store: store.boxes(found.content_hash, page))
     frame = boxes.upright() if boxes else Boxes(0, 0, 0, 0, [])
@@ -185,8 +197,10 @@ class Made:
 
 def page_image(data: DataDir, doc_id: str, page: int, size: str) -> Made:
     """The page rendered ``SIZES[size]`` pixels wide as WebP, from the cache or rendered now
-    (RendererBusy when every render slot stays busy)."""
+    (RendererBusy when every render slot stays busy; PageMissing for a text document)."""
     found = source(data, doc_id, page)
+    if not sources.has_page_images(found.path):
+        raise PageMissing(NO_IMAGES)
     width = SIZES[size]
     name = f"{found.content_hash}-{page}-{width}-v{VERSION}.webp"
     cache = DiskCache(data.cache)

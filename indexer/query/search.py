@@ -17,14 +17,18 @@ the website's ``/api/search``::
         {"id": "k3f9...", "title": "...", "type": "sub-decree", "year": 2001,
          "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
          "score": 12.3456,             # relevance (0.0 when the query has no words)
+         "places": [{"code": "08", "level": "province", "km": "កណ្ដាល", "en": "Kandal"}],
+         "other_versions": [{"id": "q2x...", "title": "...", "language": ["en"]}],
+                                       # the same work in the other language (a translation)
          "approximate": false,         # true: a close match (below)
          "pages": [{"page": 3, "snippet": "…ការ<mark>ផ្តល់</mark>សេវា…"}]}
       ],
       "facets": {                      # over all `total` documents, not only those shown
         "type": {"sub-decree": 30, "law": 12},    # most documents first
         "year": {"2005": 3, "2001": 39},          # newest year first; undated left out
-        "language": {"km": 40, "en": 2}           # a bilingual document counts for both
-      },
+        "language": {"km": 40, "en": 2},          # a bilingual document counts for both
+        "place": {"12": 3, "08": 2, "1206": 1}    # gazetteer codes: provinces (2 digits) and
+      },                                          #   districts (4), most documents first
       "suggestions": ["ផ្ដល់ council"],  # "did you mean": the query in the library's own
                                        #   spelling (a misread Khmer phrase, a misspelt word)
       "also_searched": [],             # with cross=True: the glossary's terms in the other
@@ -60,6 +64,7 @@ from indexer.engine import SORTS, DocumentHit, Engine, open_engine
 from indexer.errors import BadParameter, IndexMissing
 from indexer.query import language as ql
 from indexer.query import links
+from indexer.query import places as place_names
 from indexer.query import tolerant as tolerant_search
 from indexer.text.analysis import latin_terms
 from indexer.text.glossary import groups as glossary_groups
@@ -92,6 +97,7 @@ def search(
     type: str | None = None,
     year: str | None = None,
     lang: str | None = None,
+    place: str | None = None,
     sort: str = "relevance",
     limit: int = 10,
     offset: int = 0,
@@ -99,7 +105,8 @@ def search(
     cross: bool = False,
     budget: float = BUDGET_SECONDS,
 ) -> dict:
-    """Search the index; the filters narrow the query as its type:, year: and lang: would.
+    """Search the index; the filters narrow the query as its type:, year:, lang: and place:
+    would.
 
     ``tolerant`` adds approximate matches (OCR-misread Khmer phrases, misspelt Latin words)
     when the exact ones are fewer than APPROXIMATE_BELOW, ranked after all of them;
@@ -116,7 +123,7 @@ def search(
         raise BadParameter(f"Ask for 0 to {MAX_LIMIT} results from an offset of 0 or more.")
     parsed = ql.parse(query)
     try:
-        filters = _filters(type, year, lang)
+        filters = _filters(type, year, lang, place)
     except ql.QuerySyntaxError as err:
         raise BadParameter(str(err)) from None
     core, also_searched = _with_citers(parsed.node, Path(index_dir)), []
@@ -134,7 +141,7 @@ def search(
         "limit": limit,
         "total": 0,
         "results": [],
-        "facets": {"type": {}, "year": {}, "language": {}},
+        "facets": {"type": {}, "year": {}, "language": {}, "place": {}},
         "suggestions": [],
         "also_searched": also_searched,
         "cut_short": None,
@@ -147,7 +154,7 @@ def search(
     result = {
         **result,
         "total": outcome.total,
-        "results": [_result(hit, highlight) for hit in outcome.hits],
+        "results": [_result(hit, highlight, engine) for hit in outcome.hits],
         "facets": outcome.facets,
     }
     cut = [CAPPED] if outcome.capped else []
@@ -194,7 +201,7 @@ def _with_approximate(
         only_relaxed, sort=sort, limit=wanted, offset=max(0, offset - exact_total)
     )
     highlight = _highlight(relaxed)
-    approximate = [_approximate_result(hit, highlight, found) for hit in outcome.hits]
+    approximate = [_approximate_result(hit, highlight, found, engine) for hit in outcome.hits]
     texts = [text for hit in outcome.hits[:PAGES_SHOWN] for _, text in hit.pages[:1]]
     combined = {
         **result,
@@ -206,11 +213,11 @@ def _with_approximate(
 
 
 def _approximate_result(
-    hit: DocumentHit, highlight: Highlight, found: tolerant_search.Approximate
+    hit: DocumentHit, highlight: Highlight, found: tolerant_search.Approximate, engine: Engine
 ) -> dict:
     """A result found only approximately: its aligned pages first, the approximate span
     marked with the exact words around it."""
-    shown = _result(hit, highlight)
+    shown = _result(hit, highlight, engine)
     aligned = []
     for number, text, span, _score in found.pages.get(hit.metadata["id"], [])[:PAGES_SHOWN]:
         spans = sorted({*match_spans(text, highlight), span})
@@ -229,7 +236,8 @@ def _summed(a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]) -> dict:
             summed[name] = dict(sorted(counts.items(), key=lambda p: p[0], reverse=True))
         else:
             summed[name] = dict(sorted(counts.items(), key=lambda p: (-p[1], p[0])))
-    return {name: summed[name] for name in ("type", "year", "language") if name in summed}
+    names = ("type", "year", "language", "place")
+    return {name: summed[name] for name in names if name in summed}
 
 
 def _crossed(query: str, node: ql.Node) -> tuple[ql.Node, list[str]]:
@@ -307,13 +315,28 @@ def format_results_text(result: dict) -> str:
         close = "  (close match)" if doc.get("approximate") else ""
         lines += ["", f"{rank}. {doc['title'] or '(untitled)'}  [{about}]{close}"]
         lines.append(f"   id {doc['id']}  {' | '.join(doc['paths'])}")
+        for version in doc.get("other_versions", []):
+            language = "+".join(version["language"]) or "?"
+            lines.append(f"   {language} version: {version['title']}  (id {version['id']})")
+        if doc.get("places"):
+            codes = [place["code"] for place in doc["places"]]
+            lines.append(f"   places: {_place_line(codes)}")
         for page in doc["pages"]:
             lines.append(f"   p. {page['page']}: {_plain(page['snippet'])}")
     facets = [(name, counts) for name, counts in result["facets"].items() if counts]
     lines += [""] if facets else []
     for name, counts in facets:
-        lines.append(f"By {name}: " + ", ".join(f"{value} {n}" for value, n in counts.items()))
+        shown = {place_names.name(v, "en") if name == "place" else v: n for v, n in counts.items()}
+        lines.append(f"By {name}: " + ", ".join(f"{value} {n}" for value, n in shown.items()))
     return "\n".join(lines)
+
+
+def _place_line(codes: list[str]) -> str:
+    """Places as a reader says them: "Kandal (Kien Svay), Phnom Penh"."""
+    return ", ".join(
+        f"{province} ({', '.join(n for _, n in inside)})" if inside else province
+        for _, province, inside in place_names.summary(codes, "en")
+    )
 
 
 def _plain(snippet_html: str) -> str:
@@ -335,7 +358,9 @@ def _with_citers(node: ql.Node | None, index_dir: Path) -> ql.Node | None:
     return node
 
 
-def _filters(type: str | None, year: str | None, lang: str | None) -> tuple[ql.Node, ...]:
+def _filters(
+    type: str | None, year: str | None, lang: str | None, place: str | None = None
+) -> tuple[ql.Node, ...]:
     filters: list[ql.Node] = []
     if type:
         key = type.strip().lower()
@@ -346,6 +371,8 @@ def _filters(type: str | None, year: str | None, lang: str | None) -> tuple[ql.N
         filters.append(ql.parse_year(year))
     if lang:
         filters.append(ql.parse_language(lang))
+    if place:
+        filters.append(ql.parse_place(place))
     return tuple(filters)
 
 
@@ -373,7 +400,17 @@ def _term_of(word: str) -> str:
     return terms[0] if terms else ""
 
 
-def _result(hit: DocumentHit, highlight: Highlight) -> dict:
+def other_versions(engine: Engine, ids: list[str]) -> list[dict]:
+    """The documents of the same work in another language: ``{"id", "title", "language"}``."""
+    found = ((doc_id, engine.document(doc_id)) for doc_id in ids)
+    return [
+        {"id": doc_id, "title": meta["title"], "language": meta["languages"]}
+        for doc_id, meta in found
+        if meta is not None
+    ]
+
+
+def _result(hit: DocumentHit, highlight: Highlight, engine: Engine) -> dict:
     meta = hit.metadata
     return {
         "id": meta["id"],
@@ -383,6 +420,8 @@ def _result(hit: DocumentHit, highlight: Highlight) -> dict:
         "number": meta["number"],
         "language": meta["languages"],
         "paths": meta["paths"],
+        "places": place_names.describe(meta["places"]),
+        "other_versions": other_versions(engine, meta.get("work", [])),
         "score": round(hit.score, 4),
         "approximate": False,
         "pages": _pages(hit.pages, highlight),

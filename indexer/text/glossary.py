@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -94,18 +96,38 @@ def _longest_matches(
     tokens: tuple[str, ...], index: dict[str, list[tuple[tuple[str, ...], Entry]]]
 ) -> list[Entry]:
     """Entries found left to right, each the longest term starting at that point."""
-    found: list[Entry] = []
+    return list(dict.fromkeys(_occurrences(tokens, index)))
+
+
+def _occurrences(
+    tokens: tuple[str, ...], index: dict[str, list[tuple[tuple[str, ...], Entry]]]
+) -> Iterator[Entry]:
+    """Every occurrence of an entry, left to right, the longest term at each point."""
     i = 0
     while i < len(tokens):
         for key, entry in index.get(tokens[i], ()):
             if tokens[i : i + len(key)] == key:
-                if entry not in found:
-                    found.append(entry)
+                yield entry
                 i += len(key)
                 break
         else:
             i += 1
+
+
+def concepts(text: str) -> Counter[int]:
+    """How often the text names each glossary entry (by its position in `entries`), in
+    either language: a language-neutral account of what a text is about, which a Khmer text
+    and its English translation share."""
+    numbers = _entry_numbers()
+    found: Counter[int] = Counter()
+    for language, key_of in (("en", latin_key), ("km", khmer_key)):
+        found.update(numbers[entry] for entry in _occurrences(key_of(text), _index(language)))
     return found
+
+
+@cache
+def _entry_numbers() -> dict[Entry, int]:
+    return {entry: number for number, entry in enumerate(entries())}
 
 
 def _contains(tokens: tuple[str, ...], key: tuple[str, ...]) -> bool:

@@ -113,6 +113,18 @@ def render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str
     return "".join(parts).strip()
 
 
+def marked(text: str, highlight: Highlight) -> str:
+    """HTML of a whole text with its matches in ``<mark>``, whitespace kept (a page shown
+    as text, where no page image can carry the hits)."""
+    parts, position = [], 0
+    for s, e in match_spans(text, highlight):
+        parts += [html.escape(text[position:s], quote=False), "<mark>"]
+        parts += [html.escape(text[s:e], quote=False), "</mark>"]
+        position = e
+    parts.append(html.escape(text[position:], quote=False))
+    return "".join(parts)
+
+
 def _escaped(text: str) -> str:
     return html.escape(_WHITESPACE.sub(" ", text), quote=False)
 

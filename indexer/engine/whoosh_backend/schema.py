@@ -18,7 +18,7 @@ from indexer.engine.fields import records as engine_records
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 
 
 class Terms(str):
@@ -76,6 +76,7 @@ def build_schema() -> fields.Schema:
 
 
 _ANALYSED = {f.name for f in TEXT_FIELDS}
+_KIND = {**DOCUMENT_FIELDS, **PAGE_FIELDS}
 
 
 def records(doc: Document) -> list[dict]:
@@ -94,9 +95,9 @@ def _whoosh(record: dict, key: str) -> dict:
             continue  # Whoosh leaves the field empty
         if name in _ANALYSED:
             kept[name] = Terms.of(value)
-        elif name == "languages":
+        elif _KIND.get(name) == "keywords":
             kept[name] = ",".join(value)
-        elif name == "paths":
+        elif isinstance(value, list):  # stored lists (paths, work)
             kept[name] = json.dumps(value, ensure_ascii=False)
         else:
             kept[name] = value

@@ -1,15 +1,16 @@
-"""A Whoosh document record's stored fields as the engine's metadata."""
+"""A Whoosh document record's stored fields as the engine's metadata: Whoosh stores a list
+field as its values joined by commas (a KEYWORD field), and other lists as JSON."""
 
 from __future__ import annotations
 
 import json
 
 from indexer.engine import fields
+from indexer.engine.fields import LIST_FIELDS
 
 
 def metadata(stored: dict) -> dict:
     """A document record's stored fields as the engine's metadata dict."""
-    languages = [lang for lang in stored.get("languages", "").split(",") if lang]
-    return fields.metadata(
-        {**stored, "languages": languages, "paths": json.loads(stored.get("paths", "[]"))}
-    )
+    lists = {f.name: [v for v in stored.get(f.name, "").split(",") if v] for f in LIST_FIELDS}
+    kept = {name: json.loads(stored.get(name, "[]")) for name in ("paths", "work")}
+    return fields.metadata({**stored, **lists, **kept})
