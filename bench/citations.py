@@ -8,13 +8,11 @@ images:
   (12 instruments); a found citation matches a truth row of a compatible type with the same
   number, or, when the print has none, the same date;
 - number accuracy: of the matched rows that print a number, the share read exactly;
-- own numbers: the share of the 40 Khmer PDFs whose own number is detected, the share right of
-  those whose pages print one (corpus_labels.tsv's own_number; '-' where they print none), and
-  how many are wrong (a number other than the printed one, or one on a document that prints
-  none), each by source: read off the document's own pages, or adopted from a citation in
-  another document (`citator.cited_numbers`);
 - resolution: of the matched citations whose cited instrument is in the corpus, the share
   `citator.resolve` links to that file (and how many it links to a wrong one).
+
+The documents' own numbers (read off their pages or adopted from citations) are scored with
+the rest of the catalogue by bench/catalogue_accuracy.py.
 
     python bench/citations.py --store /work/data/wave1/store.sqlite [--json] [--misses]
 """
@@ -23,25 +21,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
-import re
-import sqlite3
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # this checkout's indexer, not one installed in the venv
+from corpus_truth import ROOT, open_store, read_labels, stored_pages
+from rapidfuzz import fuzz
 
-from metadata_accuracy import read_labels  # noqa: E402  (bench/ is on a bench script's path)
-from rapidfuzz import fuzz  # noqa: E402
+from indexer.library import citations, citator, metadata, numbers
+from indexer.library.metadata.lines import loose
 
-from indexer.library import citations, citator, metadata, numbers  # noqa: E402
-from indexer.library.metadata.lines import header_lines, loose  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus"
 TRUTH = ROOT / "tests" / "data" / "legal_basis_truth.tsv"
-TARGETS = {"recall": 0.80, "precision": 0.90, "own_number_detected": 0.70}
+TARGETS = {"recall": 0.80, "precision": 0.90}
 
 
 def read_truth() -> dict[str, list[dict]]:
@@ -51,12 +42,6 @@ def read_truth() -> dict[str, list[dict]]:
         for row in rows:
             truth.setdefault(row["file"], []).append(row)
     return truth
-
-
-def stored_pages(db: sqlite3.Connection, name: str) -> list[str]:
-    digest = hashlib.sha256((CORPUS / "pdf" / name).read_bytes()).hexdigest()
-    rows = db.execute("SELECT text FROM pages WHERE hash = ? ORDER BY page", (digest,))
-    return [row[0] for row in rows]
 
 
 def matches(found: citations.Citation, want: dict) -> bool:
@@ -75,7 +60,7 @@ def matches(found: citations.Citation, want: dict) -> bool:
 
 
 def measure(store: Path) -> dict:
-    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    db = open_store(store)
     labels = read_labels()
     pages = {label["file"]: stored_pages(db, label["file"]) for label in labels}
     detected = {name: metadata.detect(texts, name) for name, texts in pages.items()}
@@ -108,99 +93,16 @@ def measure(store: Path) -> dict:
             resolved_wrong += bool(target) and target != want["cited_file"]
         misses += [{"file": name, "want": None, "found": c.as_dict()} for c in unused]
     wanted = sum(len(rows) for rows in truth.values())
-    own = own_numbers(labels, detected, documents, pages)
     return {
         "documents": len(truth),
         "citations": wanted,
         "recall": matched / wanted,
         "precision": matched / max(found_total, 1),
         "number_accuracy": numbers_right / max(numbered, 1),
-        **own,
         "resolved_share": resolved_right / max(in_corpus, 1),
         "cited_in_corpus": in_corpus,
         "resolved_wrong": resolved_wrong,
         "misses": misses,
-    }
-
-
-#: corpus_labels.tsv's own_number of a document whose pages print no number.
-NONE_PRINTED = "-"
-
-
-def cited_truth() -> dict[str, set[str]]:
-    """Per corpus file, the numbers the truth's legal-basis lines cite it by (read off the
-    citing scans' images): what a number adopted from a citation is checked against when the
-    document prints none."""
-    cited: dict[str, set[str]] = {}
-    for rows in read_truth().values():
-        for row in rows:
-            if row["cited_file"] and row["number"]:
-                cited.setdefault(row["cited_file"], set()).add(row["number"])
-    return cited
-
-
-#: A header line that may hold the own number: លេខ (as OCR reads it too) or a royal code; not
-#: the Gazette's running header ("ឆ្នាំទី ៥ លេខ ៤៣ ... រាជកិច្ចទំព័រ ៦៧៩២").
-NUMBER_LINE = re.compile(r"ល[េ]?ខ|[នជឧ0]?ស\s*/|/\s*\d{3,4}\s*/")
-RUNNING_HEADER = re.compile(r"ទំព័រ|ទ័រ|រាជកិច្ច")
-
-
-def number_line(texts: list[str]) -> str:
-    """The first header line of the first pages that looks like the number's (what OCR made
-    of it), for the misses printed with --misses."""
-    for page in texts[: metadata.HEAD_PAGES]:
-        for shown, folded, _ in header_lines(page):
-            if NUMBER_LINE.search(folded) and not RUNNING_HEADER.search(folded):
-                return shown
-    return ""
-
-
-def own_numbers(labels: list[dict], detected: dict, documents: list, pages: dict) -> dict:
-    """Own-number figures by source: "page" (read off the document) and "cited" (adopted
-    from another document's citation that resolves to it)."""
-    kept = {name: citations.document_citations(texts, detected[name]["title"])
-            for name, texts in pages.items()}  # fmt: skip
-    library = citator.Library(documents, {name: name for name in pages}, kept)
-    adopted = citator.cited_numbers(library)
-    cited = cited_truth()
-    printed = [label for label in labels if label["own_number"] != NONE_PRINTED]
-    counts = {"page": [0, 0, 0], "cited": [0, 0, 0]}  # detected, right, wrong
-    printed_right = 0
-    misses = []
-    for label in labels:
-        name, want = label["file"], label["own_number"]
-        got, source = numbers.canonical(detected[name]["number"]), "page"
-        if not got and name in adopted:
-            got, source = adopted[name].number, "cited"
-        if not got:
-            if want != NONE_PRINTED:
-                misses.append({"file": name, "want": want, "got": ""})
-            continue
-        if want == NONE_PRINTED:  # right only as the citing scans print it (their truth)
-            right = source == "cited" and got in cited.get(name, set())
-            wrong = not right and (source == "page" or bool(cited.get(name)))
-        else:
-            right, wrong = got == want, got != want
-        counts[source][0] += 1
-        counts[source][1] += right
-        printed_right += right and want != NONE_PRINTED
-        counts[source][2] += wrong
-        if not right:
-            misses.append({"file": name, "want": want, "got": got, "source": source})
-    for miss in misses:
-        miss["header"] = number_line(pages[miss["file"]])
-    detected_total = counts["page"][0] + counts["cited"][0]
-    return {
-        "own_number_detected": detected_total / len(labels),
-        "own_numbers_detected": detected_total,
-        "own_number_right": printed_right / len(printed),
-        "own_numbers_printed": len(printed),
-        "own_numbers_none_printed": len(labels) - len(printed),
-        "own_numbers_wrong": sum(c[2] for c in counts.values()),
-        "own_number_sources": {
-            source: {"detected": c[0], "right": c[1], "wrong": c[2]} for source, c in counts.items()
-        },
-        "own_number_misses": misses,
     }
 
 
@@ -217,19 +119,10 @@ def main() -> int:
     if args.misses:
         for miss in results["misses"]:
             print("miss", json.dumps(miss, ensure_ascii=False))
-        for miss in results["own_number_misses"]:
-            print("own ", json.dumps(miss, ensure_ascii=False))
     r = results
     print(f"legal basis of {r['documents']} scans, {r['citations']} citations: recall "
           f"{r['recall']:.1%} (target 80%), precision {r['precision']:.1%} (target 90%), "
           f"numbers read right {r['number_accuracy']:.1%}")  # fmt: skip
-    page, cited = r["own_number_sources"]["page"], r["own_number_sources"]["cited"]
-    print(f"own number detected on {r['own_number_detected']:.1%} of the 40 Khmer PDFs "
-          f"({r['own_numbers_detected']}; target 70%): {page['detected']} read off the "
-          f"document ({page['right']} right, {page['wrong']} wrong), {cited['detected']} from "
-          f"a citation in another ({cited['right']} right, {cited['wrong']} wrong); right "
-          f"{r['own_number_right']:.1%} of the {r['own_numbers_printed']} that print one "
-          f"({r['own_numbers_none_printed']} print none)")  # fmt: skip
     print(f"resolved to the right file: {r['resolved_share']:.1%} of {r['cited_in_corpus']} "
           f"citations of an instrument in the corpus; "
           f"{r['resolved_wrong']} linked wrongly")  # fmt: skip

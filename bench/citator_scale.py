@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -20,8 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's indexer, not one installed in the venv
 
-from citations import stored_pages  # noqa: E402  (bench/ is on a bench script's path)
-from metadata_accuracy import read_labels  # noqa: E402
+from corpus_truth import open_store, read_labels, stored_pages  # noqa: E402  (bench/ on path)
 
 from indexer.library import citations, citator, metadata, numbers  # noqa: E402
 
@@ -29,7 +27,7 @@ YEARS_SPREAD = 15
 
 
 def library(store: Path, copies: int) -> citator.Library:
-    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    db = open_store(store)
     pages = {label["file"]: stored_pages(db, label["file"]) for label in read_labels()}
     detected = {name: metadata.detect(texts, name) for name, texts in pages.items()}
     parsed = {

@@ -18,7 +18,7 @@ from indexer.indexing import status as status_report
 from indexer.indexing import sync
 from indexer.indexing.progress import Progress
 from indexer.indexing.run import run_index
-from indexer.library import catalog
+from indexer.library import catalog, metadata
 from indexer.query import search
 
 #: Exit statuses, documented in README.md.
@@ -323,15 +323,22 @@ def catalog_group() -> None:
 
 @catalog_group.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--doubtful",
+    is_flag=True,
+    help="Only the documents with a detected field detection is unsure of, least sure first.",
+)
 @index_option
-def catalog_export(file, data_root) -> None:
+def catalog_export(file, doubtful, data_root) -> None:
     """Write the current metadata (detected + catalogue) to FILE.csv for a spreadsheet.
 
     Save it as catalog.csv in the library folder; the next `ddsearch index` applies its
     non-empty cells without extracting anything again.
     """
     rows = sync.catalog_rows(_data(data_root), file.parent)
-    catalog.write_catalog(file, rows)
+    if doubtful:
+        rows = metadata.doubtful_first(rows)
+    catalog.write_catalog(file, rows, metadata.DOUBTFUL_BELOW)
     click.echo(f"wrote {len(rows)} documents to {file}")
 
 

@@ -47,10 +47,12 @@ class Document:
     pages: list[Page]
     title: str = ""
     type: str = "other"  # instrument type key from indexer/data/instrument_types.json
+    date: str = ""  # signing date, ISO as far as settled: "2004-07-15", "2004-07", "2004", ""
     year: int | None = None
-    number: str = ""  # reference number, e.g. "40 អនក្រ.បក" or "NS/RKM/0508/017"
+    number: str = ""  # reference number as printed, e.g. "៤០ អនក្រ.បក" or "នស/រកម/០៥០៨/០១៧"
     languages: list[str] = field(default_factory=list)  # ["km"], ["en"], ["km", "en"]
     issuer: str = ""
+    confidence: dict = field(default_factory=dict)  # detected field -> how sure, 0..1
     places: list[str] = field(default_factory=list)  # gazetteer codes, each with its parents
     work: list[str] = field(default_factory=list)  # ids of its versions in another language
     added: float = 0.0  # unix time first indexed

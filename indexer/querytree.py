@@ -42,6 +42,15 @@ class YearRange:
 
 
 @dataclass(frozen=True)
+class DateRange:
+    """The instrument's own date within these days (YYYYMMDD numbers, both ends inclusive;
+    None leaves an end open): a document matches when every day its date may be is inside."""
+
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
 
@@ -64,7 +73,7 @@ class Ids:
     scores: tuple[tuple[str, float], ...]  # (document id, score)
 
 
-Node = Text | Facet | YearRange | Ids | And | Or | Not
+Node = Text | Facet | YearRange | DateRange | Ids | And | Or | Not
 
 
 def positive_texts(node: Node | None) -> list[Text]:

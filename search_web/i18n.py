@@ -39,6 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "remove_filter": "Remove filter",
         "type": "Type",
         "year": "Year",
+        "date": "Date",
         "language": "Language",
         "number": "Number",
         "issuer": "Issuer",
@@ -53,8 +54,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "apply": "Apply",
         "sort": "Sort",
         "relevance": "Relevance",
-        "newest": "Newest",
-        "oldest": "Oldest",
+        "newest": "Newest first",
+        "oldest": "Oldest first",
         "added": "Recently added",
         "pages": "Pages",
         "page": "page",
@@ -156,6 +157,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "remove_filter": "ដកតម្រងចេញ",
         "type": "ប្រភេទ",
         "year": "ឆ្នាំ",
+        "date": "កាលបរិច្ឆេទ",
         "language": "ភាសា",
         "number": "លេខ",
         "issuer": "អ្នកចេញ",
@@ -261,8 +263,9 @@ def digits(value: object, ui: str) -> str:
 
 
 def instrument_number(number: str, ui: str) -> str:
-    """An instrument's number as the document writes it: a Khmer one (១២ អនក្រ.បក) in Khmer
-    digits in the Khmer interface; a Latin one (No. 148 ANK/BK) always as written."""
+    """An instrument's number as the document writes it: a Khmer one (១២ អនក្រ.បក, as
+    detection gives it) in Khmer digits in the Khmer interface (a catalogued one typed with
+    Latin digits too); a Latin one (No. 148 ANK/BK) always as written."""
     return digits(number, ui) if any(map(is_khmer, number)) else number
 
 

@@ -40,7 +40,7 @@ from indexer.errors import (
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
 from indexer.query import documents, links, pages, search, similar
 from indexer.query import places as place_names
-from indexer.vocabulary import SORTS
+from indexer.vocabulary import SORTS, readable_date
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, SearchParams, page_number, parse_search
 
@@ -200,12 +200,13 @@ def search_csv():
     out = io.StringIO()
     out.write("\ufeff")  # Khmer survives opening in Excel and LibreOffice
     writer = csv.writer(out)
-    writer.writerow(["id", "title", "type", "year", "number", "language", "url"])
+    writer.writerow(["id", "title", "type", "date", "year", "number", "language", "url"])
     for doc in result["results"]:
         cells = [
             doc["id"],
             doc["title"],
             doc["type"],
+            doc["date"],
             doc["year"] or "",
             doc["number"],
             "+".join(doc["language"]),
@@ -430,6 +431,7 @@ def interface() -> dict:
         "t": t,
         "n": lambda value: i18n.digits(value, ui),
         "number": lambda value: i18n.instrument_number(value, ui),
+        "when": lambda iso: readable_date(iso, ui),
         "type_name": lambda key: i18n.TYPE_NAMES[ui].get(key, key),
         "lang_name": lambda code: i18n.LANGUAGE_NAMES[ui].get(code, code),
         "lang_names": lambda codes: ", ".join(i18n.LANGUAGE_NAMES[ui].get(c, c) for c in codes),

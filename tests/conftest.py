@@ -142,6 +142,17 @@ def ddsearch(*args: str, data: Path, check: bool = False, **kwargs) -> subproces
     return done
 
 
+def on_engine(data: Path, engine: str, base: Path) -> Path:
+    """A data folder on ``engine``: itself on Whoosh (the default), else a copy in ``base``
+    moved to the engine by the real CLI's rebuild (from its store: no OCR, no analysis)."""
+    if engine == "whoosh":
+        return data
+    moved = base / "data"
+    shutil.copytree(data, moved, symlinks=True)
+    ddsearch("rebuild", "--engine", engine, data=moved, check=True)
+    return moved
+
+
 #: The two real PDFs of the web tests' index, besides the demo corpus.
 WEB_SPEECH = "km_speech_2025_moeys_teachers_day_unicode.pdf"
 WEB_REGULATION = "en_petroleum_regulation_second_amendment_unofficial.pdf"

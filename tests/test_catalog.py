@@ -180,3 +180,28 @@ def test_rewriting_replaces_the_catalogue_whole(tmp_path: Path) -> None:
     rows, _ = read_catalog(target)
     assert [row.key for row in rows] == ["d2"]
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_date_cell_is_read_as_typed_or_as_a_spreadsheet_saves_it(tmp_path: Path) -> None:
+    from indexer.library.catalog import parse_date
+
+    assert parse_date("2004-07-15") == "2004-07-15"
+    assert parse_date("2004/7/5") == "2004-07-05"  # a spreadsheet's own format
+    assert parse_date("2004-07-15 00:00:00") == "2004-07-15"
+    assert parse_date("២០០៤-០៧") == "2004-07"
+    assert parse_date("2004") == "2004"
+    assert parse_date("2004-02-30") is None and parse_date("15 July") is None
+    sheet = tmp_path / CATALOG_FILE
+    sheet.write_text(
+        "id,date,year\r\nd1,2004-07-15,\r\nd2,2004-07,2005\r\nd3,July,\r\n", encoding="utf-8"
+    )
+    rows, problems = read_catalog(sheet)
+    assert [row.values for row in rows] == [{"date": "2004-07-15"}]
+    assert "row 3" in problems[0] and "not of the year 2005" in problems[0]
+    assert "row 4" in problems[1] and "2004-07-15, 2004-07 or 2004" in problems[1]
+    effective, changed = apply({"date": "2004-03", "year": 2004, "confidence": {"date": 0.5}},
+                               {"date": "2004-07-15"})  # fmt: skip
+    assert (effective["date"], effective["year"], changed) == ("2004-07-15", 2004, ["date"])
+    assert "date" not in effective["confidence"]  # the librarian's, not a detection
+    effective, _ = apply({"date": "2004-03-02", "year": 2004}, {"year": 2005})
+    assert (effective["date"], effective["year"]) == ("2005", 2005)  # no date of another year

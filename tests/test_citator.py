@@ -159,3 +159,25 @@ def test_a_document_without_a_number_takes_the_one_others_cite_it_by() -> None:
     numbered = [*targets, _target("other", "law", "2/NS/94", 1994, "ច្បាប់ ស្តីពី វិនិយោគ")]
     kept["k2"] = []
     assert citator.cited_numbers(citator.Library(numbered, library.hashes, kept)) == {}
+
+
+def test_a_day_the_citations_agree_on_fills_or_mends_the_documents_own() -> None:
+    """Citations of the 1994 law on the Council of Ministers as the corpus's scans print them
+    ("ព្រះរាជក្រមលេខ ០២/នស/៩៤ ចុះថ្ងៃទី២០ ខែកក្កដា ឆ្នាំ១៩៩៤"), one read ១៩៩៨ by OCR."""
+    law = citator.Target("law", "law", "2/NS/94", 1994, "ច្បាប់ស្តីពីការរៀបចំនិងការប្រព្រឹត្តទៅនៃគណៈរដ្ឋមន្ត្រី")
+    citing = [citator.Target(f"sd{i}", "sub-decree", "", 2005, f"អនុក្រឹត្យ {i}") for i in range(3)]
+    dates = ["1994-07-20", "1994-07-20", "1998-07-20"]
+    kept = {
+        f"sd{i}": [citations.Citation("royal-kram", "2/NS/94", date, "", "basis")]
+        for i, date in enumerate(dates)
+    }
+    library = citator.Library([law, *citing], {t.id: t.id for t in [law, *citing]}, kept)
+    cited = citator.cited_dates(library)["law"]
+    assert (cited.date, cited.citations) == ("1994-07-20", 2)
+    assert citator.dated_by_citations("1994-07", cited) == "1994-07-20"  # the day OCR lost
+    assert citator.dated_by_citations("1994", cited) == "1994-07-20"
+    assert citator.dated_by_citations("1994-07-29", cited) == "1994-07-20"  # two against one
+    assert citator.dated_by_citations("1994-08", cited) is None  # another month: a slip
+    assert citator.dated_by_citations("", cited) is None  # nothing of its own to agree with
+    single = citator.CitedDate("1994-07-20", 1)
+    assert citator.dated_by_citations("1994-07-29", single) == "1994-07"  # neither is surer

@@ -75,6 +75,8 @@ def test_search_ranks_facets_and_gives_candidate_pages(engine):
     assert outcome.facets["year"] == {"2020": 1, "2001": 1}
     law = next(hit for hit in outcome.hits if hit.metadata["id"] == "law")
     assert [number for number, _ in law.pages] == [2]
+    bare = engine.search_documents(ql.parse("budget").node, pages_per_document=0)
+    assert bare.total == 2 and all(hit.pages == [] for hit in bare.hits)
     khmer = engine.search_documents(ql.parse("ឃុំ").node)
     assert [hit.metadata["id"] for hit in khmer.hits] == ["law"]
     assert engine.candidate_pages(ql.parse("ឃុំ").node, "law")[0][0] == 1
@@ -128,3 +130,31 @@ def test_list_fields_are_filtered_faceted_and_given_back(engine):
     assert engine.document("law")["places"] == ["08", "0801", "080101"]
     assert engine.document("law")["work"] == ["report"]
     assert engine.search_documents(ql.Facet("lang", "en")).total == 2
+
+
+def test_dates_are_ranged_sorted_and_given_back(engine):
+    """A date known to its day, to its month, or only by its year: date: holds a document when
+    every day its date may be is inside the range; by date, a date known less exactly comes
+    after the days it may be, newest first and oldest first; undated documents last."""
+    day = replace(LAW, date="2004-07-15", confidence={"date": 0.9})
+    month = document("month", "budget", date="2004-07", year=2004)
+    year = document("year", "budget", year=2004)
+    undated = document("undated", "budget")
+    before = document("before", "budget", date="2003-12-31", year=2003)
+    engine.apply_changes([day, month, year, undated, before], [])
+    assert engine.document("law")["date"] == "2004-07-15"
+    assert engine.document("law")["confidence"] == {"date": 0.9}
+    assert engine.document("undated")["date"] == "" and engine.document("year")["confidence"] == {}
+
+    def found(query: str, sort: str = "relevance") -> list[str]:
+        outcome = engine.search_documents(ql.parse(query).node if query else None, sort=sort)
+        return [hit.metadata["id"] for hit in outcome.hits]
+
+    assert found("date:2004-07-15") == ["law"]
+    assert sorted(found("date:2004-07")) == ["law", "month"]
+    assert sorted(found("date:2004")) == ["law", "month", "year"]
+    assert found("date:2004-07-16..2005") == []
+    assert sorted(found("date:..2004-07-31")) == ["before", "law", "month"]
+    assert sorted(found("date:2004-07..")) == ["law", "month"]
+    assert found("", "newest") == ["law", "month", "year", "before", "undated"]
+    assert found("", "oldest") == ["before", "law", "month", "year", "undated"]

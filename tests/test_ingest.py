@@ -332,13 +332,14 @@ def test_catalogue_edits_apply_without_extracting_again(data, library, tmp_path)
     exported = ddsearch("catalog", "export", str(library / "catalog.csv"), data=data.root)
     assert exported.returncode == 0, exported.stderr
     sheet = (library / "catalog.csv").read_text("utf-8-sig").splitlines()
-    assert sheet[0].startswith("id,path,title,type,year")
-    # The librarian edits in a spreadsheet: a corrected year and title, a typo'd type, a stray path.
+    assert sheet[0].startswith("id,path,title,type,date,year")
+    # The librarian edits in a spreadsheet: a corrected title and date (as a spreadsheet saves
+    # it; it gives the year), a typo'd type, a stray path.
     rows = [
-        "id,path,title,type,year,number,languages,issuer",
-        f"{ids['speech.pdf']},,សុន្ទរកថា ទិវាគ្រូបង្រៀន,speech,2025,,,",
-        ",en.pdf,,sub-decre,,,,",
-        ",missing.pdf,Nothing,law,2001,,,",
+        "id,path,title,type,date,year,number,languages,issuer",
+        f"{ids['speech.pdf']},,សុន្ទរកថា ទិវាគ្រូបង្រៀន,speech,2025/10/5,,,,",
+        ",en.pdf,,sub-decre,,,,,",
+        ",missing.pdf,Nothing,law,,2001,,,",
     ]
     (library / "catalog.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
 
@@ -347,6 +348,7 @@ def test_catalogue_edits_apply_without_extracting_again(data, library, tmp_path)
     assert progress.pages_done == 0, "catalogue edits must not extract or OCR anything"
     speech = open_engine(data.index).document(ids["speech.pdf"])
     assert speech["title"] == "សុន្ទរកថា ទិវាគ្រូបង្រៀន" and speech["year"] == 2025
+    assert speech["date"] == "2025-10-05"
     problems = " | ".join(second["catalog_problems"])
     assert "row 3" in problems and "row 4" in problems, problems
     assert open_engine(data.index).document(ids["en.pdf"])["type"] != "sub-decre"

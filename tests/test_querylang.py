@@ -6,9 +6,11 @@ import pytest
 
 from indexer.query.language import (
     And,
+    DateRange,
     Facet,
     Not,
     Or,
+    ParsedQuery,
     QuerySyntaxError,
     Text,
     YearRange,
@@ -93,3 +95,26 @@ def test_positive_texts_leave_out_excluded_words():
 def test_year_parser_says_what_it_wants():
     with pytest.raises(QuerySyntaxError, match="2001..2005"):
         parse_year("last year")
+
+
+@pytest.mark.parametrize(
+    "query, start, end",
+    [
+        ("date:2001..2005", 20010101, 20051231),
+        ("date:2004-07", 20040701, 20040731),
+        ("date:2004-02", 20040201, 20040229),  # a leap year's February
+        ("date:2004-7-5", 20040705, 20040705),
+        ("date:២០០៤-០៧-១៥", 20040715, 20040715),  # Khmer digits
+        ("date:2004-01..2004-06", 20040101, 20040630),
+        ("date:..2005", None, 20051231),
+        ("date:1994-10..", 19941001, None),
+    ],
+)
+def test_dates_and_ranges_of_dates(query, start, end):
+    assert parse(query) == ParsedQuery(DateRange(start, end))
+
+
+@pytest.mark.parametrize("value", ["2004-13", "2004-02-30", "..", "July 2004", "04-07-2004"])
+def test_a_date_that_is_no_date_is_searched_as_words_and_said(value):
+    parsed = parse(f"date:{value}")
+    assert "2004-07-15" in parsed.warning and not isinstance(parsed.node, DateRange)

@@ -253,6 +253,7 @@ def test_json_contract(index):
             "id",
             "title",
             "type",
+            "date",
             "year",
             "number",
             "language",

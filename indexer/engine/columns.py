@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.engine.fields import LIST_FIELDS, ListField
+from indexer.engine.fields import LIST_FIELDS, ListField, date_days
 
 NO_YEAR = -1
+NO_DATE = -1
 
 
 @dataclass
@@ -53,6 +54,8 @@ class Columns:
     types: list[str]
     type: np.ndarray  # index into types
     year: np.ndarray  # NO_YEAR when undated
+    date_from: np.ndarray  # YYYYMMDD, the first day the date may be; NO_DATE when undated
+    date_to: np.ndarray  # the last day it may be
     added: np.ndarray
     lists: list[ListColumn]  # one per `LIST_FIELDS`
 
@@ -65,25 +68,33 @@ class Columns:
             types,
             np.zeros(size, np.int64),
             np.full(size, NO_YEAR, np.int64),
+            np.full(size, NO_DATE, np.int64),
+            np.full(size, NO_DATE, np.int64),
             np.zeros(size),
             [ListColumn.of(field, table) for field in LIST_FIELDS],
         )
         for docnum, row in table.items():
             columns.type[docnum] = types.index(row["type"])
             columns.year[docnum] = NO_YEAR if row["year"] is None else row["year"]
+            days = date_days(row["date"], row["year"])
+            if days:
+                columns.date_from[docnum], columns.date_to[docnum] = days
             columns.added[docnum] = row["added"]
         return columns
 
     def order(self, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
         """Indices of the matches in order (best score first; ties by document number);
-        undated documents go last when sorting by year."""
+        by date, a date known only to its month or year comes after the days it may be
+        (newest first: as its first day; oldest first: as its last), undated documents last."""
         if sort == "relevance":
             return np.lexsort((docnums, -scores))
         if sort == "added":
             return np.lexsort((docnums, -scores, -self.added[docnums]))
-        sign = -1 if sort == "newest" else 1
-        years = self.year[docnums]
-        return np.lexsort((docnums, -scores, sign * years, years == NO_YEAR))
+        if sort == "newest":
+            days = self.date_from[docnums]
+            return np.lexsort((docnums, -scores, -days, days == NO_DATE))
+        days = self.date_to[docnums]
+        return np.lexsort((docnums, -scores, days, days == NO_DATE))
 
     def facets(self, docnums: np.ndarray) -> dict[str, dict[str, int]]:
         """Documents by type and by each list field (language, place: most first, ties by

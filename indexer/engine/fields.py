@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from indexer.library import numbers
 from indexer.model import Document, Page
 from indexer.text import analysis
+from indexer.vocabulary import date_span
 
 DOCUMENT, PAGE = "doc", "page"  # the record kinds
 
@@ -99,10 +100,16 @@ DOCUMENT_FIELDS = {
     "title": "stored",
     "type": "keyword",
     "year": "integer",
+    # the date as far as known (ISO), and the first and last day it may be (YYYYMMDD): a
+    # date: range holds the documents whose days lie wholly inside it (`date_days`)
+    "date": "stored",
+    "date_from": "integer",
+    "date_to": "integer",
     **{f.name: "keywords" for f in LIST_FIELDS},
     "number": "stored",
     "number_key": "keyword",  # the canonical number (indexer.library.numbers), for number:
     "issuer": "stored",
+    "confidence": "stored",  # detected field -> how sure
     "paths": "stored",
     "work": "stored",  # the ids of the document's other language versions
     "added": "stored",
@@ -146,6 +153,7 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
     pages = tuple(page_tokens(page) for page in doc.pages)
     title = analysis.page_tokens(doc.title, words=False)
     sources = {"title": (title,), "body": pages}
+    days = date_days(doc.date, doc.year) or (None, None)
     head = {
         "kind": DOCUMENT,
         "id": doc.id,
@@ -154,10 +162,14 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
         "title": doc.title,
         "type": doc.type,
         "year": doc.year,
+        "date": doc.date,
+        "date_from": days[0],
+        "date_to": days[1],
         **{f.name: list(getattr(doc, f.name)) for f in LIST_FIELDS},
         "number": doc.number,
         "number_key": numbers.query_key(doc.number) if doc.number else "",
         "issuer": doc.issuer,
+        "confidence": dict(doc.confidence),
         "paths": list(doc.paths),
         "work": list(doc.work),
         "added": doc.added,
@@ -177,6 +189,12 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
     return head, page_records
 
 
+def date_days(iso: str, year: int | None) -> tuple[int, int] | None:
+    """The first and last day (YYYYMMDD) a document's date may be: of its year when it has
+    no date; None when undated. date: ranges and sorting by date read them."""
+    return date_span(iso) or date_span(str(year) if year else "")
+
+
 def page_tokens(page: Page) -> analysis.PageTokens:
     """A page's analysis: the one kept with it, else made now."""
     return page.tokens if page.tokens is not None else analysis.page_tokens(page.text)
@@ -189,10 +207,12 @@ def metadata(head: dict) -> dict:
         "id": head["id"],
         "title": head.get("title") or "",
         "type": head.get("type") or "other",
+        "date": head.get("date") or "",
         "year": head.get("year"),
         **{f.name: list(head.get(f.name) or []) for f in LIST_FIELDS},
         "number": head.get("number") or "",
         "issuer": head.get("issuer") or "",
+        "confidence": dict(head.get("confidence") or {}),
         "paths": list(head.get("paths") or []),
         "work": list(head.get("work") or []),
         "added": head.get("added") or 0.0,

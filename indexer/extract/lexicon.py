@@ -32,13 +32,14 @@ _SUBSCRIPT = re.compile("\u17d2([\u1780-\u17b3])")
 _GLYPH = re.compile("[\ue000-\ue033]")  # a subscript as one private-use character
 
 
-def _glyphs(word: str) -> str:
+def glyphs(word: str) -> str:
     """The word with each subscript consonant as one character, so that edits are of glyphs."""
     return _SUBSCRIPT.sub(lambda found: chr(0xE000 + ord(found[1]) - 0x1780), word)
 
 
-def _letters(glyphs: str) -> str:
-    return _GLYPH.sub(lambda found: "\u17d2" + chr(ord(found[0]) - 0xE000 + 0x1780), glyphs)
+def letters(shape: str) -> str:
+    """A word in glyphs (`glyphs`) written in letters again."""
+    return _GLYPH.sub(lambda found: "\u17d2" + chr(ord(found[0]) - 0xE000 + 0x1780), shape)
 
 
 @cache
@@ -52,14 +53,14 @@ def _lexicon() -> tuple[dict[str, int], dict[str, int], dict[str, list[str]]]:
             word, count = line.split("\t")
             counts[word] = int(count)
     givable = {
-        _glyphs(word): count
+        glyphs(word): count
         for word, count in counts.items()
         if count >= MIN_COUNT and len(word) >= MIN_LENGTH
     }
     deleted: dict[str, list[str]] = defaultdict(list)
-    for glyphs in givable:
-        for variant in _deletions(glyphs):
-            deleted[variant].append(glyphs)
+    for shape in givable:
+        for variant in _deletions(shape):
+            deleted[variant].append(shape)
     return counts, givable, dict(deleted)
 
 
@@ -67,19 +68,24 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def known_words() -> dict[str, int]:
+    """Every word of the lexicon with its count in the clean text."""
+    return _lexicon()[0]
+
+
 def best_word(word: str) -> str:
     """The lexicon's most frequent word one glyph edit from an unknown ``word``, or ``word``."""
     counts, givable, deleted = _lexicon()
     if len(word) < MIN_LENGTH or word in counts:
         return word
-    glyphs = _glyphs(word)
-    near = set(deleted.get(glyphs, []))  # OCR dropped a glyph
-    for variant in _deletions(glyphs):
+    shape = glyphs(word)
+    near = set(deleted.get(shape, []))  # OCR dropped a glyph
+    for variant in _deletions(shape):
         if variant in givable:
             near.add(variant)  # OCR added one
         near.update(deleted.get(variant, []))  # OCR changed one
-    near = {candidate for candidate in near if Levenshtein.distance(candidate, glyphs) == 1}
-    return _letters(max(sorted(near), key=givable.__getitem__)) if near else word
+    near = {candidate for candidate in near if Levenshtein.distance(candidate, shape) == 1}
+    return letters(max(sorted(near), key=givable.__getitem__)) if near else word
 
 
 def correct_text(text: str) -> str:

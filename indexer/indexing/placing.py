@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 from indexer.extract.pool import Outcome
+from indexer.indexing.detection import detect_stored
 from indexer.indexing.files import Seen
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report
-from indexer.library import metadata
 from indexer.library.state import KnownFile, Library
 from indexer.library.store import Store
 
@@ -90,12 +89,7 @@ class Placer:
         return [p for p in self.library.paths_of(doc_id) if p not in self.vanished]
 
     def _detect(self, content_hash: str, seen: Seen) -> dict:
-        texts = [page.text for page in self.store.pages(content_hash)]
-        try:
-            return metadata.detect(texts, Path(seen.path).name)
-        except Exception as err:  # a detector bug must not cost the file its place in the index
-            self.progress.say(f"metadata detection failed on {seen.path} ({err}); using defaults")
-            return {}
+        return detect_stored(self.store, content_hash, seen.path, self.progress.say)
 
     def unchanged(self, seen: Seen, known: KnownFile) -> None:
         entry = {"path": seen.path, "id": known.id, **self.store.page_counts(known.hash)}

@@ -22,11 +22,12 @@ from indexer.errors import IndexVersionError
 from indexer.extract import ocr
 from indexer.extract.pool import Extractor, FileJob
 from indexer.indexing import run as indexing
+from indexer.indexing.detection import detect_stored
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
 from indexer.indexing.sync import desired_documents, documents, sync_index
-from indexer.library import metadata, opened
+from indexer.library import opened
 from indexer.library.lookup import find_document, live_row
 from indexer.library.state import Library, file_hash
 from indexer.library.store import Store
@@ -131,13 +132,10 @@ class _Reocr:
         rows = {row.hash: row for row in self.library.live_documents() if row.hash in hashes}
         with self.library.transaction():
             for row in rows.values():
-                texts = [page.text for page in self.store.pages(row.hash)]
-                try:
-                    detected = metadata.detect(texts, Path(self._first_path(row.id)).name)
-                except Exception as err:  # a detector bug must not stop the re-reading
-                    self.progress.say(f"metadata detection failed on {row.id} ({err})")
-                    continue
-                self.library.set_detected(row.id, detected)
+                path = self._first_path(row.id)
+                detected = detect_stored(self.store, row.hash, path, self.progress.say)
+                if detected:  # a detector bug must not lose what was detected before
+                    self.library.set_detected(row.id, detected)
         engine = open_engine(self.data.index)
         engine.create()
         try:

@@ -17,6 +17,7 @@ from indexer.config import DataDir
 from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.analyses import Analyses
+from indexer.indexing.detection import redetect_outdated
 from indexer.indexing.lock import writer_lock
 from indexer.library import catalog, citator, opened, places, works
 from indexer.library.state import DocumentRow, Library
@@ -26,15 +27,26 @@ from indexer.model import Document
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
-DEFAULT_FIELDS = {"title": "", "type": "other", "year": None, "number": "", "issuer": ""}
+DEFAULT_FIELDS = {
+    "title": "",
+    "type": "other",
+    "date": "",
+    "year": None,
+    "number": "",
+    "issuer": "",
+}
+#: Keys of the detected metadata that are no field (the detector's version).
+_NOT_FIELDS = ("detector",)
 
 
 def effective_metadata(row: DocumentRow, derived: Derived | None = None) -> tuple[dict, list[str]]:
     """Detected metadata (with the places and other-language versions found at sync, when
     ``derived`` is given) with the librarian's catalogue cells laid over it, and which
     changed."""
-    detected = {**DEFAULT_FIELDS, "languages": [], "places": [], "work": []}
-    detected.update({k: v for k, v in row.detected.items() if v not in (None, "", [])})
+    detected = {**DEFAULT_FIELDS, "languages": [], "places": [], "work": [], "confidence": {}}
+    detected.update(
+        {k: v for k, v in row.detected.items() if v not in (None, "", []) and k not in _NOT_FIELDS}
+    )
     if derived:
         detected["places"] = derived.places.get(row.hash, [])
         detected["work"] = derived.detected_works.get(row.id, [])
@@ -86,12 +98,34 @@ def _fingerprint(version: str, row: DocumentRow, paths: list[str], fields: dict)
 def _sync_citations(library: Library, store: Store, wanted: dict, version: str) -> None:
     """Parse the citations of the documents the citator has not read, from the store (no OCR),
     and give a document that has no number the one other documents cite it by
-    (`citator.cited_numbers`), so that ``number:`` finds it: changed as documents come and go."""
+    (`citator.cited_numbers`), so that ``number:`` finds it, and the day its citations date it
+    by where its own pages left the date short of a day or disagree on it
+    (`citator.cited_dates`): changed as documents come and go."""
     documents = [(row.hash, fields["title"]) for row, _, fields, _ in wanted.values()]
     citator.sync(library.db, documents, lambda h: [page.text for page in store.pages(h)])
-    for doc_id, cited in citator.cited_numbers(citator.load(library.db)).items():
+    cited_library = citator.load(library.db)
+    for doc_id, cited in citator.cited_numbers(cited_library).items():
         if doc_id in wanted and not wanted[doc_id][2]["number"]:
             _change(wanted, doc_id, version, number=cited.number)
+    for doc_id, cited in citator.cited_dates(cited_library).items():
+        if doc_id in wanted and (date := _cited_date(wanted[doc_id], cited)):
+            _change(wanted, doc_id, version, **date)
+
+
+#: How sure a date is that the library's citations give (and its own pages do not contradict).
+CITED_DATE_CONFIDENCE = 0.8
+
+
+def _cited_date(item: tuple, cited: citator.CitedDate) -> dict | None:
+    """The fields a date from citations changes (`citator.dated_by_citations`), unless the
+    catalogue sets the date or the year."""
+    row, _, fields, _ = item
+    if "date" in row.overrides or "year" in row.overrides:
+        return None
+    date = citator.dated_by_citations(fields["date"], cited)
+    if date is None:
+        return None
+    return {"date": date, "confidence": {**fields["confidence"], "date": CITED_DATE_CONFIDENCE}}
 
 
 def _sync_places(library: Library, store: Store, wanted: dict, version: str) -> None:
@@ -184,7 +218,7 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
     chosen = data.engine or DEFAULT
     if backend_of(data.index) not in (None, chosen):
         say(f"the index moves to the {chosen} engine: rebuilding it from the store (no OCR)")
-        _rebuild(data, library, store)
+        _rebuild(data, library, store, say)
         return
     engine = open_engine(data.index, chosen)
     engine.create()
@@ -192,8 +226,9 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         indexed = engine.fingerprints()
     except IndexVersionError:
         say("the index was built by another version of ddsearch: rebuilding it from the store")
-        _rebuild(data, library, store)
+        _rebuild(data, library, store, say)
         return
+    redetect_outdated(library, store, say)
     wanted = _synced(library, store, engine.version)
     upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
     deletes = sorted(set(indexed) - set(wanted))
@@ -209,7 +244,7 @@ def rebuild(data: DataDir, say, engine: str | None = None) -> int:
     with writer_lock(data.lock, say), opened(data) as (library, store):
         if engine:
             choose_engine(data, engine)
-        return _rebuild(data, library, store)
+        return _rebuild(data, library, store, say)
 
 
 def choose_engine(data: DataDir, engine: str) -> None:
@@ -224,8 +259,9 @@ def choose_engine(data: DataDir, engine: str) -> None:
         fresh.replace(data.engine_file)
 
 
-def _rebuild(data: DataDir, library: Library, store: Store) -> int:
+def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
     engine = open_engine(data.index, data.engine or DEFAULT)
+    redetect_outdated(library, store, say)
     wanted = _synced(library, store, engine.version)
     engine.rebuild(documents(data, wanted, sorted(wanted), store, BUILD_JOBS), jobs=BUILD_JOBS)
     _forget_analyses(data, wanted)

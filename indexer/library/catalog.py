@@ -10,6 +10,7 @@ reported by its row number as the spreadsheet shows it (the header is row 1).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import os
 import re
@@ -22,8 +23,10 @@ from indexer.text.khmer import normalize
 from indexer.vocabulary import TYPE_KEYS, TYPES, language_code, plausible_year
 
 CATALOG_FILE = "catalog.csv"
-EDITABLE = ("title", "type", "year", "number", "languages", "issuer", "places", "work")
-COLUMNS = ("id", "path", *EDITABLE, "overridden")
+EDITABLE = ("title", "type", "date", "year", "number", "languages", "issuer", "places", "work")
+#: Read-only columns: which values come from the catalogue, how sure detection was of each
+#: detected field ("date 0.50 title 0.81"), and those it doubts (`metadata.DOUBTFUL_BELOW`).
+COLUMNS = ("id", "path", *EDITABLE, "overridden", "confidence", "doubtful")
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
 #: Several places of one document share a cell, each as "Province / District / Commune".
@@ -134,6 +137,14 @@ def _parse_row(
                 known = ", ".join(TYPE_KEYS)
                 return None, f"unknown type '{cell}'; use one of {known}"
             values[name] = key
+        elif name == "date":
+            date = parse_date(cell)
+            if date is None:
+                return None, (
+                    f"'{cell}' is not a date; write it as 2004-07-15, 2004-07 or 2004, or leave "
+                    "the cell empty to keep the detected one"
+                )
+            values[name] = date
         elif name == "year":
             year = _parse_year(cell)
             if year is None:
@@ -157,7 +168,32 @@ def _parse_row(
             values[name] = list(dict.fromkeys(codes))
         else:
             values[name] = " ".join(cell.split())
+    if "date" in values and values.get("year", int(values["date"][:4])) != int(values["date"][:4]):
+        return None, (
+            f"the date {values['date']} is not of the year {values['year']}; correct one of "
+            "them, or empty the year cell (a date gives its year)"
+        )
     return CatalogRow(number, document_id, paths, values), ""
+
+
+_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[ T]0?0:00(?::00)?)?")
+
+
+def parse_date(cell: str) -> str | None:
+    """A date as ISO text (2004-07-15, 2004-07 or 2004), as typed or as a spreadsheet saves
+    it (2004/7/15, Khmer digits, a midnight time after it); None when it is no possible date."""
+    match = _DATE.fullmatch(normalize(cell).strip())
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if not plausible_year(year) or month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None:
+        try:
+            return datetime.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    return f"{year}-{month:02d}" if month else str(year)
 
 
 def parse_places(cell: str) -> tuple[list[str], str]:
@@ -249,17 +285,30 @@ def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     value is kept but not reported as an override, so the "overridden" column stays truthful.
     """
     effective = {**detected, **override}
+    if "date" in override:  # a date gives its year
+        effective["year"] = int(override["date"][:4])
+    elif "year" in override and not effective.get("date", "").startswith(str(override["year"])):
+        effective["date"] = str(override["year"])  # the detected date was of another year
     changed = [
         name for name in EDITABLE if name in override and override[name] != detected.get(name)
     ]
+    confidence = dict(effective.get("confidence") or {})
+    for name in override:
+        confidence.pop(name, None)  # a catalogued value is the librarian's, not a detection
+    if "date" in override or "year" in override:
+        confidence.pop("date", None)
+        confidence.pop("year", None)
+    if "confidence" in detected or confidence:
+        effective["confidence"] = confidence
     return effective, changed
 
 
-def write_catalog(path: Path, documents: list[dict]) -> None:
+def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0) -> None:
     """Write the catalogue of ``documents`` atomically, as UTF-8 with a BOM and CRLF lines.
 
-    Each document dict has "id", "paths" (or "path"), the effective editable fields, and
-    "overridden": the fields whose value came from the catalogue.
+    Each document dict has "id", "paths" (or "path"), the effective editable fields,
+    "overridden" (the fields whose value came from the catalogue) and "confidence" (detected
+    field -> 0..1). The "doubtful" column names the fields less sure than ``doubtful_below``.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -268,6 +317,8 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
         paths = document.get("paths") or [document.get("path", "")]
         languages = document.get("languages") or []
         year = document.get("year")
+        confidence = document.get("confidence") or {}
+        doubtful = [name for name, value in confidence.items() if value < doubtful_below]
         writer.writerow(
             quote_formula(cell)
             for cell in (
@@ -275,6 +326,7 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
                 PATH_SEPARATOR.join(paths),
                 document.get("title", ""),
                 document.get("type", ""),
+                document.get("date", ""),
                 "" if year is None else str(year),
                 document.get("number", ""),
                 " ".join(languages),
@@ -282,6 +334,8 @@ def write_catalog(path: Path, documents: list[dict]) -> None:
                 places_cell(document.get("places") or []),
                 " ".join(document.get("work") or []),
                 " ".join(name for name in EDITABLE if name in document.get("overridden", ())),
+                " ".join(f"{name} {value:.2f}" for name, value in sorted(confidence.items())),
+                " ".join(name for name in EDITABLE if name in doubtful),
             )
         )
     _write_atomically(path, buffer.getvalue())

@@ -60,13 +60,15 @@ _FAMILY = {"royal-kram": "law"}
 
 @dataclass(frozen=True)
 class Target:
-    """What resolution knows of a document: id, type, canonical number, year, title."""
+    """What resolution knows of a document: id, type, canonical number, year, title (and its
+    date, to show)."""
 
     id: str
     type: str
     number: str
     year: int | None
     title: str
+    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,6 +334,7 @@ def load(db: sqlite3.Connection) -> Library:
                 numbers.canonical(meta.get("number", "") or ""),
                 meta.get("year"),
                 meta.get("title", ""),
+                meta.get("date", ""),
             )
         )
         hashes[doc_id] = content_hash
@@ -353,7 +356,7 @@ def _document_entry(target: Target) -> dict:
         "id": target.id,
         "type": target.type,
         "number": target.number,
-        "date": str(target.year or ""),
+        "date": target.date or str(target.year or ""),
         "title": target.title,
     }
 
@@ -429,6 +432,44 @@ def cited_numbers(library: Library) -> dict[str, CitedNumber]:
         if len(citing_ids) >= MAJORITY * others:
             adopted[doc_id] = CitedNumber(number, citing_ids[0])
     return adopted
+
+
+@dataclass(frozen=True)
+class CitedDate:
+    """The full date the library's citations give a document, and how many agree on it."""
+
+    date: str
+    citations: int
+
+
+def cited_dates(library: Library) -> dict[str, CitedDate]:
+    """Per document that citations resolve to, the full date (YYYY-MM-DD) they give it, when
+    one date is given at least MAJORITY times as often as all the others together: a day OCR
+    misread or lost on the document is read in the documents that cite it."""
+    given: dict[str, list[str]] = {}
+    resolved = library.resolved()
+    for citing_id, targets in resolved.items():
+        for citation, target in zip(library.citations_of(citing_id), targets, strict=True):
+            if target and target != citing_id and len(citation.date) == 10:
+                given.setdefault(target, []).append(citation.date)
+    adopted = {}
+    for doc_id, dates in given.items():
+        best = max(set(dates), key=dates.count)
+        if dates.count(best) >= MAJORITY * (len(dates) - dates.count(best)):
+            adopted[doc_id] = CitedDate(best, dates.count(best))
+    return adopted
+
+
+def dated_by_citations(own: str, cited: CitedDate) -> str | None:
+    """The date a document takes from its citations: theirs where its own pages give the same
+    month (or year, where the month is not settled) but no day or another day (its month
+    alone when a single citation gives another day: neither reading is surer); None when its
+    own date stands (the same, empty, or of another month: an OCR slip on either side)."""
+    if own == cited.date or not own or not cited.date.startswith(own[:7]):
+        return None
+    if len(own) == 10 and cited.citations < MAJORITY:
+        return own[:7]  # one citation against the document's own day: neither is surer
+    return cited.date
 
 
 @lru_cache(maxsize=4096)

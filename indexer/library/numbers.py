@@ -11,6 +11,10 @@ Canonical forms:
 - a serial and its issuing body's code, ``N CODE`` with the code spelt as data/instrument_codes.json
   has it: លេខ ៤០ អនក្រ.បក, No. 40 ANK/BK → ``40 អនក្រ.បក``; a ministry's code after it is kept
   (``34 សរ.មផ``).
+
+The canonical form is what numbers are compared and searched by; `display` shows a number as
+Khmer documents print it (នស/រកម/០៧០៤/០០១, ០២/នស/៩៤, ៤០ អនក្រ.បក), or in Latin letters and
+digits for an English document (NS/RKM/0704/001, 40 ANK/BK).
 """
 
 from __future__ import annotations
@@ -161,6 +165,49 @@ def plausible(number: str, year: int | None = None) -> bool:
     yy = int(match.group("yy") or match.group("old"))
     apart = abs(yy - year % 100) if year else 0
     return min(apart, 100 - apart) <= YEAR_SLACK
+
+
+_TO_KHMER_DIGITS = str.maketrans({str(d): chr(0x17E0 + d) for d in range(10)})
+#: Royal codes as Khmer documents print them.
+_ROYAL_KHMER = {"NS": "នស", "RKM": "រកម", "RKT": "រកត"}
+#: Digits a royal number's serial is printed with (០០១).
+SERIAL_DIGITS = 3
+
+
+def display(number: str, khmer: bool = True) -> str:
+    """A canonical number as a Khmer (or, ``khmer`` False, an English) document prints it;
+    a number of no known form is returned as it is."""
+    royal = re.fullmatch(r"NS/(RK[MT])/(\d{4})/(\d+)", number)
+    if royal:
+        code, date, serial = royal.groups()
+        shown = f"NS/{code}/{date}/{int(serial):0{SERIAL_DIGITS}d}"
+        if khmer:
+            shown = f"នស/{_ROYAL_KHMER[code]}/{date}/{int(serial):0{SERIAL_DIGITS}d}"
+        return shown.translate(_TO_KHMER_DIGITS) if khmer else shown
+    old = re.fullmatch(r"(\d+)/NS/(\d\d)", number)
+    if old:
+        serial, year = old.groups()
+        shown = f"{int(serial):02d}/{'នស' if khmer else 'NS'}/{year}"
+        return shown.translate(_TO_KHMER_DIGITS) if khmer else shown
+    coded = re.fullmatch(r"(\d+) (\S+)", number)
+    if coded:
+        serial, code = coded.groups()
+        if khmer:
+            return f"{serial} {code}".translate(_TO_KHMER_DIGITS)
+        return f"{serial} {_latin_code(code)}"
+    return number
+
+
+def _latin_code(code: str) -> str:
+    """A body's code in Latin letters (its first Latin variant), a ministry's suffix kept."""
+    body, _, ministry = code.partition(".")
+    data = json.loads(CODES_FILE.read_text(encoding="utf-8"))
+    for entry in data["codes"]:
+        if entry["code"] in (code, body):
+            latin = [v for v in entry["variants"] if v.isascii()]
+            if latin:
+                return latin[0] + (f".{ministry}" if entry["code"] == body and ministry else "")
+    return code
 
 
 def canonical(text: str) -> str:

@@ -50,8 +50,10 @@ def _version(library, doc_id: str) -> dict:
 
 def format_document(record: dict) -> str:
     """The record as text: metadata lines, then each page under a rule naming how it was read."""
-    lines = [f"{key}: {record[key]}" for key in ("id", "title", "type", "year", "number")]
+    lines = [f"{key}: {record[key]}" for key in ("id", "title", "type", "date", "year", "number")]
     lines += [f"languages: {', '.join(record['languages']) or '-'}", f"issuer: {record['issuer']}"]
+    sure = record.get("confidence") or {}
+    lines += [f"confidence: {' '.join(f'{k} {v:.2f}' for k, v in sorted(sure.items())) or '-'}"]
     lines += [
         f"places: {'; '.join(p['en'] + ' (' + p['code'] + ')' for p in record['places']) or '-'}"
     ]

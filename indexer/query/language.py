@@ -5,6 +5,9 @@
     council OR commune        either; NOT word and -word exclude; ( ) group
     title:budget              in the title only (also title:"a phrase")
     type:sub-decree  lang:km  year:2001  year:2001..2005  year:..2005
+    date:2001..2005  date:2004-07  date:2004-07-15  date:2004-01..2004-06
+                              signed within those days (a date known only to its month
+                              or year counts when all of it is within)
     number:០២/នស/៩៤   an instrument by its number (any digits, with or without the slashes)
     cites:ID          the documents that cite (or amend) document ID
     place:Kandal      about a province, district or commune: its name in Khmer or English
@@ -18,22 +21,35 @@ the query's plain words and says why in `ParsedQuery.warning`.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.library import numbers
 from indexer.library.gazetteer import gazetteer
-from indexer.querytree import And, Facet, Ids, Node, Not, Or, Text, YearRange, positive_texts
+from indexer.querytree import (
+    And,
+    DateRange,
+    Facet,
+    Ids,
+    Node,
+    Not,
+    Or,
+    Text,
+    YearRange,
+    positive_texts,
+)
 from indexer.text.khmer import clean, fold
-from indexer.vocabulary import language_code
+from indexer.vocabulary import date_span, language_code
 
-FIELDS = ("title", "type", "year", "lang", "number", "cites", "place")
+FIELDS = ("title", "type", "year", "date", "lang", "number", "cites", "place")
 OPERATORS = ("AND", "OR", "NOT")
 #: The tree's names, for the query layer (ql.Text, ql.And, ...), which builds it.
 __all__ = [
-    "And", "Facet", "Ids", "Node", "Not", "Or", "ParsedQuery", "QuerySyntaxError", "Text",
-    "YearRange", "parse", "parse_language", "parse_place", "parse_year", "positive_texts",
+    "And", "DateRange", "Facet", "Ids", "Node", "Not", "Or", "ParsedQuery", "QuerySyntaxError",
+    "Text", "YearRange", "parse", "parse_date", "parse_language", "parse_place", "parse_year",
+    "positive_texts",
 ]  # fmt: skip
 
 
@@ -91,6 +107,40 @@ def parse_year(value: str) -> YearRange:
     if single:
         return YearRange(int(single), int(single))
     return YearRange(int(start) if start else None, int(end) if end else None)
+
+
+_DATE_PART = r"\d{4}(?:-\d\d?(?:-\d\d?)?)?"
+_DATE_RANGE = re.compile(rf"({_DATE_PART})?(\.\.)({_DATE_PART})?|({_DATE_PART})")
+
+
+def parse_date(value: str) -> DateRange:
+    """Read "2004-07-15", "2004-07", "2004", "2001..2005", "2004-01..2004-06", "..2005"
+    (Khmer digits too) as the days they cover."""
+    match = _DATE_RANGE.fullmatch(fold(value.strip()))
+    spans = None
+    if match and match.group(0) != "..":
+        start, _, end, single = match.groups()
+        spans = [date_span(_iso(part)) if part else () for part in (start or single, end or single)]
+    if not spans or None in spans:
+        raise QuerySyntaxError(
+            f'"{value}" is not a date or a range of dates such as 2004-07-15, 2004-07, '
+            "2001..2005 or 2004-01..2004-06"
+        )
+    first, last = spans
+    return DateRange(first[0] if first else None, last[1] if last else None)
+
+
+def _iso(part: str) -> str:
+    """2004-7-5 as 2004-07-05; an impossible date as '' (no span)."""
+    numbers_ = [int(piece) for piece in part.split("-")]
+    if len(numbers_) > 1 and not 1 <= numbers_[1] <= 12:
+        return ""
+    if len(numbers_) == 3:
+        try:
+            return datetime.date(*numbers_).isoformat()
+        except ValueError:
+            return ""
+    return "-".join(f"{n:02d}" for n in numbers_)
 
 
 def parse_language(value: str) -> Facet:
@@ -216,7 +266,7 @@ class _Parser:
         if name not in FIELDS and name != "language":
             raise QuerySyntaxError(
                 f'"{name}:" is not a field we know '
-                "(use title:, type:, year:, lang:, number:, place: or cites:)"
+                "(use title:, type:, year:, date:, lang:, number:, place: or cites:)"
             )
         kind, value = self.take() if self.peek() else ("word", "")
         if name == "title":
@@ -227,6 +277,8 @@ class _Parser:
             raise QuerySyntaxError(f'"{name}:" needs a value after it')
         if name == "year":
             return parse_year(value)
+        if name == "date":
+            return parse_date(value)
         if name == "type":
             return Facet("type", value.strip().lower())
         if name == "number":

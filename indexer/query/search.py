@@ -10,12 +10,14 @@ the website's ``/api/search``::
                                        #   plain words were searched for instead
       "notice": null,                  # or a sentence: nothing is searchable yet because
                                        #   the first indexing run is under way or was cut off
-      "sort": "relevance",             # relevance | newest | oldest | added
+      "sort": "relevance",             # relevance | newest | oldest (by date) | added
       "offset": 0, "limit": 10,
       "total": 42,                     # documents matching (query and filters)
       "results": [                     # documents offset .. offset+limit-1
         {"id": "k3f9...", "title": "...", "type": "sub-decree", "year": 2001,
-         "number": "40 អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
+         "date": "2001-04-27",         # signing date, ISO, as far as settled ("2001-04",
+                                       #   "2001"); "" when not known
+         "number": "៤០ អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
          "score": 12.3456,             # relevance (0.0 when the query has no words)
          "places": [{"code": "08", "level": "province", "km": "កណ្ដាល", "en": "Kandal"}],
          "other_versions": [{"id": "q2x...", "title": "...", "language": ["en"]}],
@@ -69,7 +71,7 @@ from indexer.query import tolerant as tolerant_search
 from indexer.text.analysis import latin_terms
 from indexer.text.glossary import groups as glossary_groups
 from indexer.text.snippets import Highlight, match_spans, snippet
-from indexer.vocabulary import type_problem
+from indexer.vocabulary import readable_date, type_problem
 
 MAX_LIMIT = 1000
 INDEXING_UNDER_WAY = (
@@ -309,7 +311,12 @@ def format_results_text(result: dict) -> str:
     for rank, doc in enumerate(result["results"], start=first):
         about = ", ".join(
             str(part)
-            for part in (doc["type"], doc["year"], doc["number"], "+".join(doc["language"]))
+            for part in (
+                doc["type"],
+                readable_date(doc["date"]) or doc["year"],
+                doc["number"],
+                "+".join(doc["language"]),
+            )
             if part
         )
         close = "  (close match)" if doc.get("approximate") else ""
@@ -417,6 +424,7 @@ def _result(hit: DocumentHit, highlight: Highlight, engine: Engine) -> dict:
         "title": meta["title"],
         "type": meta["type"],
         "year": meta["year"],
+        "date": meta["date"],
         "number": meta["number"],
         "language": meta["languages"],
         "paths": meta["paths"],

@@ -267,7 +267,7 @@ class TantivyEngine:
     def _best_pages(
         self, opened: Opened, queries: Queries, node, doc_id: str, per_document: int
     ) -> list[tuple[int, str]]:
-        query = queries.pages(node, doc_id)
+        query = queries.pages(node, doc_id) if per_document > 0 else None
         if query is None:
             return []
         searcher = opened.searcher

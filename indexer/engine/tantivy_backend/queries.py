@@ -45,6 +45,10 @@ class Queries:
         """A condition that adds ``score`` (nothing by default) to the ranking."""
         return Query.const_score_query(Query.term_query(self.schema, field, value), score)
 
+    def range(self, field: str, start: int | None, end: int | None) -> Query:
+        """An integer field within start..end (both inclusive; None leaves an end open)."""
+        return Query.range_query(self.schema, field, tantivy.FieldType.Integer, start, end)
+
     def kind(self, kind: str) -> Query:
         return self.filter("kind", kind)
 
@@ -80,10 +84,11 @@ class Queries:
             ids = [self.filter("id", doc_id, score) for doc_id, score in node.scores]
             return _any(ids)
         if isinstance(node, qt.YearRange):
-            years = Query.range_query(
-                self.schema, "year", tantivy.FieldType.Integer, node.start, node.end
-            )
-            return Query.const_score_query(years, 0.0)
+            return Query.const_score_query(self.range("year", node.start, node.end), 0.0)
+        if isinstance(node, qt.DateRange):  # every day the date may be is within the range
+            bounds = [("date_from", node.start, None), ("date_to", None, node.end)]
+            days = [self.range(name, start, end) for name, start, end in bounds if start or end]
+            return Query.const_score_query(_all(days), 0.0)
         if isinstance(node, qt.Not):
             child = self.document(node.child)
             return None if child is None else _all([self.kind(DOCUMENT)], [child])

@@ -43,6 +43,14 @@ def document_query(node: qt.Node | None) -> wq.Query | None:
         return wq.And([kind, wq.Or(ids)]) if ids else wq.NullQuery
     if isinstance(node, qt.YearRange):
         return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
+    if isinstance(node, qt.DateRange):
+        within = wq.And(
+            [
+                wq.NumericRange("date_from", node.start, None),
+                wq.NumericRange("date_to", None, node.end),
+            ]
+        )
+        return wq.ConstantScoreQuery(within, 0.0)
     if isinstance(node, qt.Not):
         child = document_query(node.child)
         return None if child is None else wq.AndNot(wq.Term("kind", "doc"), child)

@@ -18,7 +18,7 @@ from indexer.engine.fields import records as engine_records
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 
 
 class Terms(str):
@@ -97,7 +97,7 @@ def _whoosh(record: dict, key: str) -> dict:
             kept[name] = Terms.of(value)
         elif _KIND.get(name) == "keywords":
             kept[name] = ",".join(value)
-        elif isinstance(value, list):  # stored lists (paths, work)
+        elif isinstance(value, list | dict):  # stored lists and maps (paths, work, confidence)
             kept[name] = json.dumps(value, ensure_ascii=False)
         else:
             kept[name] = value

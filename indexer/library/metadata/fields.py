@@ -49,6 +49,34 @@ def detect_number(pages: Sequence[str], kind: str = "", year: int | None = None)
     for found in (_known_number(pages), _heading_number(pages)):
         if found and (number := _checked(found, kind, year, as_written=False)):
             return number
+    return _garbled_royal_number(pages, kind, year)
+
+
+#: A royal number whose code letters OCR garbled ("ជំរកយ១១៩៧/០៦" for នស/រកម/១១៩៧/០៦): letters,
+#: then the month and year, a slash and the serial, on a line of the header.
+_GARBLED_ROYAL = re.compile(
+    r"(?<![\d/])[\u1780-\u17ff]{2,6}\s*/?\s*(?P<date>\d{4})\s*/\s*(?P<serial>\d{1,3})"
+    r"(?![\d/])(?!\s?\d)"  # a serial a space and a digit follow is cut short: no number
+)
+
+
+def _garbled_royal_number(pages: Sequence[str], kind: str, year: int | None) -> str:
+    """For a law, a royal kram or decree: a number of the royal form whose code OCR garbled,
+    in the header of the first pages, its code the one the type says; '' when none, or when
+    its month is no month or its year not the instrument's."""
+    code = _ROYAL_CODE_OF.get(kind)
+    if not code:
+        return ""
+    for page in pages[:HEAD_PAGES]:
+        for _, folded, _ in header_lines(page)[:HEAD_LINES]:
+            match = _GARBLED_ROYAL.search(folded)
+            if not match or _is_cited(folded, match.start(), match.end()):
+                continue
+            number = f"NS/{code}/{match.group('date')}/{int(match.group('serial'))}"
+            month = int(match.group("date")[:2])
+            lost = _lost_serial_digit(match.group(), number, year)
+            if numbers.plausible(number, year) and 1 <= month <= 12 and not lost:
+                return number
     return ""
 
 
@@ -68,7 +96,7 @@ def _checked(found: str, kind: str, year: int | None, as_written: bool) -> str:
     if not parsed:
         return shown if as_written else ""
     canonical = parsed[0].canonical
-    if not numbers.plausible(canonical, year):
+    if not numbers.plausible(canonical, year) or _lost_serial_digit(found, canonical, year):
         return ""
     if canonical.startswith("NS/"):
         _, code, date, serial = canonical.split("/")
@@ -78,6 +106,22 @@ def _checked(found: str, kind: str, year: int | None, as_written: bool) -> str:
     if not as_written or canonical != numbers.canonical(shown):
         return canonical
     return shown
+
+
+#: From this year on, royal numbers print their serial with numbers.SERIAL_DIGITS digits
+#: (នស/រកម/០៦០០/០០១); the 1990s' had two (០២/នស/៩៤, នស/រកម/០១៩៦/០២).
+PADDED_SERIALS_FROM = 2000
+
+
+def _lost_serial_digit(found: str, canonical: str, year: int | None) -> bool:
+    """Whether OCR lost a digit of a padded royal serial: "០១" or "៥" where "០១៩" or "២៧៥"
+    was printed cannot say which, and a wrong number is worse than none ("១០" may be "០១០"
+    with its zero lost: the same number, or one printed before the padding, as in March 2000)."""
+    if not canonical.startswith("NS/") or not year or year < PADDED_SERIALS_FROM:
+        return False
+    serial = re.search(r"(\d[\d\u17c6-\u17d3]*)\D*$", fold(found))
+    digits = re.sub(r"\D", "", serial.group(1)) if serial else ""
+    return len(digits) < numbers.SERIAL_DIGITS and (digits.startswith("0") or len(digits) == 1)
 
 
 def _as_written(found: str) -> str:

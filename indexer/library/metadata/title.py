@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from indexer.library.metadata.headings import heading
@@ -28,6 +29,7 @@ from indexer.library.metadata.lines import (
     loose,
     page_lines,
 )
+from indexer.library.metadata.words import clean_words, known_share
 from indexer.text.khmer import fold, khmer_share
 from indexer.vocabulary import OTHER, load_types
 
@@ -47,7 +49,7 @@ _TITLE_STOP = re.compile(
     # an article or chapter heading ("មាត្រា ១.-", "ជំពូកទី១"), not "មាត្រា ៨" in an amendment's title
     r"(?:មាត្រា|ប្រការ)\s*(?:\d+|មួយ|តែមួយ)\s*[.:៖-]|ជំពូក\s*(?:ទី)?\s*\d|"
     r"ព្រះករុណា|ព្រះបាទ|ព្រូះបាទ|"  # the King's titles, under a kram's or royal decree's heading
-    r"ព\.?\s*ស\.?\s*\d{4}|គ\.?\s*ស\.?\s*\d{4}|"  # the era years printed under a cover's title
+    r"ព\W{0,3}ស\W{0,3}\d{4}|គ\.?\s*ស\.?\s*\d{4}|"  # the era years printed under a cover's title
     r"\bchapter|\barticle|\bthe royal government|\bhaving seen"
 )
 #: "យើង" ("We", the King) alone on its line ends a royal heading's title; OCR reads it យង or យេីង,
@@ -59,6 +61,8 @@ _PROMULGATED_END = re.compile(r"ដែល|ដេល|ដែរ")
 #: Lines of a royal kram that end its legal basis: "តាមសេចក្តីក្រាបបង្គំទូល ..." (the submission).
 _SUBMISSION = re.compile(r"បង្គំទូល|បង្គំទ្វូល|ក្រាបបង្គំ|សេចក្តីក្រាប")
 _LEADING_CRUMBS = re.compile(r"^[\W\d_]+")
+#: A header's number line ("លេខ ៤០ អនក្រ.បក", however OCR left it): no title.
+_NUMBER_LINE = re.compile(r"^\W{0,3}(?:លេខ|លខ|no\b)")
 _KHMER_WORD_OR_NUMBER = re.compile(r"[\u1780-\u17d3]|^\(?[\d./\-]+\)?$")
 _GOVERNMENT = "រាជរដ្ឋាភិបាល"
 _KHMER_LETTER = re.compile(r"[\u1780-\u17b3]")
@@ -73,26 +77,81 @@ def detect_title(pages: Sequence[str], filename: str = "", type_key: str = "") -
     ``type_key`` when given) with the lines under it; else, when OCR lost the heading, the
     type's Khmer name over the ស្តីពី ("on") lines; else the first line of words; else the
     type's name, and only for a document of no known type the file name."""
+    return _title_and_source(pages, filename, type_key)[0]
+
+
+def _title_and_source(pages: Sequence[str], filename: str, type_key: str) -> tuple[str, str]:
+    """The title, its Khmer words mended against the lexicon, and where it was found."""
+    title, source = _found_title(pages, filename, type_key)
+    if source in ("promulgated", "heading", "about-lines"):
+        title = _drop_second_about(clean_words(title))
+    return title, source
+
+
+def _drop_second_about(title: str) -> str:
+    """A title without the misread second ស្តីពី ("ស្តីពី ស្ម័ពី ការ...") OCR left when ស្តីពី
+    was put back or read twice: a short unknown word right after it, before the subject."""
+    about = ABOUT.search(fold(title)[:40])
+    if not about:
+        return title
+    rest = title[about.end() :].split(maxsplit=1)
+    if len(rest) == 2 and Levenshtein.distance(loose(rest[0]), loose("ស្តីពី")) <= 2:
+        return f"{title[: about.end()]} {rest[1]}"
+    return title
+
+
+#: How sure a title is by where it was found, before its words are weighed.
+TITLE_CONFIDENCE = {
+    "promulgated": 0.9,
+    "heading": 0.85,
+    "about-lines": 0.6,
+    "first-line": 0.4,
+    "type-name": 0.3,
+    "file-name": 0.1,
+}
+
+
+def title_and_confidence(
+    pages: Sequence[str], filename: str = "", type_key: str = ""
+) -> tuple[str, float]:
+    """The title and how sure it is: by where it was found, lowered by the share of its Khmer
+    words no lexicon knows (OCR garbage)."""
+    title, source = _title_and_source(pages, filename, type_key)
+    if not title:
+        return "", 0.0
+    known = known_share(title)
+    return title, round(TITLE_CONFIDENCE[source] * (0.4 + 0.6 * known), 2)
+
+
+def _found_title(pages: Sequence[str], filename: str, type_key: str) -> tuple[str, str]:
     khmer = khmer_share("\n".join(pages[:3])) >= 0.5
     if type_key in _PROMULGATED:
-        promulgated = _promulgated_title(pages[:3])
-        if promulgated:
-            return promulgated
+        readings = [(t, "promulgated") for t in [_promulgated_title(pages[:3])] if t]
+        if type_key == "law":
+            readings += [(t, "heading") for t in _law_headings(pages[:3], khmer)]
+        if readings:
+            return _best_reading(readings)
     found = _heading_title(pages, type_key, khmer, allow_kram=False)
     found = found or _heading_title(pages, type_key, khmer, allow_kram=True)
     if found:
-        return found
+        return found, "heading"
     name = _type_name(type_key)
     lines = _title_candidates(pages[0], khmer) if pages else []
     for i, (_, folded, _) in enumerate(lines):
         if ABOUT.search(_LEADING_CRUMBS.sub("", folded)[:8]):
-            return cut_title(" ".join([name, *_title_lines("", lines[i : i + 4])]))
-    for shown, _, _ in lines:
-        if len(shown) >= 8 and not _ROYAL_CODE_TOKEN.search(shown):
-            return cut_title(shown)
+            return cut_title(" ".join([name, *_title_lines("", lines[i : i + 4])])), "about-lines"
+    for shown, folded, _ in lines:
+        if (
+            len(shown) >= 8
+            and not _ROYAL_CODE_TOKEN.search(shown)
+            and not _NUMBER_LINE.match(folded)
+        ):
+            if name and type_key in _about_types():  # OCR lost the heading and its ស្តីពី
+                return cut_title(f"{name} ស្តីពី {shown}"), "first-line"
+            return cut_title(shown), "first-line"
     if name:
-        return name
-    return Path(filename).stem.replace("_", " ") if filename else ""
+        return name, "type-name"
+    return (Path(filename).stem.replace("_", " "), "file-name") if filename else ("", "file-name")
 
 
 def _heading_title(pages: Sequence[str], type_key: str, khmer: bool, allow_kram: bool) -> str:
@@ -113,23 +172,75 @@ def _heading_title(pages: Sequence[str], type_key: str, khmer: bool, allow_kram:
     return ""
 
 
+#: Two readings this similar (0..1) are of the same title.
+SAME_TITLE = 0.6
+
+
+def _best_reading(readings: list[tuple[str, str]]) -> tuple[str, str]:
+    """Of the readings of a title (the kram's formula, the law's own heading, a cover's), the
+    one with most words the lexicon knows, among those that read like the first: OCR garbles
+    each in other places."""
+    first = _compact(readings[0][0])
+    same = [r for r in readings if fuzz.ratio(_compact(r[0]), first) >= SAME_TITLE * 100]
+    return max(same, key=lambda reading: known_share(reading[0]))
+
+
+def _compact(title: str) -> str:
+    return re.sub(r"\s+", "", fold(title))
+
+
+def _law_headings(pages: Sequence[str], khmer: bool) -> list[str]:
+    """The titles under every heading of a law (ច្បាប់ ស្តីពី...) in the pages, at any depth: on
+    a Gazette page the law's own heading follows its kram's text."""
+    titles = []
+    for page in pages:
+        lines = [line for line in page_lines(page) if _usable_line(line[0], khmer, kingdom=True)]
+        for index, (shown, folded, _) in enumerate(lines):
+            found = heading(folded)
+            if not found or found[0] != "law" or found[1] > 3 or CITATION_LINE.match(folded):
+                continue
+            if _ADOPTION.search(folded):  # the kram's formula, read by _promulgated_title
+                continue
+            start = shown[found[1] :]
+            under = [line for line in lines[index + 1 : index + 5]]
+            text = " ".join([start, *_title_lines(start, under)])
+            end = _PROMULGATED_END.search(fold(text), len(start) // 2)
+            text = text[: end.start()] if end else text  # a kram's formula, wrapped
+            if ABOUT.search(fold(text)):
+                titles.append(cut_title(_rebuild(text, "law")))
+    return [title for title in titles if _names_subject([title])]
+
+
+_ADOPTION = re.compile("អនុម័ត|រដ្ឋសភា")
+#: The 1994 krams' formula: "ប្រកាសឱ្យប្រើ ច្បាប់ដែលបានអនុម័តដោយរដ្ឋសភា នាថ្ងៃទី ... ស្តីពី ...
+#: ដូចមានសេចក្តីតទៅនេះ": the law's subject after its adoption date.
+_ADOPTED_LAW = re.compile(r"ច្បាប់\s*ដែល.{0,90}?(?:ស្តីពី|ស្តីអំពី)(?P<subject>.+?)(?:ដូចមាន|ដែលមាន|$)")
+
+
 def _promulgated_title(pages: Sequence[str]) -> str:
     """The title of the law a royal kram promulgates: the line after its legal basis that opens
     with ច្បាប់ស្តីពី ("law on"), up to "ដែល..." ("which [the Assembly] adopted"), with the
     line under it when the title wraps."""
     lines = [line for page in pages for line in page_lines(page)]
+    for i, (_, folded, _) in enumerate(lines):
+        if folded.startswith("ច្បាប់ដែល"):
+            after = " ".join(line[0] for line in lines[i : i + 3])
+            adopted = _ADOPTED_LAW.match(fold(after))
+            if adopted:
+                subject = after[adopted.start("subject") : adopted.end("subject")]
+                return cut_title("ច្បាប់ ស្តីពី " + subject)
     basis = [i for i, (_, folded, _) in enumerate(lines) if _is_basis_line(folded)]
     if not basis:
         return ""
     end = _basis_end(basis)
     for i in range(end + 1, min(len(lines), end + 12)):
-        subject = _law_subject(lines[i][0])
+        text = lines[i][0]
+        if len(compact_form(lines[i][1])[0]) <= len(loose("ច្បាប់ស្តីពី")):
+            # the law's name alone on its line: "ច្បាប់ / ស្តីពី / ... / ដែលរដ្ឋសភា..."
+            text = " ".join(shown for shown, _, _ in lines[i : i + 4])
+        subject = _law_subject(text)
         if subject is None:
             continue
-        for shown, _, _ in lines[i + 1 : i + 3]:
-            if _PROMULGATED_END.search(fold(subject)):
-                break
-            subject += " " + shown
         end = _PROMULGATED_END.search(fold(subject))
         subject = subject[: end.start()] if end else subject
         return cut_title(subject)

@@ -72,7 +72,25 @@ KRAM_PAGES = 1
 
 
 def detect_type(pages: Sequence[str], filename: str = "") -> str:
-    """Instrument type key; "other" when nothing names one.
+    """Instrument type key; "other" when nothing names one (see `type_and_source`)."""
+    return type_and_source(pages, filename)[0]
+
+
+#: How sure a type is, by what gave it.
+TYPE_CONFIDENCE = {
+    "heading": 0.95,
+    "royal-code": 0.9,
+    "kram-over-law": 0.9,
+    "self-reference": 0.8,
+    "later-heading": 0.7,
+    "file-name": 0.3,
+    "none": 0.2,
+}
+
+
+def type_and_source(pages: Sequence[str], filename: str = "") -> tuple[str, str]:
+    """Instrument type key ("other" when nothing names one) and what gave it (a key of
+    TYPE_CONFIDENCE).
 
     In order of trust: the heading in the header of the first page; the royal code of that
     header (នស/រកម is a kram, នស/រកត a royal decree); the type the text calls itself ("this
@@ -83,11 +101,19 @@ def detect_type(pages: Sequence[str], filename: str = "") -> str:
     """
     head = list(pages[:HEAD_PAGES])
     named = _self_reference(head + list(pages[HEAD_PAGES:][-TAIL_PAGES:]))
-    first = _heading_type(head[:1], HEAD_LINES) or _royal_code_type(head[:1])
-    first = first or named or _heading_type(head[1:], TOP_LINES)
+    found = [
+        (_heading_type(head[:1], HEAD_LINES), "heading"),
+        (_royal_code_type(head[:1]), "royal-code"),
+        (named, "self-reference"),
+        (_heading_type(head[1:], TOP_LINES), "later-heading"),
+    ]
+    first, source = next(((key, source) for key, source in found if key), (None, "none"))
     if first == "royal-kram" and (named in _PROMULGATED or len(pages) > KRAM_PAGES):
-        return named if named in _PROMULGATED else "law"
-    return first or _type_from_filename(filename) or OTHER
+        return (named if named in _PROMULGATED else "law"), "kram-over-law"
+    if first:
+        return first, source
+    by_name = _type_from_filename(filename)
+    return (by_name, "file-name") if by_name else (OTHER, "none")
 
 
 def _heading_type(pages: Sequence[str], lines: int) -> str | None:
