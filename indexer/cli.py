@@ -73,6 +73,14 @@ engine_option = click.option(
 )
 
 
+progress_json_option = click.option(
+    "--progress-json",
+    "progress_json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the progress figures to this file as JSON, every second.",
+)
+
+
 def _check_ocr(lang: str, broker: str | None) -> None:
     """Tesseract and its languages are needed here only when pages are OCR'd here; workers
     check their own and refuse pages they cannot read."""
@@ -115,10 +123,11 @@ def main() -> None:
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
+@progress_json_option
 @broker_option
 @engine_option
 def index_command(
-    paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, broker, engine
+    paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, progress_json, broker, engine
 ) -> None:
     """Index the PDFs under PATHS: new and changed files are extracted, gone ones removed.
 
@@ -133,7 +142,7 @@ def index_command(
         jobs=jobs or os.cpu_count() or 1,
         ocr_mode=ocr_mode,
         ocr_lang=ocr_lang,
-        progress=Progress(quiet=quiet),
+        progress=Progress(quiet=quiet, figures_file=progress_json),
         broker=broker,
         engine=engine,
     )
@@ -148,6 +157,18 @@ def _finish_run(report, report_path: Path | None) -> None:
 
         write_json(report_path, report.to_dict())
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+@main.command("sync")
+@index_option
+def sync_command(data_root) -> None:
+    """Bring the index in line with the library state (what `index` does at its end), reading
+    no file: after corrections, or to repair an index a crash left behind."""
+    from indexer.library import opened
+
+    data = _data(data_root)
+    with opened(data) as (library, store):
+        sync.sync_index(data, library, store, _say)
 
 
 @main.command()
@@ -196,8 +217,11 @@ def status(data_root, as_json) -> None:
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the report as JSON."
 )
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
+@progress_json_option
 @broker_option
-def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet, broker) -> None:
+def reocr(
+    targets, data_root, all_documents, lang, jobs, report_path, quiet, progress_json, broker
+) -> None:
     """OCR again, by the current recipe, the pages an older recipe read.
 
     Name documents by id, path or file name, or give --all. Resumable: a page once read by
@@ -213,7 +237,7 @@ def reocr(targets, data_root, all_documents, lang, jobs, report_path, quiet, bro
         list(targets),
         lang=lang,
         jobs=jobs or os.cpu_count() or 1,
-        progress=Progress(quiet=quiet),
+        progress=Progress(quiet=quiet, figures_file=progress_json),
         broker=broker,
     )
     _finish_run(report, report_path)
@@ -342,6 +366,86 @@ def catalog_export(file, doubtful, data_root) -> None:
     click.echo(f"wrote {len(rows)} documents to {file}")
 
 
+@main.group("user")
+def user_group() -> None:
+    """Accounts of the website's workspace (/admin): admins manage accounts, editors curate
+    the library. The workspace exists once an account does."""
+
+
+def _new_password(password_stdin: bool, name: str) -> str:
+    """The password typed twice at a prompt (not echoed), or the first line of stdin."""
+    from indexer.workspace import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            f"Password for {name}", hide_input=True, confirmation_prompt=True, err=True
+        )
+    accounts.check_password(password, name)
+    return password
+
+
+password_stdin_option = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(("admin", "editor")), required=True)
+@password_stdin_option
+@index_option
+def user_add(name, role, password_stdin, data_root) -> None:
+    """Add an account (the password is asked for twice, or read with --password-stdin)."""
+    from indexer.workspace import accounts
+
+    accounts.check_name(name)
+    password = _new_password(password_stdin, name)
+    account = accounts.add(_data(data_root), name, role, password, accounts.cli_user())
+    click.echo(f"added {account.role} {account.name}; sign in at /admin/login")
+
+
+@user_group.command("list")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+def user_list(data_root, as_json) -> None:
+    """The accounts, with their roles."""
+    from indexer.workspace import accounts
+
+    found = accounts.listed(_data(data_root))
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    elif not found:
+        click.echo("no accounts: add one with `ddsearch user add NAME --role admin`")
+    for account in [] if as_json else found:
+        click.echo(f"{account['name']}\t{account['role']}")
+
+
+@user_group.command("remove")
+@click.argument("name")
+@index_option
+def user_remove(name, data_root) -> None:
+    """Remove an account; its sessions end at their next request."""
+    from indexer.workspace import accounts
+
+    accounts.remove(_data(data_root), name, accounts.cli_user())
+    click.echo(f"removed {name}")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@password_stdin_option
+@index_option
+def user_passwd(name, password_stdin, data_root) -> None:
+    """Set a new password; the account's other sessions end."""
+    from indexer.workspace import accounts
+
+    password = _new_password(password_stdin, name)
+    accounts.set_password(_data(data_root), name, password, accounts.cli_user())
+    click.echo(f"changed the password of {name}")
+
+
 @main.command()
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -352,11 +456,19 @@ def catalog_export(file, doubtful, data_root) -> None:
     default=0,
     help="Server processes; 0 (the default) starts one per core.",
 )
-def serve(data_root, host, port, workers) -> None:
-    """Serve the search website; it shows new index commits without a restart."""
+@click.option(
+    "--library",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the workspace saves uploaded files (default: $DDSEARCH_LIBRARY, else the "
+    "folder indexed last).",
+)
+def serve(data_root, host, port, workers, library) -> None:
+    """Serve the search website (and the workspace at /admin once an account exists); it
+    shows new index commits without a restart."""
     from search_web.server import serve as serve_site
 
-    serve_site(_data(data_root).root, host, port, workers)
+    serve_site(_data(data_root).root, host, port, workers, library)
 
 
 if __name__ == "__main__":

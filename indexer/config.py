@@ -56,6 +56,28 @@ class DataDir:
         return self.root / "writer.lock"
 
     @property
+    def index_lock(self) -> Path:
+        """Held while the index is brought in line with the state (a commit): runs, rebuilds
+        and corrections made in the browser take turns at it."""
+        return self.root / "index.lock"
+
+    @property
+    def workspace(self) -> Path:
+        """The workspace's accounts, jobs and sign-in attempts (`indexer.workspace`)."""
+        return self.root / "workspace.sqlite"
+
+    @property
+    def sessions(self) -> Path:
+        """Signed-in sessions of the workspace, one file each, shared by the server's
+        processes."""
+        return self.root / "sessions"
+
+    @property
+    def jobs(self) -> Path:
+        """The workspace's background runs' progress and reports while they run."""
+        return self.root / "jobs"
+
+    @property
     def last_run(self) -> Path:
         return self.root / "last-run.json"
 

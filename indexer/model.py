@@ -25,6 +25,11 @@ class Method(StrEnum):
         return self in (Method.OCR, Method.EMPTY)
 
 
+#: Catalogue fields only a librarian gives (detection never fills them): the title in the other
+#: language, a book's publisher, subjects, and where a printed copy is kept.
+LIBRARIAN_ONLY = ("parallel_title", "publisher", "subjects", "call_number", "shelf", "notes")
+
+
 @dataclass(frozen=True)
 class Page:
     """One page as extracted: its text and how we got it."""
@@ -39,7 +44,8 @@ class Page:
 
 @dataclass
 class Document:
-    """A document as the index sees it: one content hash, any number of paths."""
+    """A document as the index sees it: one content hash, any number of paths (none for a
+    record of a printed copy without a file)."""
 
     id: str  # stable public id, never reused
     content_hash: str  # sha256 hex of the file bytes
@@ -58,3 +64,4 @@ class Document:
     added: float = 0.0  # unix time first indexed
     updated: float = 0.0  # unix time of the last content change
     fingerprint: str = ""  # changes whenever anything indexed about the document changes
+    catalogue: dict[str, str] = field(default_factory=dict)  # LIBRARIAN_ONLY fields, non-empty

@@ -3,6 +3,7 @@ Atom and OpenSearch, in English and Khmer. ``flask --app search_web run`` finds 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask, g, request, url_for
@@ -10,7 +11,7 @@ from werkzeug.exceptions import BadHost
 
 from indexer.config import DataDir, default_data_dir
 from indexer.text.khmer import segment_words
-from search_web import i18n, views
+from search_web import admin, i18n, views, workspace
 
 UI_COOKIE = "lang_ui"
 ONE_YEAR = 365 * 24 * 3600
@@ -25,18 +26,24 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(data_root: Path | None = None) -> Flask:
+def create_app(data_root: Path | None = None, library: Path | None = None) -> Flask:
     """The website over the data folder of ``ddsearch --index`` (default: $DDSEARCH_INDEX,
-    else ~/.local/share/ddsearch). Each request searches the newest index commit."""
+    else ~/.local/share/ddsearch). Each request searches the newest index commit. The
+    workspace (/admin) saves uploads into ``library`` ($DDSEARCH_LIBRARY), else the folder
+    indexed last."""
     app = Flask(__name__)
     # khmercut loads its CRF model (about a second) on first use: load it now, not during
     # the first Khmer search.
     segment_words("ក")
     app.config["DATA"] = DataDir(Path(data_root) if data_root else default_data_dir())
+    app.config["LIBRARY_FOLDER"] = library or os.environ.get("DDSEARCH_LIBRARY") or None
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    admin.prepare(app)  # before CSRFProtect's check: no workspace without an account
+    workspace.init_workspace(app, app.config["DATA"])
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
     views.register_errors(app)
 
     @app.before_request

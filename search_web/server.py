@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from indexer.workspace import jobs
 from search_web import create_app
 
 #: Threads per process: a few keep slow clients and PDF downloads from blocking searches.
@@ -39,7 +40,11 @@ def default_workers() -> int:
 
 
 def serve(
-    data_root: Path | None, host: str = "127.0.0.1", port: int = 8080, workers: int = 0
+    data_root: Path | None,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    workers: int = 0,
+    library: Path | None = None,
 ) -> None:
     """Serve the site over the data folder until interrupted; 0 workers: one per core."""
     try:  # gunicorn would retry for 5 s and then log "Can't connect"
@@ -66,5 +71,9 @@ def serve(
         "control_socket_disable": True,  # no gunicorn.ctl in the user's home, shared by servers
         "proc_name": "ddsearch",
     }
+    app = create_app(data_root, library)
+    # Each worker runs the workspace's job runner thread (threads do not survive the fork):
+    # the queued indexing runs go on after a restart without waiting for a request.
+    options["post_fork"] = lambda server, worker: jobs.start_runner(app.config["DATA"])
     # The app (and the Khmer word model it loads) is built once, before the workers fork.
-    _Server(create_app(data_root), options).run()
+    _Server(app, options).run()

@@ -28,7 +28,9 @@ from flask import (
     send_file,
     url_for,
 )
-from werkzeug.exceptions import BadHost, HTTPException
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadHost, HTTPException, RequestEntityTooLarge
 
 from indexer.errors import (
     BadParameter,
@@ -43,6 +45,7 @@ from indexer.query import places as place_names
 from indexer.vocabulary import SORTS, readable_date
 from search_web import i18n
 from search_web.params import MAX_QUERY_CHARS, SearchParams, page_number, parse_search
+from search_web.workspace import SIGN_IN_FAILURES, SIGN_IN_WINDOW, wants_json
 
 bp = Blueprint("web", __name__)
 
@@ -64,6 +67,20 @@ HELP_EXAMPLES = (
     "place:Kandal",
     "place:ខេត្តសៀមរាប",
     "decentrali*",
+)
+
+
+FORM_EXPIRED = (
+    "The form was refused: it has expired or did not come from this site. Go back, reload "
+    "the page and send it again."
+)
+TOO_LARGE = (
+    "The files sent are larger than {limit} MB altogether: send fewer at a time, or copy "
+    "large files into the library folder and run ddsearch index."
+)
+TOO_MANY = (
+    f"Sign-in was refused after {SIGN_IN_FAILURES} failed attempts within {SIGN_IN_WINDOW}: "
+    "wait, then try again (an admin can set a new password)."
 )
 
 
@@ -446,7 +463,7 @@ def register_errors(app) -> None:
     """Bad parameters are 400 pages with a sentence, unknown things 404, never a bare 500."""
 
     def error(status: int, title_key: str, sentence: str):
-        if request.path.startswith("/api/"):
+        if request.path.startswith("/api/") or wants_json():
             return jsonify({"error": sentence, "status": status}), status
         page = render_template(
             "error.html",
@@ -480,8 +497,26 @@ def register_errors(app) -> None:
         response, status = error(503, "unavailable", str(err))
         return response, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
+    @app.errorhandler(CSRFError)
+    def no_csrf_token(err):
+        return error(400, "bad_request", FORM_EXPIRED)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(err):
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) >> 20
+        return error(413, "too_large", TOO_LARGE.format(limit=limit))
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_sign_ins(err):
+        """The sign-in form again, with the sentence; Flask-Limiter adds Retry-After."""
+        if wants_json():
+            return error(429, "too_many", TOO_MANY)
+        page = render_template("admin/login.html", next="", problem="too_many", name="")
+        return page, 429
+
     @app.errorhandler(HTTPException)
     def http_error(err):
         code = err.code or 500
-        title = {404: "not_found"}.get(code, "server_error" if code >= 500 else "bad_request")
+        titles = {401: "sign_in", 403: "forbidden", 404: "not_found"}
+        title = titles.get(code, "server_error" if code >= 500 else "bad_request")
         return error(code, title, err.description or "")

@@ -159,7 +159,7 @@ def test_apply_overrides_only_what_differs() -> None:
     effective, changed = apply(detected, {"type": "law", "languages": ["km"], "year": 1994})
     assert effective["type"] == "law" and effective["year"] == 1994
     assert effective["title"] == "t"
-    assert changed == ["type", "year"]
+    assert changed == ["type", "date", "year"]  # the year gives the date: the librarian's too
 
 
 def test_unreadable_or_headerless_catalogues_are_explained(tmp_path: Path) -> None:
@@ -205,3 +205,26 @@ def test_a_date_cell_is_read_as_typed_or_as_a_spreadsheet_saves_it(tmp_path: Pat
     assert "date" not in effective["confidence"]  # the librarian's, not a detection
     effective, _ = apply({"date": "2004-03-02", "year": 2004}, {"year": 2005})
     assert (effective["date"], effective["year"]) == ("2005", 2005)  # no date of another year
+
+
+def test_a_sheet_row_changes_only_the_cells_changed_since_it_was_last_applied() -> None:
+    from indexer.library.catalog import merge_sheet
+
+    base = {"title": "Old title", "year": 2001}
+    browser = {"title": "Corrected in the browser", "year": 2001, "shelf": "B3"}
+    # The spreadsheet is unchanged: the browser's corrections stay.
+    assert merge_sheet(browser, base, dict(base)) == browser
+    # The year cell changed: only the year is taken; an emptied title cell gives the title
+    # back to detection.
+    assert merge_sheet(browser, base, {"title": "Old title", "year": 2002})["year"] == 2002
+    assert merge_sheet(browser, base, {"year": 2001}) == {"year": 2001, "shelf": "B3"}
+    # A first run (no base): every cell is taken, as before the browser existed.
+    assert merge_sheet({}, {}, {"title": "T", "number": "12"}) == {"title": "T", "number": "12"}
+
+
+def test_formula_starts_include_tab_and_carriage_return() -> None:
+    from indexer.library.catalog import quote_formula
+
+    for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert quote_formula(cell) == "'" + cell
+    assert quote_formula("ordinary") == "ordinary"

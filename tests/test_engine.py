@@ -158,3 +158,46 @@ def test_dates_are_ranged_sorted_and_given_back(engine):
     assert sorted(found("date:2004-07..")) == ["law", "month"]
     assert found("", "newest") == ["law", "month", "year", "before", "undated"]
     assert found("", "oldest") == ["before", "law", "month", "year", "undated"]
+
+
+def test_catalogue_fields_are_searched_and_given_back(engine):
+    """The librarian's fields on every engine: a record of a printed book (no file, no pages)
+    is found by its parallel title (a title match) and by its publisher, subjects and notes
+    (its body); every field is given back, "" when not given."""
+    book = Document(
+        "book",
+        "",
+        [],
+        [],
+        title="ផែនការអភិវឌ្ឍន៍ឃុំ",
+        type="book",
+        year=2015,
+        issuer="Ministry of Interior",
+        fingerprint="book",
+        catalogue={
+            "parallel_title": "Commune Development Plan",
+            "publisher": "Angkor Printing House",
+            "subjects": "decentralisation; planning",
+            "call_number": "352.14 MOI",
+            "shelf": "B-3",
+            "notes": "two copies, one annotated",
+        },
+    )
+    bodied = document("plans", "a commune development plan, and other plans for development")
+    engine.apply_changes([book, REPORT, bodied], [])
+    given = engine.document("book")
+    assert {name: given[name] for name in book.catalogue} == book.catalogue
+    assert given["paths"] == [] and engine.pages("book") == []
+    assert engine.document("report")["shelf"] == "" and engine.document("report")["notes"] == ""
+
+    def found(query: str) -> list[str]:
+        return [hit.metadata["id"] for hit in engine.search_documents(ql.parse(query).node).hits]
+
+    assert found("development plan") == ["book", "plans"]  # a title match outranks the body's
+    assert found("angkor printing") == ["book"]
+    assert found("decentralisation") == ["book"]
+    assert found("annotated") == ["book"]
+    assert found("ផែនការ") == ["book"]
+    assert found("budget") == ["report"]  # the book's fields are its own
+    titled = engine.search_documents(ql.parse("angkor").node).hits
+    assert [hit.metadata["id"] for hit in titled] == ["book"] and titled[0].pages == []

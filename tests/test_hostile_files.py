@@ -27,6 +27,7 @@ MAX_RSS_MB = 1000
 DATA_FILES = {
     "analysis.sqlite",
     "index",
+    "index.lock",
     "last-run.json",
     "library.sqlite",
     "store.sqlite",

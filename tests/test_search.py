@@ -258,6 +258,8 @@ def test_json_contract(index):
             "number",
             "language",
             "paths",
+            "call_number",
+            "shelf",
             "places",
             "other_versions",
             "score",

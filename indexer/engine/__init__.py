@@ -27,7 +27,8 @@ SORTS = ("relevance", "newest", "oldest", "added")
 
 @dataclass
 class DocumentHit:
-    metadata: dict  # id, title, type, year, languages, number, issuer, paths, added, updated
+    metadata: dict  # id, title, type, year, languages, number, issuer, paths, added, updated,
+    #                 and the librarian-only fields (model.LIBRARIAN_ONLY, "" when not given)
     score: float
     pages: list[tuple[int, str]]  # (page number, stored text) of candidate pages, best first
 

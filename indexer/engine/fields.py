@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 
 from indexer.library import numbers
-from indexer.model import Document, Page
+from indexer.model import LIBRARIAN_ONLY, Document, Page
 from indexer.text import analysis
 from indexer.vocabulary import date_span
 
@@ -111,6 +111,9 @@ DOCUMENT_FIELDS = {
     "issuer": "stored",
     "confidence": "stored",  # detected field -> how sure
     "paths": "stored",
+    # what only a librarian gives (a title in the other language, a book's publisher,
+    # subjects, where a printed copy is kept), each a text
+    **dict.fromkeys(LIBRARIAN_ONLY, "stored"),
     "work": "stored",  # the ids of the document's other language versions
     "added": "stored",
     "updated": "stored",
@@ -151,8 +154,9 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
     """The document's record and its pages' records: analysed fields as `Analysed` values,
     the others as plain values (None: no value)."""
     pages = tuple(page_tokens(page) for page in doc.pages)
-    title = analysis.page_tokens(doc.title, words=False)
-    sources = {"title": (title,), "body": pages}
+    titles = "\n".join(filter(None, (doc.title, doc.catalogue.get("parallel_title", ""))))
+    title = analysis.page_tokens(titles, words=False)
+    sources = {"title": (title,), "body": (*_described(doc), *pages)}
     days = date_days(doc.date, doc.year) or (None, None)
     head = {
         "kind": DOCUMENT,
@@ -171,6 +175,7 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
         "issuer": doc.issuer,
         "confidence": dict(doc.confidence),
         "paths": list(doc.paths),
+        **{name: doc.catalogue.get(name, "") for name in LIBRARIAN_ONLY},
         "work": list(doc.work),
         "added": doc.added,
         "updated": doc.updated,
@@ -187,6 +192,14 @@ def records(doc: Document) -> tuple[dict, list[dict]]:
         for page, tokens in zip(doc.pages, pages, strict=True)
     ]
     return head, page_records
+
+
+def _described(doc: Document) -> tuple[analysis.PageTokens, ...]:
+    """The analysis of a document's catalogue (issuer, publisher, subjects, notes...), searched
+    with its body: a record of a printed book has no pages, this is what a search finds it by."""
+    if not doc.catalogue:
+        return ()
+    return (analysis.page_tokens("\n".join([doc.issuer, *doc.catalogue.values()])),)
 
 
 def date_days(iso: str, year: int | None) -> tuple[int, int] | None:
@@ -214,6 +227,7 @@ def metadata(head: dict) -> dict:
         "issuer": head.get("issuer") or "",
         "confidence": dict(head.get("confidence") or {}),
         "paths": list(head.get("paths") or []),
+        **{name: head.get(name) or "" for name in LIBRARIAN_ONLY},
         "work": list(head.get("work") or []),
         "added": head.get("added") or 0.0,
         "updated": head.get("updated") or 0.0,

@@ -35,7 +35,12 @@ def _open(path: Path) -> Image.Image:
                 "scan at 300 dpi and index that"
             )
         return image
-    except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:  # its header claims more pixels than is safe
+        raise UnreadableImage(
+            f"the image claims more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, too large to "
+            "open safely; scan at 300 dpi and index that"
+        ) from None
+    except (UnidentifiedImageError, SyntaxError, ValueError):
         raise UnreadableImage(
             "not a readable image (damaged, or another kind of file with an image name)"
         ) from None

@@ -41,3 +41,18 @@ def writer_lock(path: Path, say: Callable[[str], None]) -> Iterator[None]:
             os.ftruncate(fd, 0)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def index_commit_lock(path: Path) -> Iterator[None]:
+    """Wait for, and hold, the lock of bringing the index in line with the state. A run holds
+    it only while it commits, so a correction made in the browser during a long run is
+    searchable after at most one of the run's commits; and since each writer reads the state
+    inside it, the last commit always holds the last state."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the flock

@@ -77,7 +77,9 @@ class Placer:
             )
             section = "updated"
         else:
-            doc_id = self.library.issue_id(content_hash, now, self._detect(content_hash, seen))
+            detected = self._detect(content_hash, seen)
+            doc_id = self.library.take_attachment(seen.path, content_hash, now, detected)
+            doc_id = doc_id or self.library.issue_id(content_hash, now, detected)
             section = "added"
         self.library.set_file(seen.path, doc_id, seen.size, seen.mtime_ns, content_hash)
         if known and known.id != doc_id:

@@ -23,7 +23,7 @@ from indexer.extract import ocr
 from indexer.extract.pool import Extractor, FileJob
 from indexer.indexing import run as indexing
 from indexer.indexing.detection import detect_stored
-from indexer.indexing.lock import writer_lock
+from indexer.indexing.lock import index_commit_lock, writer_lock
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
 from indexer.indexing.sync import desired_documents, documents, sync_index
@@ -63,7 +63,7 @@ class _Reocr:
 
     def run(self, targets: list[str], recipe: ocr.Recipe, jobs: int, broker: str | None) -> None:
         ids = [find_document(self.library, t) for t in targets] or [
-            row.id for row in self.library.live_documents()
+            row.id for row in self.library.live_documents() if not row.is_record
         ]
         self._reindex(self.store.reindex_pending())  # what a killed run left unindexed
         work, paths = [], {}
@@ -143,8 +143,9 @@ class _Reocr:
         except IndexVersionError:  # sync rebuilds it from the store, new pages included
             sync_index(self.data, self.library, self.store, self.progress.say)
         else:
-            wanted = desired_documents(self.library, engine.version)
-            ids = sorted(row.id for row in rows.values() if row.id in wanted)
-            engine.apply_changes(documents(self.data, wanted, ids, self.store), [])
+            with index_commit_lock(self.data.index_lock):
+                wanted = desired_documents(self.library, engine.version)
+                ids = sorted(row.id for row in rows.values() if row.id in wanted)
+                engine.apply_changes(documents(self.data, wanted, ids, self.store), [])
         for content_hash in hashes:
             self.store.reindexed(content_hash)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from indexer.config import DataDir
 from indexer.extract.pool import Extractor, FileJob, Outcome, PageReader
+from indexer.indexing.corrections import apply_sheet_row
 from indexer.indexing.files import Seen, find_files
 from indexer.indexing.lock import writer_lock
 from indexer.indexing.placing import CHANGED, Placer, still_same
@@ -168,26 +169,31 @@ class _IndexRun:
                     self.report.removed.append({"path": path, "id": self.placer.known[path].id})
 
     def _apply_catalogs(self, roots: list[Path]) -> None:
-        """Catalogue cells override detection; a root without a catalogue clears its overrides."""
+        """Catalogue cells override detection. Only the cells changed since the last run are
+        applied (an emptied cell, or a root without a catalogue, gives the field back to
+        detection), so corrections made in the browser meanwhile stay; records without a
+        file are changed only by a row naming them."""
         files = self.library.files()
+        records = [row.id for row in self.library.live_documents() if row.is_record]
         for root in roots:
             root = Path(os.path.abspath(root))
             if not root.is_dir():
                 continue
+            self.library.note_root(str(root))
             under = {
                 os.path.relpath(path, root).replace(os.sep, "/"): known.id
                 for path, known in files.items()
                 if path.startswith(str(root) + os.sep)
             }
-            overrides: dict[str, dict] = {}
+            cells: dict[str, dict] = {}
             sheet = root / catalog.CATALOG_FILE
             if sheet.is_file():
                 rows, problems = catalog.read_catalog(sheet)
-                overrides, unresolved = catalog.resolve(rows, under)
+                cells, unresolved = catalog.resolve(rows, under, records)
                 self.report.catalog_problems += problems + unresolved
             with self.library.transaction():
-                for doc_id in set(under.values()):
-                    self.library.set_overrides(doc_id, overrides.get(doc_id, {}))
+                for doc_id in set(under.values()) | set(cells):
+                    apply_sheet_row(self.library, doc_id, cells.get(doc_id, {}), str(sheet))
 
     def _maybe_commit(self) -> None:
         due = time.monotonic() - self.last_commit > COMMIT_EVERY_S

@@ -18,11 +18,11 @@ from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
 from indexer.indexing.analyses import Analyses
 from indexer.indexing.detection import redetect_outdated
-from indexer.indexing.lock import writer_lock
+from indexer.indexing.lock import index_commit_lock, writer_lock
 from indexer.library import catalog, citator, opened, places, works
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
-from indexer.model import Document
+from indexer.model import LIBRARIAN_ONLY, Document
 
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
@@ -34,6 +34,7 @@ DEFAULT_FIELDS = {
     "year": None,
     "number": "",
     "issuer": "",
+    **dict.fromkeys(LIBRARIAN_ONLY, ""),
 }
 #: Keys of the detected metadata that are no field (the detector's version).
 _NOT_FIELDS = ("detector",)
@@ -80,11 +81,13 @@ def desired_documents(
     wanted = {}
     derived = Derived.read(library)
     for row in library.live_documents():
+        if row.withdrawn:  # kept in the library, off the public site
+            continue
         paths = library.paths_of(row.id)
-        if not paths:
+        if not paths and not row.is_record:
             continue
         fields, _ = effective_metadata(row, derived)
-        if not fields["title"]:
+        if not fields["title"] and paths:
             fields["title"] = Path(paths[0]).stem.replace("_", " ")
         wanted[row.id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
     return wanted
@@ -169,13 +172,16 @@ def _change(wanted: dict, doc_id: str, version: str, **changes) -> None:
 def documents(
     data: DataDir, wanted: dict, ids: list[str], store: Store, jobs: int = 1
 ) -> Iterator[Document]:
-    """The indexable Documents of ``ids``, with their pages from the store and the pages'
-    analyses from the data folder's kept ones (made in ``jobs`` processes where missing)."""
+    """The indexable Documents of ``ids``, with their pages from the store (none for a record
+    without a file) and the pages' analyses from the data folder's kept ones (made in ``jobs``
+    processes where missing)."""
     analyses = Analyses(data.analyses)
     try:
-        contents = ((wanted[doc_id][0].hash, store.pages(wanted[doc_id][0].hash)) for doc_id in ids)
+        rows = [wanted[doc_id][0] for doc_id in ids]
+        contents = ((row.hash, store.pages(row.hash) if row.hash else []) for row in rows)
         for doc_id, pages in zip(ids, analyses.analysed(contents, jobs=jobs), strict=True):
             row, paths, fields, fingerprint = wanted[doc_id]
+            catalogue = {name: fields[name] for name in LIBRARIAN_ONLY if fields.get(name)}
             yield Document(
                 id=doc_id,
                 content_hash=row.hash,
@@ -184,7 +190,8 @@ def documents(
                 added=row.added,
                 updated=row.updated,
                 fingerprint=fingerprint,
-                **fields,
+                catalogue=catalogue,
+                **{name: value for name, value in fields.items() if name not in LIBRARIAN_ONLY},
             )
     finally:
         analyses.close()
@@ -194,7 +201,7 @@ def _forget_analyses(data: DataDir, wanted: dict) -> None:
     """Drop the kept analyses of contents the index no longer holds."""
     analyses = Analyses(data.analyses)
     try:
-        analyses.keep_only(row.hash for row, _, _, _ in wanted.values())
+        analyses.keep_only(row.hash for row, _, _, _ in wanted.values() if row.hash)
     finally:
         analyses.close()
 
@@ -215,27 +222,28 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
     An index written by another version of the schema, or by another engine than the folder's
     chosen one, is rebuilt from the store (no OCR).
     """
-    chosen = data.engine or DEFAULT
-    if backend_of(data.index) not in (None, chosen):
-        say(f"the index moves to the {chosen} engine: rebuilding it from the store (no OCR)")
-        _rebuild(data, library, store, say)
-        return
-    engine = open_engine(data.index, chosen)
-    engine.create()
-    try:
-        indexed = engine.fingerprints()
-    except IndexVersionError:
-        say("the index was built by another version of ddsearch: rebuilding it from the store")
-        _rebuild(data, library, store, say)
-        return
-    redetect_outdated(library, store, say)
-    wanted = _synced(library, store, engine.version)
-    upserts = sorted(doc_id for doc_id, item in wanted.items() if indexed.get(doc_id) != item[3])
-    deletes = sorted(set(indexed) - set(wanted))
-    if upserts or deletes:
-        jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-        engine.apply_changes(documents(data, wanted, upserts, store, jobs), deletes, jobs=jobs)
-        _forget_analyses(data, wanted)
+    with index_commit_lock(data.index_lock):
+        chosen = data.engine or DEFAULT
+        if backend_of(data.index) not in (None, chosen):
+            say(f"the index moves to the {chosen} engine: rebuilding it from the store (no OCR)")
+            _rebuild_locked(data, library, store, say)
+            return
+        engine = open_engine(data.index, chosen)
+        engine.create()
+        try:
+            indexed = engine.fingerprints()
+        except IndexVersionError:
+            say("the index was built by another version of ddsearch: rebuilding it from the store")
+            _rebuild_locked(data, library, store, say)
+            return
+        redetect_outdated(library, store, say)
+        wanted = _synced(library, store, engine.version)
+        upserts = sorted(d for d, item in wanted.items() if indexed.get(d) != item[3])
+        deletes = sorted(set(indexed) - set(wanted))
+        if upserts or deletes:
+            jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
+            engine.apply_changes(documents(data, wanted, upserts, store, jobs), deletes, jobs=jobs)
+            _forget_analyses(data, wanted)
 
 
 def rebuild(data: DataDir, say, engine: str | None = None) -> int:
@@ -260,6 +268,11 @@ def choose_engine(data: DataDir, engine: str) -> None:
 
 
 def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
+    with index_commit_lock(data.index_lock):
+        return _rebuild_locked(data, library, store, say)
+
+
+def _rebuild_locked(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
     engine = open_engine(data.index, data.engine or DEFAULT)
     redetect_outdated(library, store, say)
     wanted = _synced(library, store, engine.version)
@@ -290,7 +303,7 @@ def catalog_rows(data: DataDir, relative_to: Path) -> list[dict]:
         for row in library.live_documents():
             fields, overridden = effective_metadata(row, derived)
             paths = [_relative(path, relative_to) for path in library.paths_of(row.id)]
-            if paths:
+            if paths or row.is_record:
                 rows.append({"id": row.id, "paths": paths, **fields, "overridden": overridden})
         return rows
 

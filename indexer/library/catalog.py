@@ -19,14 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.library.gazetteer import gazetteer
+from indexer.model import LIBRARIAN_ONLY
 from indexer.text.khmer import normalize
 from indexer.vocabulary import TYPE_KEYS, TYPES, language_code, plausible_year
 
 CATALOG_FILE = "catalog.csv"
 EDITABLE = ("title", "type", "date", "year", "number", "languages", "issuer", "places", "work")
+#: Fields only the librarian gives (`indexer.model.LIBRARIAN_ONLY`): what a record of a printed
+#: book holds besides the above, and a printed copy's place for any document.
+CATALOGUED = (*EDITABLE, *LIBRARIAN_ONLY)
 #: Read-only columns: which values come from the catalogue, how sure detection was of each
 #: detected field ("date 0.50 title 0.81"), and those it doubts (`metadata.DOUBTFUL_BELOW`).
-COLUMNS = ("id", "path", *EDITABLE, "overridden", "confidence", "doubtful")
+COLUMNS = ("id", "path", *CATALOGUED, "overridden", "confidence", "doubtful")
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
 #: Several places of one document share a cell, each as "Province / District / Commune".
@@ -35,7 +39,7 @@ PLACE_SEPARATOR = "; "
 NONE = "-"
 #: Excel runs a cell starting with one of these as a formula; such cells are written after a
 #: quote mark (and read back without it).
-_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -72,38 +76,53 @@ def read_catalog(path: Path) -> tuple[list[CatalogRow], list[str]]:
         raw = path.read_bytes()
     except FileNotFoundError:
         return [], []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [
-            f"{path.name} is not UTF-8 text: save it from your spreadsheet as "
-            "'CSV UTF-8' (Excel) or with the character set 'Unicode (UTF-8)' (LibreOffice)."
-        ]
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text)))
-    if not records:
-        return [], []
-    header = [normalize(cell).strip() for cell in records[0]]
-    if "id" not in header and "path" not in header:
+    header, numbered, problem = read_sheet(raw, path.name)
+    if problem:
+        return [], [problem]
+    if numbered and "id" not in header and "path" not in header:
         return [], [
             f"{path.name} has no 'id' or 'path' column in its first row: export a catalogue "
             "with `ddsearch catalog export` and edit that."
         ]
     rows, problems = [], []
     type_names = _type_names()
-    for number, record in enumerate(records[1:], start=2):
-        cells = {
-            name: _unquote(record[i].strip())
-            for i, name in enumerate(header)
-            if i < len(record) and name
-        }
-        if not any(cells.values()):
-            continue
+    for number, cells in numbered:
         row, problem = _parse_row(number, cells, type_names)
         if problem:
             problems.append(f"{path.name} row {number}: {problem}; the row was skipped.")
         else:
             rows.append(row)
     return rows, problems
+
+
+def read_sheet(raw: bytes, name: str) -> tuple[list[str], list[tuple[int, dict]], str]:
+    """A spreadsheet saved as CSV: its header (folded), its non-blank rows as (row number,
+    {column: cell}), and a sentence when it cannot be read at all."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return (
+            [],
+            [],
+            (
+                f"{name} is not UTF-8 text: save it from your spreadsheet as "
+                "'CSV UTF-8' (Excel) or with the character set 'Unicode (UTF-8)' (LibreOffice)."
+            ),
+        )
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text)))
+    if not records:
+        return [], [], ""
+    header = [normalize(cell).strip() for cell in records[0]]
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        cells = {
+            column: _unquote(record[i].strip())
+            for i, column in enumerate(header)
+            if i < len(record) and column
+        }
+        if any(cells.values()):
+            rows.append((number, cells))
+    return header, rows, ""
 
 
 def _separator(text: str) -> str:
@@ -126,21 +145,31 @@ def _parse_row(
     paths = tuple(p for p in paths if p)
     if not document_id and not paths:
         return None, "it has neither an id nor a path; fill in one of them"
+    values, problem = parse_values(cells, type_names)
+    if problem:
+        return None, problem
+    return CatalogRow(number, document_id, paths, values), ""
+
+
+def parse_values(cells: dict[str, str], type_names: dict[str, str] | None = None) -> tuple:
+    """The catalogue values of non-empty cells (a spreadsheet row or a web form, keyed by
+    column name): ``(values, "")``, or ``({}, sentence)`` naming the first bad cell."""
+    type_names = type_names or _type_names()
     values: dict = {}
-    for name in EDITABLE:
-        cell = cells.get(name, "")
+    for name in CATALOGUED:
+        cell = cells.get(name, "").strip()
         if not cell:
             continue
         if name == "type":
             key = type_names.get(normalize(cell).replace("_", "-"))
             if key is None:
                 known = ", ".join(TYPE_KEYS)
-                return None, f"unknown type '{cell}'; use one of {known}"
+                return {}, f"unknown type '{cell}'; use one of {known}"
             values[name] = key
         elif name == "date":
             date = parse_date(cell)
             if date is None:
-                return None, (
+                return {}, (
                     f"'{cell}' is not a date; write it as 2004-07-15, 2004-07 or 2004, or leave "
                     "the cell empty to keep the detected one"
                 )
@@ -148,7 +177,7 @@ def _parse_row(
         elif name == "year":
             year = _parse_year(cell)
             if year is None:
-                return None, (
+                return {}, (
                     f"'{cell}' is not a possible year; write a year such as 2005, or leave the "
                     "cell empty to keep the detected one"
                 )
@@ -156,7 +185,7 @@ def _parse_row(
         elif name == "places":
             codes, problem = parse_places(cell)
             if problem:
-                return None, problem
+                return {}, problem
             values[name] = codes
         elif name == "work":
             ids = [] if cell == NONE else re.split(r"[\s,;|]+", cell)
@@ -164,16 +193,16 @@ def _parse_row(
         elif name == "languages":
             codes = [language_code(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
             if None in codes or not codes:
-                return None, f"unknown language in '{cell}'; write km, en, or km en"
+                return {}, f"unknown language in '{cell}'; write km, en, or km en"
             values[name] = list(dict.fromkeys(codes))
         else:
             values[name] = " ".join(cell.split())
     if "date" in values and values.get("year", int(values["date"][:4])) != int(values["date"][:4]):
-        return None, (
+        return {}, (
             f"the date {values['date']} is not of the year {values['year']}; correct one of "
             "them, or empty the year cell (a date gives its year)"
         )
-    return CatalogRow(number, document_id, paths, values), ""
+    return values, ""
 
 
 _DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[ T]0?0:00(?::00)?)?")
@@ -245,14 +274,15 @@ def _clean_path(path: str) -> str:
 
 
 def resolve(
-    rows: list[CatalogRow], path_to_id: dict[str, str]
+    rows: list[CatalogRow], path_to_id: dict[str, str], other_ids=()
 ) -> tuple[dict[str, dict], list[str]]:
     """Overrides keyed by document id, and a problem per row naming no document in the library.
 
     A row is matched by its id, else by any of its paths (the id survives moves; a path is what
-    a librarian types for a new row). A second row for the same document is skipped.
+    a librarian types for a new row); ``other_ids`` are documents without a path (records of
+    printed copies). A second row for the same document is skipped.
     """
-    known_ids = set(path_to_id.values())
+    known_ids = set(path_to_id.values()) | set(other_ids)
     overrides: dict[str, dict] = {}
     first_row: dict[str, int] = {}
     problems = []
@@ -285,12 +315,21 @@ def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     value is kept but not reported as an override, so the "overridden" column stays truthful.
     """
     effective = {**detected, **override}
+    date_of_year = False  # the date is the librarian's year (and says so in "overridden")
     if "date" in override:  # a date gives its year
         effective["year"] = int(override["date"][:4])
-    elif "year" in override and not effective.get("date", "").startswith(str(override["year"])):
+    elif (
+        "year" in override
+        and override["year"] != detected.get("year")  # an exported year put back is no change
+        and not effective.get("date", "").startswith(str(override["year"]))
+    ):
         effective["date"] = str(override["year"])  # the detected date was of another year
+        date_of_year = True
     changed = [
-        name for name in EDITABLE if name in override and override[name] != detected.get(name)
+        name
+        for name in CATALOGUED
+        if (name in override and override[name] != detected.get(name))
+        or (name == "date" and date_of_year)
     ]
     confidence = dict(effective.get("confidence") or {})
     for name in override:
@@ -301,6 +340,22 @@ def apply(detected: dict, override: dict) -> tuple[dict, list[str]]:
     if "confidence" in detected or confidence:
         effective["confidence"] = confidence
     return effective, changed
+
+
+def merge_sheet(current: dict, base: dict, sheet: dict) -> dict:
+    """A document's overrides after its catalog.csv row is applied: only the cells the
+    spreadsheet changed since it was last applied (``base``, its cells then; ``sheet``, now)
+    are taken; a cell emptied gives the field back to detection. Corrections made in the
+    browser since stay: the spreadsheet and the browser are two ways into the same values."""
+    merged = dict(current)
+    for name in CATALOGUED:
+        if sheet.get(name) == base.get(name):
+            continue
+        if name in sheet:
+            merged[name] = sheet[name]
+        else:
+            merged.pop(name, None)
+    return merged
 
 
 def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0) -> None:
@@ -333,7 +388,8 @@ def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0
                 document.get("issuer", ""),
                 places_cell(document.get("places") or []),
                 " ".join(document.get("work") or []),
-                " ".join(name for name in EDITABLE if name in document.get("overridden", ())),
+                *(document.get(name, "") for name in LIBRARIAN_ONLY),
+                " ".join(name for name in CATALOGUED if name in document.get("overridden", ())),
                 " ".join(f"{name} {value:.2f}" for name, value in sorted(confidence.items())),
                 " ".join(name for name in EDITABLE if name in doubtful),
             )

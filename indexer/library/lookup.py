@@ -15,7 +15,7 @@ class NotFound(BadParameter):
 
 def live_row(library: Library, doc_id: str) -> DocumentRow | None:
     """The live document with this id, or None."""
-    return next((row for row in library.live_documents() if row.id == doc_id), None)
+    return library.live_document(doc_id)
 
 
 def find_document(library: Library, target: str) -> str:

@@ -1,15 +1,20 @@
 """The library's state: which files were seen where, and which stable document id each belongs to.
 
 A document is one content (sha256); its id is issued once and never given to another content.
-The Whoosh index is derived from this state and the extraction store, so a crash between
-writing the state and committing the index is repaired by the next run.
+A record without a file (a printed book on the resource centre's shelf) is a document with no
+content yet (hash ''): it gets its content, keeping its id, when a file is attached to it. A
+withdrawn document stays in the library but not on the public site. The Whoosh index is
+derived from this state and the extraction store, so a crash between writing the state and
+committing the index is repaired by the next run.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,34 @@ CREATE TABLE IF NOT EXISTS documents (
     detected TEXT NOT NULL DEFAULT '{}',
     overrides TEXT NOT NULL DEFAULT '{}'
 );
+-- The cells of each document's catalog.csv row when that row was last applied: an index run
+-- applies only the cells the spreadsheet changed since, so corrections made in the browser
+-- in between are not undone (catalog.merge_sheet).
+CREATE TABLE IF NOT EXISTS sheet_cells (
+    id TEXT PRIMARY KEY REFERENCES documents (id),
+    cells TEXT NOT NULL
+);
+-- A file saved for a record without a file: the run that indexes this path gives its content
+-- to that record (same id, same catalogue values) instead of issuing a new document.
+-- The change log (indexer.library.changelog): who changed what, when, before -> after.
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    details TEXT NOT NULL
+);
+-- The folders indexed (a directory given to `ddsearch index`): where the workspace saves
+-- uploaded files unless told otherwise.
+CREATE TABLE IF NOT EXISTS roots (
+    path TEXT PRIMARY KEY,
+    last REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    path TEXT PRIMARY KEY,
+    id TEXT NOT NULL REFERENCES documents (id)
+);
 CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (hash);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -36,6 +69,14 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_id ON files (id);
 """
+
+#: Columns added after the first release, with their definitions: added to an older file on open.
+_ADDED_COLUMNS = {"documents": {"withdrawn": "INTEGER NOT NULL DEFAULT 0"}}
+#: The content hash of a record without a file.
+NO_CONTENT = ""
+#: Catalogue fields that say a printed copy is on a shelf: a document losing its last file
+#: becomes a record again instead of leaving the library.
+HOLDING_FIELDS = ("call_number", "shelf")
 
 HASH_CHUNK = 1 << 20
 
@@ -57,6 +98,12 @@ class DocumentRow:
     updated: float
     detected: dict
     overrides: dict
+    withdrawn: bool = False
+
+    @property
+    def is_record(self) -> bool:
+        """A record without a file: catalogue values only, no content."""
+        return self.hash == NO_CONTENT
 
 
 def file_hash(path: Path) -> str:
@@ -79,6 +126,7 @@ class Library:
 
     def __init__(self, path: Path):
         self.db: sqlite3.Connection = connect(path, _SCHEMA)
+        _add_columns(self.db)
 
     @classmethod
     def reader(cls, path: Path) -> Library:
@@ -109,6 +157,17 @@ class Library:
         """The content of a live document, or None."""
         row = self.db.execute(
             "SELECT hash FROM documents WHERE id = ? AND live = 1", (doc_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def served_hash(self, doc_id: str) -> str | None:
+        """The content of a document the public site shows (live, not withdrawn, with a
+        file), or None."""
+        columns = {name for _, name, *_ in self.db.execute("PRAGMA table_info(documents)")}
+        withdrawn = "AND withdrawn = 0" if "withdrawn" in columns else ""  # a reader of an old file
+        row = self.db.execute(
+            f"SELECT hash FROM documents WHERE id = ? AND live = 1 AND hash != '' {withdrawn}",
+            (doc_id,),
         ).fetchone()
         return row[0] if row else None
 
@@ -176,10 +235,81 @@ class Library:
         return self.retire_if_orphan(row[0])
 
     def retire_if_orphan(self, doc_id: str) -> str | None:
+        """A document left with no file leaves the library; one whose catalogue says a printed
+        copy is on a shelf becomes a record without a file again (not retired: None)."""
         if self.paths_of(doc_id):
+            return None
+        row = self.db.execute("SELECT overrides FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row and any(json.loads(row[0]).get(name) for name in HOLDING_FIELDS):
+            self.db.execute(
+                "UPDATE documents SET hash = ?, detected = '{}' WHERE id = ?", (NO_CONTENT, doc_id)
+            )
             return None
         self.db.execute("UPDATE documents SET live = 0 WHERE id = ?", (doc_id,))
         return doc_id
+
+    def new_record(self, now: float, overrides: dict) -> str:
+        """A record without a file, with its catalogue values; its id is issued as a
+        document's is (from a random digest), never given to anything else."""
+        digest = hashlib.sha256(os.urandom(32)).hexdigest()
+        length = 10
+        while self.db.execute(
+            "SELECT 1 FROM documents WHERE id = ?", (candidate := id_for(digest, length),)
+        ).fetchone():
+            length += 2
+        self.db.execute(
+            "INSERT INTO documents (id, hash, added, updated, overrides) VALUES (?, ?, ?, ?, ?)",
+            (candidate, NO_CONTENT, now, now, json.dumps(overrides, ensure_ascii=False)),
+        )
+        return candidate
+
+    def attach(self, path: str, doc_id: str) -> None:
+        """The file at ``path`` is a scanned copy of record ``doc_id``: the run that indexes it
+        gives its content to the record."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO attachments (path, id) VALUES (?, ?)", (path, doc_id)
+        )
+
+    def take_attachment(self, path: str, content_hash: str, now: float, detected: dict) -> str:
+        """The record a new file at ``path`` was attached to, now holding this content; ''
+        when no record waits for this path (or it has had a file since)."""
+        row = self.db.execute("SELECT id FROM attachments WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return ""
+        self.db.execute("DELETE FROM attachments WHERE path = ?", (path,))
+        waiting = self.db.execute(
+            "SELECT 1 FROM documents WHERE id = ? AND live = 1 AND hash = ?", (row[0], NO_CONTENT)
+        ).fetchone()
+        if not waiting:
+            return ""
+        self.replace_content(row[0], content_hash, now, detected)
+        return row[0]
+
+    def note_root(self, folder: str) -> None:
+        """Remember a folder as indexed now."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO roots (path, last) VALUES (?, strftime('%s', 'now'))",
+            (folder,),
+        )
+
+    def last_root(self) -> str | None:
+        """The folder indexed most recently, or None."""
+        row = self.db.execute("SELECT path FROM roots ORDER BY last DESC, path LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def set_withdrawn(self, doc_id: str, withdrawn: bool) -> None:
+        self.db.execute("UPDATE documents SET withdrawn = ? WHERE id = ?", (int(withdrawn), doc_id))
+
+    def sheet_cells(self, doc_id: str) -> dict:
+        """The cells of the document's catalog.csv row when it was last applied ({}: none)."""
+        row = self.db.execute("SELECT cells FROM sheet_cells WHERE id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def set_sheet_cells(self, doc_id: str, cells: dict) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sheet_cells (id, cells) VALUES (?, ?)",
+            (doc_id, json.dumps(cells, ensure_ascii=False, sort_keys=True)),
+        )
 
     def set_overrides(self, doc_id: str, overrides: dict) -> None:
         self.db.execute(
@@ -188,14 +318,37 @@ class Library:
         )
 
     def live_documents(self) -> list[DocumentRow]:
+        """Every document in the library (withdrawn ones and records without a file too)."""
         rows = self.db.execute(
-            "SELECT id, hash, added, updated, detected, overrides FROM documents "
+            "SELECT id, hash, added, updated, detected, overrides, withdrawn FROM documents "
             "WHERE live = 1 ORDER BY id"
         )
         return [
-            DocumentRow(doc_id, h, added, updated, json.loads(det), json.loads(ovr))
-            for doc_id, h, added, updated, det, ovr in rows
+            DocumentRow(doc_id, h, added, updated, json.loads(det), json.loads(ovr), bool(out))
+            for doc_id, h, added, updated, det, ovr, out in rows
         ]
+
+    def live_document(self, doc_id: str) -> DocumentRow | None:
+        """One document of the library, or None."""
+        row = self.db.execute(
+            "SELECT id, hash, added, updated, detected, overrides, withdrawn FROM documents "
+            "WHERE live = 1 AND id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        doc_id, h, added, updated, det, ovr, out = row
+        return DocumentRow(doc_id, h, added, updated, json.loads(det), json.loads(ovr), bool(out))
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Bring a library file of an older ddsearch up to date (columns added since)."""
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {name for _, name, *_ in db.execute(f"PRAGMA table_info({table})")}
+        for name, definition in columns.items():
+            if name not in present:
+                with contextlib.suppress(sqlite3.OperationalError):  # added meanwhile
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
 
 class _Transaction:

@@ -75,7 +75,7 @@ def source(data: DataDir, doc_id: str, page: int | None = None) -> Source:
     try:
         library = Library.reader(data.library)
         try:
-            content_hash = library.live_hash(doc_id)
+            content_hash = library.served_hash(doc_id)
             files = library.files_of(doc_id) if content_hash else []
         finally:
             library.close()

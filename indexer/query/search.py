@@ -18,6 +18,7 @@ the website's ``/api/search``::
          "date": "2001-04-27",         # signing date, ISO, as far as settled ("2001-04",
                                        #   "2001"); "" when not known
          "number": "៤០ អនក្រ.បក", "language": ["km"], "paths": ["laws/sd40.pdf"],
+         "call_number": "", "shelf": "",  # a printed copy's place ("paths": [] if only that)
          "score": 12.3456,             # relevance (0.0 when the query has no words)
          "places": [{"code": "08", "level": "province", "km": "កណ្ដាល", "en": "Kandal"}],
          "other_versions": [{"id": "q2x...", "title": "...", "language": ["en"]}],
@@ -427,7 +428,9 @@ def _result(hit: DocumentHit, highlight: Highlight, engine: Engine) -> dict:
         "date": meta["date"],
         "number": meta["number"],
         "language": meta["languages"],
-        "paths": meta["paths"],
+        "paths": meta["paths"],  # none for a record of a printed copy without a file
+        "call_number": meta.get("call_number", ""),  # where a printed copy is kept
+        "shelf": meta.get("shelf", ""),
         "places": place_names.describe(meta["places"]),
         "other_versions": other_versions(engine, meta.get("work", [])),
         "score": round(hit.score, 4),

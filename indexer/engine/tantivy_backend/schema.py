@@ -11,7 +11,7 @@ from indexer.engine.fields import DOCUMENT_FIELDS, PAGE_FIELDS, TEXT_FIELDS, Ana
 from indexer.model import Document
 
 # Bump whenever fields or their kinds change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "t2"
+SCHEMA_VERSION = "t3"
 
 META = "meta"  # a document record's metadata as JSON (stored)
 TEXT = "text"  # a page record's text (stored)

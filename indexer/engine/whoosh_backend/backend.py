@@ -49,10 +49,17 @@ BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
 #: its writing time at 8 (bench/RESULTS.md, issue 24).
 INLINE_POSTINGS = 8
 
-# Whoosh-Reloaded 2.7.5's postings writer inlines short lists by calling `set_inline`, which
-# its term info names `set_inlined`: any inline limit crashed, so none was used. Its readers
-# read inlined lists already.
-W3TermInfo.set_inline = W3TermInfo.set_inlined
+
+def _set_inline(info: W3TermInfo, ids, weights, values) -> None:
+    """Whoosh-Reloaded 2.7.5's postings writer inlines short lists by calling `set_inline`,
+    which its term info names `set_inlined`: any inline limit crashed, so none was used. It
+    also keeps no values for postings without any (exact-value fields): read back, such a
+    list gives text "" for each, which Whoosh's own merging of segments refuses; so an empty
+    value is kept for each (27 bytes a term)."""
+    info.set_inlined(ids, weights, values or (b"",) * len(ids))
+
+
+W3TermInfo.set_inline = _set_inline
 
 
 _SCHEMA = build_schema()
