@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 
@@ -32,6 +32,7 @@ from indexer.engine import DocumentHit, PageCandidate, SearchOutcome, folder
 from indexer.engine.columns import Columns
 from indexer.engine.fields import PAGE_KHMER, PAGE_LATIN
 from indexer.engine.lastused import LastUsed
+from indexer.engine.whoosh_backend import terminfo
 from indexer.engine.whoosh_backend.matching import all_matches, holding_many
 from indexer.engine.whoosh_backend.queries import bounded, document_query, page_query
 from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION, build_schema, records
@@ -46,20 +47,11 @@ BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
 #: Posting lists this short are kept in their term's entry instead of a block of their own in
 #: the postings file (~95 bytes, and a pickle and a zlib call to write, for a one-posting
 #: list). Most Khmer n-grams and word pairs are that rare: 12% off the index and 30% off
-#: its writing time at 8 (bench/RESULTS.md, issue 24).
+#: its writing time at 8; written compactly (`terminfo`), 42% off a 500-document index
+#: (bench/RESULTS.md, issue 24).
 INLINE_POSTINGS = 8
 
-
-def _set_inline(info: W3TermInfo, ids, weights, values) -> None:
-    """Whoosh-Reloaded 2.7.5's postings writer inlines short lists by calling `set_inline`,
-    which its term info names `set_inlined`: any inline limit crashed, so none was used. It
-    also keeps no values for postings without any (exact-value fields): read back, such a
-    list gives text "" for each, which Whoosh's own merging of segments refuses; so an empty
-    value is kept for each (27 bytes a term)."""
-    info.set_inlined(ids, weights, values or (b"",) * len(ids))
-
-
-W3TermInfo.set_inline = _set_inline
+terminfo.install()
 
 
 _SCHEMA = build_schema()

@@ -18,7 +18,7 @@ from indexer.engine.fields import records as engine_records
 from indexer.model import Document
 
 # Bump whenever fields or analyzers change: an index of another version must be rebuilt.
-SCHEMA_VERSION = "14"
+SCHEMA_VERSION = "15"
 
 
 class Terms(str):
