@@ -14,7 +14,7 @@ images:
 The documents' own numbers (read off their pages or adopted from citations) are scored with
 the rest of the catalogue by bench/catalogue_accuracy.py.
 
-    python bench/citations.py --store /work/data/wave1/store.sqlite [--json] [--misses]
+    python bench/citations.py --store data/wave1/store.sqlite [--json] [--misses]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ The documents and citations of the 40 Khmer PDFs, as detected and parsed from a 
 texts, are copied ``--copies`` times with distinct ids, numbers and titles and their years
 spread over ±15 years, so that resolution faces a library that size (no OCR here).
 
-    python bench/citator_scale.py --store DATA/store.sqlite [--copies 125]
+    python bench/citator_scale.py --store data/wave1/store.sqlite [--copies 125]
 """
 
 from __future__ import annotations

@@ -1,7 +1,13 @@
-"""OCR quality benchmark (issue 12): character error rate of OCR recipes on real pages.
+"""OCR quality benchmark (issues 12, 22): character error rate of OCR recipes on real pages.
 
-    nice python bench/ocr_quality.py [--sets gazette,fixtures,sony,constitution]
-        [--recipes wave1,default,...] [--jobs 2] [--pages]
+    nice python bench/ocr_quality.py [--sets gazette,fixtures,sony,constitution,tune,check]
+        [--recipes wave1,default,...] [--jobs 2] [--pages] [--dev DIR]
+
+The sets ``tune`` and ``check`` are the halves of a development set: a folder (``--dev``,
+by default bench/data/ocr_dev) with ``pages.tsv`` (name, pdf, page, half) and a
+``NAME.gt.txt`` transcription per page, the pages read from their PDFs in
+../shared/corpus/pdf as the index reads them. Tune on ``tune``; score ``check`` once a
+recipe is fixed (bench/data/ocr_dev/README.md).
 
 Every page is read by ``indexer.extract.pool.ocr_reading`` — the function the indexing workers
 run — and scored on the text exactly as the store keeps it. Scoring follows
@@ -16,6 +22,7 @@ are Tesseract's own, one single-threaded Tesseract per page, ``--jobs`` pages at
 from __future__ import annotations
 
 import argparse
+import csv
 import re
 import time
 import unicodedata
@@ -32,18 +39,27 @@ from indexer.extract.pool import ocr_reading
 REPO = Path(__file__).resolve().parents[1]
 GT = REPO.parent / "shared" / "corpus" / "ocr_gt"
 FIXTURES = REPO.parent / "shared" / "corpus" / "fixtures"
+PDFS = REPO.parent / "shared" / "corpus" / "pdf"
+DEV = REPO / "bench" / "data" / "ocr_dev"
 
-_BASE = ocr.Recipe(median=0, scale=1, drop_junk=False, lexicon=False, orient=False)
+_BASE = ocr.Recipe(
+    median=0, scale=1, drop_junk=False, neural=False, lexicon=False, digits=False, orient=False
+)
+R4 = replace(ocr.DEFAULT_RECIPE, neural=False, digits=True)
 RECIPES = {
     "wave1": replace(_BASE, lang="khm+eng"),
     "Khmer": _BASE,
     "Khmer+med3": replace(_BASE, median=3),
     "Khmer+med3+x0.85": replace(_BASE, median=3, scale=0.85),
     "…+junk": replace(_BASE, median=3, scale=0.85, drop_junk=True),
-    "…+junk+lexicon": replace(ocr.DEFAULT_RECIPE, digits=False),
-    "default": ocr.DEFAULT_RECIPE,  # …+junk+lexicon+digits+orient
-    "Khmer+khm default": replace(ocr.DEFAULT_RECIPE, lang="Khmer+khm"),
-    "khm default": replace(ocr.DEFAULT_RECIPE, lang="khm"),
+    "…+junk+lexicon": replace(R4, digits=False),
+    "r4": R4,  # …+junk+lexicon+digits+orient
+    "Khmer+khm r4": replace(R4, lang="Khmer+khm"),
+    "khm r4": replace(R4, lang="khm"),
+    # r5: Tesseract's words read again by the neural recogniser (issue 22)
+    "neural raw": replace(_BASE, median=3, scale=0.85, neural=True),
+    "neural+junk": replace(ocr.DEFAULT_RECIPE, lexicon=False, orient=False),
+    "default": ocr.DEFAULT_RECIPE,  # r5: neural+junk+lexicon+orient
 }
 
 
@@ -51,12 +67,28 @@ RECIPES = {
 class Sample:
     set: str
     name: str
-    image: Path
+    image: Path  # an image file, or a PDF whose ``page`` is read
     reference: Path
+    page: int = 1
 
 
-def samples(sets: list[str]) -> list[Sample]:
+def dev_samples(folder: Path, half: str) -> list[Sample]:
+    """The pages of one half of a development set, read from their PDFs."""
+    with open(folder / "pages.tsv", encoding="utf-8") as table:
+        rows = [row for row in csv.DictReader(table, delimiter="\t") if row["half"] == half]
+    return [
+        Sample(
+            half, row["name"], PDFS / row["pdf"], folder / f"{row['name']}.gt.txt", int(row["page"])
+        )
+        for row in rows
+    ]
+
+
+def samples(sets: list[str], dev: Path = DEV) -> list[Sample]:
     found = []
+    for half in ("tune", "check"):
+        if half in sets:
+            found += dev_samples(dev, half)
     if "gazette" in sets:
         for ref in sorted((GT / "gazette").glob("*.gt.txt")):
             found.append(
@@ -138,7 +170,7 @@ class Score:
 
 
 def score_page(sample: Sample, recipe: ocr.Recipe) -> tuple[Score, str]:
-    text, reading = ocr_reading(sample.image, 1, recipe)
+    text, reading = ocr_reading(sample.image, sample.page, recipe)
     reference = "".join(
         line for line in sample.reference.read_text("utf-8").splitlines(True) if "[?]" not in line
     )
@@ -164,8 +196,9 @@ def main() -> None:
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--pages", action="store_true", help="Print every page's CER too.")
+    parser.add_argument("--dev", type=Path, default=DEV, help="A development set's folder.")
     args = parser.parse_args()
-    chosen = samples(args.sets.split(","))
+    chosen = samples(args.sets.split(","), args.dev)
     print("| recipe | set | pages | CER | CER Khmer | CER digits | Latin not in ref | s/page |")
     print("|---|---|---|---|---|---|---|---|")
     for label in args.recipes.split(","):

@@ -1,6 +1,12 @@
-"""OCR throughput of the wave-1 pipeline against the current recipe, in one run (issue 12).
+"""OCR throughput of an older pipeline against the current recipe, in one run (issues 12, 22).
 
     nice python bench/ocr_throughput.py --old-code DIR [--pages 40] [--jobs 2]
+    nice python bench/ocr_throughput.py --old-code DIR --whole [--jobs 2]
+
+With ``--whole`` both index the 40 Khmer PDFs of tests/data/corpus_labels.tsv whole (their
+scanned pages OCR'd, legacy-font pages converted) and the bench prints OCR'd pages, wall
+seconds, OCR pages/s, the CPU seconds of every process a page and the peak memory of the
+largest process (an OCR worker), and nothing else (issue 22).
 
 Both index the same scanned Royal Gazette pages (the first 2 pages of each scanned sub-decree
 and law in ../shared/corpus/pdf) into fresh data folders: ``DIR`` holds the ``indexer``
@@ -22,6 +28,7 @@ import argparse
 import multiprocessing
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -30,7 +37,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ingest_bench import scanned_sample, tesseract_cli
+from ingest_bench import CORPUS, scanned_sample, tesseract_cli
 from queue_bench import adopt_orphans, cpu_seconds, reap_orphans
 
 from indexer.extract import digits, ocr, words
@@ -142,12 +149,50 @@ def latin_on_khmer_pages(texts: list[str]) -> tuple[int, int]:
     return len(khmer), sum(len(LATIN.findall(t)) for t in khmer)
 
 
+def khmer_pdfs() -> list[Path]:
+    """The 40 Khmer PDFs whose truth tests/data/corpus_labels.tsv holds."""
+    labels = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus_labels.tsv"
+    rows = [line.split("\t") for line in labels.read_text("utf-8").splitlines()]
+    names = [row[0] for row in rows if row[0].endswith(".pdf")]
+    return [CORPUS / name for name in names]
+
+
+def whole(old_code: Path, jobs: int) -> None:
+    """Index the 40 Khmer PDFs whole with each pipeline (``--whole``)."""
+    new_code = Path(__file__).resolve().parents[1]
+    adopt_orphans()
+    print(f"40 Khmer PDFs whole, --jobs {jobs}, load before: {os.getloadavg()[0]:.1f}")
+    print("| pipeline | OCR'd pages | index s | OCR pages/s | CPU s | CPU s / OCR page |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="ocr-throughput-") as tmp:
+        library = Path(tmp) / "khmer"
+        library.mkdir()
+        for pdf in khmer_pdfs():
+            (library / pdf.name).symlink_to(pdf)
+        for label, code in (("old", old_code), ("new", new_code)):
+            data = Path(tmp) / label
+            wall, cpu = timed(index_with, code, library, data, jobs)
+            pages = len(ocr_pages(data))
+            print(
+                f"| {label} | {pages} | {wall:.0f} | {pages / wall:.2f} | {cpu:.0f} "
+                f"| {cpu / max(1, pages):.2f} |",
+                flush=True,
+            )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    print(f"peak RSS of the largest process (an OCR worker) in either run: {peak} MB")
+    print(f"load after: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--old-code", type=Path, required=True)
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--whole", action="store_true", help="The 40 Khmer PDFs, whole.")
     args = parser.parse_args()
+    if args.whole:
+        whole(args.old_code, args.jobs)
+        return
     new_code = Path(__file__).resolve().parents[1]
     recipe = ocr.DEFAULT_RECIPE
     adopt_orphans()

@@ -8,7 +8,7 @@ tables for bench/RESULTS.md); asserts nothing.
     python bench/page_images.py load     --data DIR [--clients 20] [--images 50] [--seconds 40]
                                          [--burst] [--thumbnails]
 
-DIR is a data folder (as `ddsearch --index`), e.g. a copy of /work/data/wave1 after
+DIR is a data folder (as `ddsearch --index`), e.g. a copy of data/wave1 after
 `ddsearch rebuild`; `load` empties DIR's page cache first, then measures the searches alone
 and with ``--images`` clients asking for uncached page images all along (or, with --burst,
 once each, all at the same moment). `searchable` OCRs three 2-page

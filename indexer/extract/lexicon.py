@@ -120,6 +120,18 @@ def _corrected(tokens: list[str]) -> list[str]:
     return out
 
 
+def known_share(text: str) -> float:
+    """The share of the Khmer letters of ``text`` in words (of two letters or more) that the
+    lexicon knows: high for Khmer however badly read, near 0 for a page read turned."""
+    counts = _lexicon()[0]
+    known = total = 0
+    for run in _KHMER_RUN.findall(text):
+        for token in khmercut.tokenize(run):
+            total += len(token)
+            known += len(token) if len(token) >= 2 and token in counts else 0
+    return known / total if total else 0.0
+
+
 def correct(found: list[Word]) -> list[Word]:
     """The words with the unsure ones corrected."""
     return [

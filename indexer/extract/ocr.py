@@ -1,13 +1,22 @@
-"""Tesseract OCR of page images by a named recipe, keeping every word's box and confidence.
+"""OCR of page images by a named recipe, keeping every word's box and confidence.
 
-The recipe was chosen by measurement on real Royal Gazette scans (bench/ocr_quality.py,
-bench/RESULTS.md): Debian's Khmer *script* model, a 3x3 median filter, the page scaled to 85%
-(about 255 dpi), psm 6, then junk words dropped by script and confidence (indexer/extract/
-words.py) and low-confidence Khmer words corrected towards a lexicon (indexer/extract/
-lexicon.py). One single-threaded Tesseract runs per worker (KNOWLEDGE §2): libtesseract
-in the worker's own process (tesserocr), with Debian's models. The wheel's libtesseract is
-built without OpenMP, so a page is read on one thread with no OMP_THREAD_LIMIT to set
-(parallelism comes from the worker processes).
+The recipe (r5) was chosen by measurement on real Royal Gazette scans (bench/ocr_quality.py,
+bench/RESULTS.md), as a sequence of small steps:
+
+1. prepare: a 3x3 median filter, the page scaled to 85% (about 255 dpi);
+2. Tesseract (Debian's Khmer *script* model, psm 6) finds the lines and words and reads them;
+3. junk words are dropped by script and confidence (indexer/extract/words.py);
+4. the neural recogniser reads the Khmer again, piece by piece of Tesseract's lines, from the
+   300 dpi page (indexer/extract/neural.py, pieces.py); Latin words keep Tesseract's reading;
+5. unsure Khmer words are corrected towards a lexicon (indexer/extract/lexicon.py);
+6. a page that reads as if turned is tried the other ways round.
+
+Without the neural step (``Recipe(neural=False)``, recipe r4) the words holding ៤/៨ are
+re-read by `khm` instead (indexer/extract/digits.py); on the neural reading that re-read costs
+digits, so r5 leaves it out. One single-threaded Tesseract and recogniser run per worker
+(KNOWLEDGE §2): libtesseract in the worker's own process (tesserocr), with Debian's models.
+The wheel's libtesseract is built without OpenMP, so a page is read on one thread with no
+OMP_THREAD_LIMIT to set (parallelism comes from the worker processes).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import tesserocr
 from PIL import Image
 
 from indexer.errors import OcrUnavailable
-from indexer.extract import digits, lexicon, words
+from indexer.extract import digits, lexicon, neural, pieces, words
 from indexer.extract.words import Word
 
 #: The script model reads English as well as eng does (fixtures eng_p1 0.027, mixed_p1 0.019
@@ -64,14 +73,16 @@ class Recipe:
     median: int = 3  # median filter size in pixels (0: none)
     scale: float = 0.85  # of the 300 dpi render
     drop_junk: bool = True
+    neural: bool = True  # Khmer read again by the neural recogniser (indexer/extract/neural.py)
     lexicon: bool = True
-    digits: bool = True  # ៤/៨ re-read by khm (indexer/extract/digits.py)
+    digits: bool = False  # ៤/៨ re-read by khm (indexer/extract/digits.py): for r4 only
     orient: bool = True  # when the first reading is unsure, look for a better orientation
 
     @property
     def version(self) -> str:
-        parts = [f"r4:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
-        steps = ("drop_junk", "lexicon", "digits", "orient")
+        head = "r5" if self.neural else "r4"
+        parts = [f"{head}:{self.lang}", f"psm{self.psm}", f"med{self.median}", f"x{self.scale:g}"]
+        steps = ("neural", "drop_junk", "lexicon", "digits", "orient")
         parts += [name for name in steps if getattr(self, name)]
         return "/".join(parts)
 
@@ -100,38 +111,25 @@ class Reading:
 
 
 def read_image(image: Image.Image, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
-    """OCR one page image by ``recipe``."""
+    """OCR one page image by ``recipe``: Tesseract's words (the page turned first if it reads
+    as turned), then the recipe's steps on them."""
     gray = image.convert("L")
-    reading = _read(gray, recipe, 0)
-    if recipe.orient and _maybe_turned(reading):
+    found, spent = _tesseract_words(gray, recipe)
+    rotation = 0
+    if recipe.orient and _maybe_turned(found):
         rotation, probe_seconds = detect_rotation(gray, recipe)
-        reading.seconds += probe_seconds
+        spent += probe_seconds
         if rotation:
-            turned = _read(gray.rotate(-rotation, expand=True), recipe, rotation)
-            turned.seconds = reading.seconds + turned.seconds
-            if turned.confidence > reading.confidence:
-                reading = turned
-    return reading
-
-
-def _maybe_turned(reading: Reading) -> bool:
-    if len(reading.words) < ORIENT_FROM_WORDS:
-        return False
-    length = sum(len(word.text) for word in reading.words) / len(reading.words)
-    return length < ORIENT_BELOW_WORD_LENGTH or reading.confidence < ORIENT_BELOW_CONFIDENCE
-
-
-def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
-    prepared = prepare(gray, recipe)
-    tsv, seconds = _read_tsv(prepared, recipe.lang, recipe.psm)
-    found = words.parse_tsv(tsv)
-    spent = [seconds]
-    if recipe.digits and digits.wanted(recipe.lang):
-        found, more = digits.correct(found, prepared, _read_tsv)
-        spent += [more] if more else []
-    found = [word.scaled(1 / recipe.scale) for word in found]
-    if recipe.drop_junk:
-        found = words.drop_junk(found)
+            turned_gray = gray.rotate(-rotation, expand=True)
+            turned, more = _tesseract_words(turned_gray, recipe)
+            spent += more
+            if _reads_better(turned, found):
+                gray, found = turned_gray, turned
+            else:
+                rotation = 0
+    if recipe.neural:
+        found, seconds = read_khmer_again(found, gray)
+        spent.append(seconds)
     if recipe.lexicon:
         found = lexicon.correct(found)
     return Reading(
@@ -144,6 +142,58 @@ def _read(gray: Image.Image, recipe: Recipe, rotation: int) -> Reading:
         confidence=words.mean_confidence(found),
         seconds=spent,
     )
+
+
+def _maybe_turned(found: list[Word]) -> bool:
+    if len(found) < ORIENT_FROM_WORDS:
+        return False
+    length = sum(len(word.text) for word in found) / len(found)
+    confidence = words.mean_confidence(found)
+    return length < ORIENT_BELOW_WORD_LENGTH or confidence < ORIENT_BELOW_CONFIDENCE
+
+
+def _reads_better(turned: list[Word], upright: list[Word]) -> bool:
+    """Whether the page turned reads better than as it came: Tesseract is surer of it, and
+    it holds no fewer words of Khmer the lexicon knows. Tesseract's confidence alone turned
+    upright pages with faint print or text showing through from the back (7 of the 40 Khmer
+    PDFs' pages in the r4 index, and a Gazette page given as PNG); turned, Khmer reads as
+    no known word at all (bench/RESULTS.md, issue 22)."""
+    sure = words.mean_confidence(turned) > words.mean_confidence(upright)
+    known = lexicon.known_share(words.page_text(turned))
+    return sure and known >= lexicon.known_share(words.page_text(upright))
+
+
+def _tesseract_words(gray: Image.Image, recipe: Recipe) -> tuple[list[Word], list[float]]:
+    """Tesseract's words on the prepared page, boxes in ``gray``'s pixels, junk dropped if the
+    recipe says so; and Tesseract's seconds."""
+    prepared = prepare(gray, recipe)
+    tsv, seconds = _read_tsv(prepared, recipe.lang, recipe.psm)
+    found = words.parse_tsv(tsv)
+    spent = [seconds]
+    if recipe.digits and digits.wanted(recipe.lang):
+        found, more = digits.correct(found, prepared, _read_tsv)
+        spent += [more] if more else []
+    found = [word.scaled(1 / recipe.scale) for word in found]
+    return (words.drop_junk(found) if recipe.drop_junk else found), spent
+
+
+def read_khmer_again(found: list[Word], gray: Image.Image) -> tuple[list[Word], float]:
+    """The words, those Tesseract read as Khmer (or, on a Khmer page, as anything but Latin)
+    read again by the neural recogniser from the 300 dpi page, piece by piece of their lines
+    (a lone symbol it gives nothing keeps Tesseract's reading); and the recogniser's seconds."""
+    chosen = words.for_neural(found)
+    cut = pieces.cut(found, chosen, gray.width, gray.height)
+    page = np.asarray(gray)
+    readings, seconds = neural.read([pieces.crop(page, piece) for piece in cut])
+    read: dict[int, Word] = {}
+    for piece, reading in zip(cut, readings, strict=True):
+        read.update(pieces.assign(found, piece, reading))
+    kept = [
+        read.get(i, word)
+        for i, word in enumerate(found)
+        if not chosen[i] or i in read or words.is_lone_symbol(word.text)
+    ]
+    return kept, seconds
 
 
 def prepare(gray: Image.Image, recipe: Recipe) -> Image.Image:
@@ -171,13 +221,13 @@ def detect_rotation(gray: Image.Image, recipe: Recipe) -> tuple[int, list[float]
     surest. Tesseract's OSD cannot tell for Khmer (it called an upright Gazette page 180° and
     one turned by 90° upright), so the page is read four ways instead. Returns the turn and
     Tesseract's seconds."""
-    probe = replace(recipe, median=0, scale=PROBE_SCALE, lexicon=False, digits=False, orient=False)
+    probe = replace(recipe, median=0, scale=PROBE_SCALE, digits=False)
     readings = {
-        rotation: _read(gray.rotate(-rotation, expand=True), probe, rotation)
+        rotation: _tesseract_words(gray.rotate(-rotation, expand=True), probe)
         for rotation in (0, 90, 180, 270)
     }
-    best = max(readings, key=lambda rotation: readings[rotation].confidence)
-    return best, [seconds for reading in readings.values() for seconds in reading.seconds]
+    best = max(readings, key=lambda rotation: words.mean_confidence(readings[rotation][0]))
+    return best, [seconds for _, spent in readings.values() for seconds in spent]
 
 
 def _read_tsv(image: Image.Image, lang: str, psm: int = DEFAULT_PSM) -> tuple[str, float]:
@@ -266,7 +316,8 @@ def read_page(
 
 def check_languages(lang: str) -> None:
     """Fail early, with what to install, when a Tesseract language pack is missing (khm too,
-    which re-reads the digits of other languages' readings)."""
+    which re-reads the digits of other languages' readings), or the neural recogniser."""
+    neural.check_installed()
     available = _installed()[1]
     needed = lang.split("+") + ([digits.REREAD_LANG] if digits.wanted(lang) else [])
     missing = [code for code in needed if code not in available]

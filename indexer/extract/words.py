@@ -80,6 +80,23 @@ def is_khmer_page(found: list[Word]) -> bool:
     return khmer > 0 and khmer >= KHMER_PAGE_RATIO * latin
 
 
+def for_neural(found: list[Word]) -> list[bool]:
+    """Which words the neural Khmer recogniser reads again: those holding Khmer, and on a
+    Khmer page every word but a Latin one (a digit or sign Tesseract read as Arabic or junk);
+    Latin words keep Tesseract's reading (the recogniser reads `ABC Co., Ltd.` as `A80 Co ២d`)."""
+    khmer_page = is_khmer_page(found) or holds_no_sure_word(found)
+    return [
+        bool(_KHMER.search(word.text)) or (khmer_page and not _LATIN_LETTER.search(word.text))
+        for word in found
+    ]
+
+
+def is_lone_symbol(text: str) -> bool:
+    """A symbol printed alone (a list's dash, a separator): kept as Tesseract read it where the
+    neural recogniser, reading the word's line, gives it nothing."""
+    return text in _LONE_SYMBOLS
+
+
 def holds_no_sure_word(found: list[Word]) -> bool:
     """An emblem, a seal or a photograph alone: Tesseract is sure of nothing it read there."""
     return all(word.confidence < SURE for word in found)
