@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine import open_engine
+from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
+from indexer.indexing.analyses import Analyses
 from indexer.indexing.detection import redetect_outdated
 from indexer.indexing.lock import index_commit_lock, writer_lock
 from indexer.library import catalog, citator, opened, places, works
@@ -168,22 +169,41 @@ def _change(wanted: dict, doc_id: str, version: str, **changes) -> None:
     wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
 
 
-def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
-    """The indexable Documents of ``ids``, with their pages from the store."""
-    for doc_id in ids:
-        row, paths, fields, fingerprint = wanted[doc_id]
-        catalogue = {name: fields[name] for name in LIBRARIAN_ONLY if fields.get(name)}
-        yield Document(
-            id=doc_id,
-            content_hash=row.hash,
-            paths=paths,
-            pages=store.pages(row.hash) if row.hash else [],
-            added=row.added,
-            updated=row.updated,
-            fingerprint=fingerprint,
-            catalogue=catalogue,
-            **{name: value for name, value in fields.items() if name not in LIBRARIAN_ONLY},
-        )
+def documents(
+    data: DataDir, wanted: dict, ids: list[str], store: Store, jobs: int = 1
+) -> Iterator[Document]:
+    """The indexable Documents of ``ids``, with their pages from the store (none for a record
+    without a file) and the pages' analyses from the data folder's kept ones (made in ``jobs``
+    processes where missing)."""
+    analyses = Analyses(data.analyses)
+    try:
+        rows = [wanted[doc_id][0] for doc_id in ids]
+        contents = ((row.hash, store.pages(row.hash) if row.hash else []) for row in rows)
+        for doc_id, pages in zip(ids, analyses.analysed(contents, jobs=jobs), strict=True):
+            row, paths, fields, fingerprint = wanted[doc_id]
+            catalogue = {name: fields[name] for name in LIBRARIAN_ONLY if fields.get(name)}
+            yield Document(
+                id=doc_id,
+                content_hash=row.hash,
+                paths=paths,
+                pages=pages,
+                added=row.added,
+                updated=row.updated,
+                fingerprint=fingerprint,
+                catalogue=catalogue,
+                **{name: value for name, value in fields.items() if name not in LIBRARIAN_ONLY},
+            )
+    finally:
+        analyses.close()
+
+
+def _forget_analyses(data: DataDir, wanted: dict) -> None:
+    """Drop the kept analyses of contents the index no longer holds."""
+    analyses = Analyses(data.analyses)
+    try:
+        analyses.keep_only(row.hash for row, _, _, _ in wanted.values() if row.hash)
+    finally:
+        analyses.close()
 
 
 def _synced(library: Library, store: Store, version: str) -> dict:
@@ -199,10 +219,16 @@ def _synced(library: Library, store: Store, version: str) -> dict:
 def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
     """Make the index hold exactly the live documents, repairing what a crash left behind.
 
-    An index written by another version of the schema is rebuilt from the store (no OCR).
+    An index written by another version of the schema, or by another engine than the folder's
+    chosen one, is rebuilt from the store (no OCR).
     """
     with index_commit_lock(data.index_lock):
-        engine = open_engine(data.index)
+        chosen = data.engine or DEFAULT
+        if backend_of(data.index) not in (None, chosen):
+            say(f"the index moves to the {chosen} engine: rebuilding it from the store (no OCR)")
+            _rebuild_locked(data, library, store, say)
+            return
+        engine = open_engine(data.index, chosen)
         engine.create()
         try:
             indexed = engine.fingerprints()
@@ -216,13 +242,29 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         deletes = sorted(set(indexed) - set(wanted))
         if upserts or deletes:
             jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-            engine.apply_changes(documents(wanted, upserts, store), deletes, jobs=jobs)
+            engine.apply_changes(documents(data, wanted, upserts, store, jobs), deletes, jobs=jobs)
+            _forget_analyses(data, wanted)
 
 
-def rebuild(data: DataDir, say) -> int:
-    """Re-create the index from state + store (after an analyser or schema change); no OCR."""
+def rebuild(data: DataDir, say, engine: str | None = None) -> int:
+    """Re-create the index from state + store (after an analyser or schema change); no OCR.
+    With ``engine``, the folder's index moves to that engine, which it then keeps."""
     with writer_lock(data.lock, say), opened(data) as (library, store):
+        if engine:
+            choose_engine(data, engine)
         return _rebuild(data, library, store, say)
+
+
+def choose_engine(data: DataDir, engine: str) -> None:
+    """Remember the engine of a data folder's index (the caller holds the writer lock); the
+    next sync rebuilds the index in it when it is another's."""
+    if engine not in BACKENDS:
+        raise ValueError(f"unknown engine {engine!r}")
+    if engine != (data.engine or DEFAULT):
+        data.root.mkdir(parents=True, exist_ok=True)
+        fresh = data.engine_file.with_name(data.engine_file.name + ".new")
+        fresh.write_text(engine + "\n")
+        fresh.replace(data.engine_file)
 
 
 def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
@@ -231,10 +273,11 @@ def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: Non
 
 
 def _rebuild_locked(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
-    engine = open_engine(data.index)
+    engine = open_engine(data.index, data.engine or DEFAULT)
     redetect_outdated(library, store, say)
     wanted = _synced(library, store, engine.version)
-    engine.rebuild(documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
+    engine.rebuild(documents(data, wanted, sorted(wanted), store, BUILD_JOBS), jobs=BUILD_JOBS)
+    _forget_analyses(data, wanted)
     return len(wanted)
 
 
