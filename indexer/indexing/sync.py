@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.config import DataDir
@@ -19,7 +18,8 @@ from indexer.errors import IndexVersionError
 from indexer.indexing.analyses import Analyses
 from indexer.indexing.detection import redetect_outdated
 from indexer.indexing.lock import index_commit_lock, writer_lock
-from indexer.library import catalog, citator, opened, places, works
+from indexer.library import citator, opened, places, works
+from indexer.library.effective import Derived, effective_metadata
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import LIBRARIAN_ONLY, Document
@@ -27,50 +27,6 @@ from indexer.model import LIBRARIAN_ONLY, Document
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
-DEFAULT_FIELDS = {
-    "title": "",
-    "type": "other",
-    "date": "",
-    "year": None,
-    "number": "",
-    "issuer": "",
-    **dict.fromkeys(LIBRARIAN_ONLY, ""),
-}
-#: Keys of the detected metadata that are no field (the detector's version).
-_NOT_FIELDS = ("detector",)
-
-
-def effective_metadata(row: DocumentRow, derived: Derived | None = None) -> tuple[dict, list[str]]:
-    """Detected metadata (with the places and other-language versions found at sync, when
-    ``derived`` is given) with the librarian's catalogue cells laid over it, and which
-    changed."""
-    detected = {**DEFAULT_FIELDS, "languages": [], "places": [], "work": [], "confidence": {}}
-    detected.update(
-        {k: v for k, v in row.detected.items() if v not in (None, "", []) and k not in _NOT_FIELDS}
-    )
-    if derived:
-        detected["places"] = derived.places.get(row.hash, [])
-        detected["work"] = derived.detected_works.get(row.id, [])
-    fields, overridden = catalog.apply(detected, row.overrides)
-    if derived:  # its links as sync settled them: either side's catalogue cell may set one
-        fields["work"] = derived.works.get(row.id, [])
-    return fields, overridden
-
-
-@dataclass
-class Derived:
-    """What sync works out from the stored pages and the metadata of all documents: each
-    content's places, and each document's versions in the other language."""
-
-    places: dict[str, list[str]]  # content hash -> gazetteer codes
-    works: dict[str, list[str]]  # document id -> ids of its other-language versions
-    detected_works: dict[str, list[str]]  # the same, as detection alone linked them
-
-    @classmethod
-    def read(cls, library: Library) -> Derived:
-        linked = works.stored(library.db)
-        detected = works.stored(library.db, how="detected")
-        return cls(places.detected(library.db), linked, detected)
 
 
 def desired_documents(
