@@ -33,21 +33,15 @@ from odf.opendocument import OpenDocumentText
 from rapidfuzz.distance import Levenshtein
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from legacy_bench import CORPUS, FILES, MIN_LEGACY_CHARS  # noqa: E402
 
 from indexer.extract import legacy, textdocs  # noqa: E402
 from indexer.extract.legacy.convert import reads_space_before  # noqa: E402
 from indexer.extract.legacy.fonts import Encoding, base_name, classify  # noqa: E402
 from indexer.extract.legacy.runs import GENERATED, Run, page_runs  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-FILES = [
-    "km_law_2002_hiv_aids_limon.pdf",
-    "km_guideline_1993_role_limon.pdf",
-    "km_constitution_1993_limon.pdf",
-    "km_constitution_limon.pdf",
-    "km_criminal_code_2009_mixed_limon_unicode.pdf",
-]
-MIN_LEGACY_CHARS = 20  # as bench/legacy_bench.py: fewer is a page number or a header
 BODY_STYLE = "Khmer Body"
 #: PDF base names as a word processor names the family (Limon's have a space: "Limon S1").
 _WORD_NAME = re.compile(r"^(Limon)([SRF]\d)$")

@@ -152,6 +152,15 @@ def test_a_font_without_a_table_is_kept_as_typed_and_reported(office_files):
     assert all("Calibri" not in note for note in document.notes)  # English is no suspect
 
 
+def test_a_symbol_fonts_private_use_codes_convert_as_its_bytes(tmp_path):
+    """Word and LibreOffice may keep a font they take for a symbol font at U+F000 + byte."""
+    document = docx.Document()
+    typed = "".join(chr(0xF000 + ord(char)) for char in "maRta")
+    document.add_paragraph().add_run(typed).font.name = "Limon S1"
+    document.save(str(tmp_path / "s.docx"))
+    assert textdocs.read_pages(tmp_path / "s.docx") == ["មាត្រា"]
+
+
 def test_english_alone_names_no_suspect_font(tmp_path):
     document = docx.Document()
     document.add_paragraph().add_run("maRta 1>- c,ab;enH maneKaledA").font.name = "Courier"

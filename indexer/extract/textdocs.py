@@ -65,6 +65,8 @@ _FRONT_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
 _SENTENCE_END = re.compile(r"[។៕.!?]\s")
 #: Latin letters a font must hold before its text is judged as legacy-encoded Khmer or not.
 SUSPECT_MIN_LETTERS = 40
+#: Characters of a font's text judged (a sample does: the measure is a share).
+SUSPECT_SAMPLE = 20_000
 #: What becomes of text in a legacy font that has no table (a Word file has nothing to OCR).
 UNKNOWN_FONT = (
     "its text was indexed as typed (Latin letters standing for Khmer), which a Khmer search "
@@ -366,7 +368,7 @@ def _suspect_fonts(pages: list[TextPage]) -> dict[str, set[int]]:
     for font, texts in typed.items():
         if not (has_khmer or "khmer" in font.lower()):
             continue
-        verdict = quality.assess(" ".join(texts))
+        verdict = quality.assess(" ".join(texts)[:SUSPECT_SAMPLE])
         latin = verdict.letters * (1 - verdict.khmer_share)
         plain = verdict.plain_words
         if latin >= SUSPECT_MIN_LETTERS and plain is not None and plain < quality.PLAIN_WORDS_MIN:
