@@ -218,6 +218,8 @@ def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
             line += 1
             continue
         boxes = [box for box in segment.boxes[chunk.start() : chunk.end()] if box]
+        if not boxes:  # a word of an office file, or one pdfium inferred: no box to keep
+            continue
         text = chunk.group()
         if segment.table:
             spaced = segment.text[chunk.start() - 1 : chunk.start()] == " "
@@ -225,7 +227,7 @@ def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
                 text = " " + text  # Limon's ៖ is a space and `³`, which alone is ៈ
             text = convert(text, segment.table)[0]
         text = clean(text)
-        if not boxes or not text:
+        if not text:
             continue
         left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
         bottom, top = min(b[1] for b in boxes), max(b[3] for b in boxes)
