@@ -93,7 +93,7 @@ def _font(fonts, names: tuple[str, str]) -> str:
         return ""
     plain, theme = names
     if fonts.get(_w(theme)):
-        return "theme:" + fonts.get(_w(theme))  # a theme's fonts are the Office ones
+        return f"the theme's {fonts.get(_w(theme))}"  # a theme's fonts are the Office ones
     return fonts.get(_w(plain)) or ""
 
 

@@ -342,10 +342,9 @@ def font_notes(pages: list[TextPage]) -> list[str]:
     sentences = legacy.notes(conversions, unknown_font=UNKNOWN_FONT)
     for font, numbers in sorted(_suspect_fonts(pages).items()):
         sentences.append(
-            f"{legacy.pages_named(numbers)} {legacy.verb_for(numbers, 'hold')} text in the font "
-            f"{font}, which no conversion "
-            "table knows but which reads like a legacy Khmer font (Latin letters that make no "
-            f"words in a Khmer document): {UNKNOWN_FONT}"
+            f"{legacy.pages_named(numbers)} {legacy.verb_for(numbers, 'hold')} text in the "
+            f"font {font}, which no conversion table knows but which reads like a legacy Khmer "
+            f"font (Latin letters that make no words in a Khmer document): {UNKNOWN_FONT}"
         )
     return sentences
 
