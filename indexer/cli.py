@@ -344,8 +344,9 @@ def catalog_group() -> None:
 def catalog_export(file, doubtful, data_root) -> None:
     """Write the current metadata (detected + catalogue) to FILE.csv for a spreadsheet.
 
-    Save it as catalog.csv in the library folder; the next `ddsearch index` applies its
-    non-empty cells without extracting anything again.
+    Save it as catalog.csv in the library folder; the next `ddsearch index` applies the
+    cells changed since the last run without extracting anything again. Its withdrawn column
+    says yes for a document off the public site.
     """
     rows = sync.catalog_rows(_data(data_root), file.parent)
     if doubtful:
@@ -451,12 +452,19 @@ def user_passwd(name, password_stdin, data_root) -> None:
     help="Where the workspace saves uploaded files (default: $DDSEARCH_LIBRARY, else the "
     "folder indexed last).",
 )
-def serve(data_root, host, port, workers, library) -> None:
+@click.option(
+    "--proxies",
+    type=click.IntRange(0),
+    default=None,
+    help="Reverse proxies (nginx) in front of the site, whose X-Forwarded-For/-Proto/-Host "
+    "headers are believed (default: $DDSEARCH_PROXIES, else 0). Only behind a proxy.",
+)
+def serve(data_root, host, port, workers, library, proxies) -> None:
     """Serve the search website (and the workspace at /admin once an account exists); it
     shows new index commits without a restart."""
     from search_web.server import serve as serve_site
 
-    serve_site(_data(data_root).root, host, port, workers, library)
+    serve_site(_data(data_root).root, host, port, workers, library, proxies)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,12 @@ class DataDir:
         return self.root / "jobs"
 
     @property
+    def rejected(self) -> Path:
+        """Uploaded files their run could not take, out of the library folder
+        (`indexer.workspace.rejected`)."""
+        return self.root / "rejected"
+
+    @property
     def last_run(self) -> Path:
         return self.root / "last-run.json"
 

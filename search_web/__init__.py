@@ -8,8 +8,10 @@ from pathlib import Path
 
 from flask import Flask, g, request, url_for
 from werkzeug.exceptions import BadHost
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer.config import DataDir, default_data_dir
+from indexer.errors import BadParameter
 from indexer.text.khmer import segment_words
 from search_web import admin, i18n, views, workspace
 
@@ -26,12 +28,16 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(data_root: Path | None = None, library: Path | None = None) -> Flask:
+def create_app(
+    data_root: Path | None = None, library: Path | None = None, proxies: int | None = None
+) -> Flask:
     """The website over the data folder of ``ddsearch --index`` (default: $DDSEARCH_INDEX,
     else ~/.local/share/ddsearch). Each request searches the newest index commit. The
     workspace (/admin) saves uploads into ``library`` ($DDSEARCH_LIBRARY), else the folder
-    indexed last."""
+    indexed last. ``proxies`` ($DDSEARCH_PROXIES): how many reverse proxies (nginx) stand in
+    front of the site, whose X-Forwarded-* headers are believed (`trust_proxies`)."""
     app = Flask(__name__)
+    trust_proxies(app, proxies)
     # khmercut loads its CRF model (about a second) on first use: load it now, not during
     # the first Khmer search.
     segment_words("ក")
@@ -74,3 +80,20 @@ def create_app(data_root: Path | None = None, library: Path | None = None) -> Fl
         return response
 
     return app
+
+
+def trust_proxies(app: Flask, proxies: int | None) -> None:
+    """Behind ``proxies`` reverse proxies, take the client's address, scheme and host from
+    the X-Forwarded-For, -Proto, -Host and -Port headers the last of them set (werkzeug's
+    ProxyFix): the sign-in limit then counts each visitor's address, not the proxy's, and
+    links and the CSRF check see https. Never set it for a site reached directly: anyone
+    could then send those headers and pass for any address."""
+    if proxies is None:
+        raw = os.environ.get("DDSEARCH_PROXIES", "0")
+        if not (raw.isascii() and raw.isdigit()):
+            raise BadParameter(f"DDSEARCH_PROXIES is a number of proxies (0, 1, 2…), not {raw!r}.")
+        proxies = int(raw)
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )

@@ -25,12 +25,12 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from indexer.errors import BadParameter
+from indexer.errors import BadParameter, Sentence
 from indexer.extract.sources import SUFFIXES
-from indexer.library.catalog import CATALOGUED
+from indexer.library.catalog import CATALOGUED, places_cell
 from indexer.library.changelog import ACTIONS, as_csv
 from indexer.vocabulary import LANGUAGE_CODES, TYPES
-from indexer.workspace import accounts, curation, jobs
+from indexer.workspace import accounts, curation, jobs, rejected
 from indexer.workspace.db import connect_workspace, secret_key
 from search_web import workspace
 from search_web.params import SearchParams
@@ -113,14 +113,15 @@ def login():
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(target)
-        return render_template("admin/login.html", next=target, problem="")
+        return render_template("admin/login.html", next=target, refused="")
     name = request.form.get("username", "")
     account = accounts.verify(workspace.data(), name, request.form.get("password", ""))
     if account is None:
-        problem = "wrong_sign_in"
         if workspace.wants_json():
             return jsonify({"error": "The name or the password is wrong.", "status": 401}), 401
-        return render_template("admin/login.html", next=target, problem=problem, name=name), 401
+        return render_template(
+            "admin/login.html", next=target, refused="wrong_sign_in", name=name
+        ), 401
     current_app.session_interface.regenerate(session)  # a new id: no fixation
     session.pop("csrf_token", None)  # and a new CSRF token with it
     login_user(workspace.User(account))
@@ -168,7 +169,18 @@ def _home() -> dict:
         "library_folder": str(_library_folder()),
         "jobs": [_job_summary(job) for job in jobs.recent(data, 10)],
         "withdrawn": curation.withdrawn(data),
+        "rejected": rejected.listed(data),
     }
+
+
+@bp.route("/rejected/<int:rejected_id>/remove", methods=["POST"])
+@login_required
+def remove_rejected(rejected_id: int):
+    """Delete an upload its run could not take (kept in rejected/ until someone does)."""
+    name = rejected.remove(workspace.data(), rejected_id, current_user.name)
+    if workspace.wants_json():
+        return jsonify({"removed": name, "rejected": rejected.listed(workspace.data())})
+    return redirect(url_for("admin.home"))
 
 
 @bp.route("/jobs/<int:job_id>")
@@ -199,6 +211,8 @@ def _job(job_id: int) -> dict:
             entry["file"] = Path(entry.get("path", "")).name  # never the server's folders
             entry.pop("path", None)
             entry.pop("moved_from", None)
+            if "rejected" in entry:
+                entry["rejected"] = Path(entry["rejected"]).name
             if "duplicate_of" in entry:
                 entry["duplicate_of"] = Path(entry["duplicate_of"]).name
     if found["kind"] == "index":
@@ -225,7 +239,8 @@ def upload():
         return render_template("admin/upload.html", saved=None, job=None)
     files = [(f.filename or "", f.stream) for f in request.files.getlist("files") if f]
     if not files or all(not name for name, _ in files):
-        return _form_problem("admin/upload.html", "Choose one or more files to add.", saved=None)
+        sentence = Sentence("choose_files", "Choose one or more files to add.")
+        return _form_problem("admin/upload.html", sentence, saved=None)
     try:
         saved, job = curation.add_files(
             workspace.data(), _library_folder(), files, current_user.name
@@ -265,7 +280,11 @@ def edit(doc_id: str):
     except BadParameter as err:
         if workspace.wants_json():
             return jsonify({"error": str(err), "status": 400}), 400
-        return render_template("admin/edit.html", doc=doc, problem=str(err), changes=None), 400
+        typed = {**doc, **cells}  # the form again as it was typed
+        if "languages" in cells:
+            typed["languages"] = cells["languages"].split()
+        page = render_template("admin/edit.html", doc=typed, problem=err.sentence, changes=None)
+        return page, 400
     if workspace.wants_json():
         return jsonify({"changes": {k: list(v) for k, v in changes.items()}, **_document(doc_id)})
     return render_template("admin/edit.html", doc=_document(doc_id), problem="", changes=changes)
@@ -302,10 +321,7 @@ def _withdrawal(doc_id: str, withdrawn: bool):
 @login_required
 def reocr(doc_id: str):
     _document(doc_id)
-    try:
-        job = curation.reocr(workspace.data(), doc_id, current_user.name)
-    except BadParameter as err:
-        abort(400, str(err))
+    job = curation.reocr(workspace.data(), doc_id, current_user.name)  # a sentence: 400
     if workspace.wants_json():
         return jsonify({"job": job})
     return redirect(url_for("admin.job_page", job_id=job))
@@ -317,13 +333,11 @@ def attach(doc_id: str):
     _document(doc_id)
     files = [(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename]
     if not files:
-        abort(400, "Choose the scanned copy's file to attach.")
+        raise BadParameter(Sentence("choose_scan", "Choose the scanned copy's file to attach."))
     try:
         saved, job = curation.add_files(
             workspace.data(), _library_folder(), files[:1], current_user.name, record=doc_id
         )
-    except BadParameter as err:
-        abort(400, str(err))
     finally:
         _close_files()
     if workspace.wants_json():
@@ -357,7 +371,7 @@ def new_record():
     except BadParameter as err:
         if workspace.wants_json():
             return jsonify({"error": str(err), "status": 400}), 400
-        return render_template("admin/record_new.html", values=cells, problem=str(err)), 400
+        return render_template("admin/record_new.html", values=cells, problem=err.sentence), 400
     if workspace.wants_json():
         return jsonify(_document(doc_id)), 201
     return redirect(url_for("admin.edit", doc_id=doc_id, added=1))
@@ -370,13 +384,14 @@ def import_records():
         return render_template("admin/records_import.html", result=None, problem="")
     sheet = request.files.get("file")
     if sheet is None or not sheet.filename:
-        return _form_problem("admin/records_import.html", "Choose the CSV file of the list.")
+        sentence = Sentence("choose_csv", "Choose the CSV file of the list.")
+        return _form_problem("admin/records_import.html", sentence)
     try:
         result = curation.import_records(
             workspace.data(), sheet.read(), Path(sheet.filename).name, current_user.name
         )
     except BadParameter as err:
-        return _form_problem("admin/records_import.html", str(err))
+        return _form_problem("admin/records_import.html", err.sentence)
     if workspace.wants_json():
         return jsonify(result)
     return render_template("admin/records_import.html", result=result, problem="")
@@ -406,7 +421,7 @@ def users():
                 current_user.name,
             )
         except BadParameter as err:
-            problem, status = str(err), 400
+            problem, status = err.sentence, 400
         if workspace.wants_json():
             return _users_json(problem, status)
         if not problem:
@@ -431,10 +446,7 @@ def _users_json(problem: str, status: int):
 @bp.route("/users/<name>/remove", methods=["POST"])
 @admin_required
 def remove_user(name: str):
-    try:
-        accounts.remove(workspace.data(), name, current_user.name, keep_an_admin=True)
-    except BadParameter as err:
-        abort(400, str(err))
+    accounts.remove(workspace.data(), name, current_user.name, keep_an_admin=True)
     if workspace.wants_json():
         return _users_json("", 200)
     return redirect(url_for("admin.users"))
@@ -443,12 +455,9 @@ def remove_user(name: str):
 @bp.route("/users/<name>/password", methods=["POST"])
 @admin_required
 def user_password(name: str):
-    try:
-        accounts.set_password(
-            workspace.data(), name, request.form.get("password", ""), current_user.name
-        )
-    except BadParameter as err:
-        abort(400, str(err))
+    accounts.set_password(
+        workspace.data(), name, request.form.get("password", ""), current_user.name
+    )
     if workspace.wants_json():
         return _users_json("", 200)
     return redirect(url_for("admin.users"))
@@ -461,14 +470,32 @@ def own_password():
         return render_template("admin/password.html", problem="", done=False)
     data, name = workspace.data(), current_user.name
     if accounts.verify(data, name, request.form.get("current", "")) is None:
-        problem = "Your current password is not the one typed: type it again."
+        problem = Sentence(
+            "wrong_current_password", "Your current password is not the one typed: type it again."
+        )
         return render_template("admin/password.html", problem=problem, done=False), 400
     try:
         accounts.set_password(data, name, request.form.get("password", ""), name)
     except BadParameter as err:
-        return render_template("admin/password.html", problem=str(err), done=False), 400
+        return render_template("admin/password.html", problem=err.sentence, done=False), 400
     login_user(workspace.User(accounts.named(data, name)))  # the new token
     return render_template("admin/password.html", problem="", done=True)
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+@bp.route("/catalog.csv")
+@login_required
+def catalogue_csv():
+    """`ddsearch catalog export` from the browser: edit it in a spreadsheet, save it as
+    catalog.csv in the library folder, and the next run applies what changed."""
+    text = curation.catalogue(workspace.data(), _library_folder())
+    return Response(
+        "\ufeff" + text,  # the BOM: Excel opens Khmer as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="catalog.csv"'},
+    )
 
 
 # --- the change log (admins) -------------------------------------------------------------------
@@ -513,7 +540,7 @@ def log_csv():
 def _log_filters() -> tuple[int, str]:
     action = request.args.get("action", "")
     if action and action not in ACTIONS:
-        raise BadParameter(f"action= takes one of {', '.join(ACTIONS)}.")
+        raise BadParameter(f"action= takes one of {', '.join(ACTIONS)}.")  # a URL's, not a form's
     raw = request.args.get("page", "1")
     if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0):
         raise BadParameter("page= takes a whole number from 1.")
@@ -529,3 +556,15 @@ def _log(page: int, action: str) -> tuple[list[dict], int]:
 @bp.app_template_global()
 def language_codes():
     return LANGUAGE_CODES
+
+
+@bp.app_template_global()
+def cell_text(name: str, value) -> str:
+    """A value as the catalogue's cell writes it (places by name, lists space-separated)."""
+    if value is None:
+        return ""
+    if name == "places" and not isinstance(value, str):  # a form sent back keeps the text
+        return places_cell(value)
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    return str(value)

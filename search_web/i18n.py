@@ -201,6 +201,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "field_notes": "Notes",
         "field_languages": "Languages",
         "field_withdrawn": "Withdrawn",
+        "field_places": "Places",
+        "rejected_files": "Files the library could not take",
+        "rejected_help": (
+            "Uploaded files their run could not index, moved out of the library folder into "
+            "rejected/ in the data folder so that no run tries them again. Correct the file "
+            "(or ask for a better copy) and add it again, then remove it here."
+        ),
+        "rejected_note": "Moved out of the library folder to rejected/{file}.",
+        "remove_file": "Remove",
+        "action_reject": "upload rejected",
+        "action_discard": "rejected file removed",
+        "catalogue_csv": "Download the catalogue (CSV, withdrawn documents marked)",
+        "field_work": "Other-language version",
+        "places_help": (
+            "Province, or Province / District / Commune, in Khmer or English, or a gazetteer "
+            "code; several separated by ;. Empty: the places found in the text; - for none."
+        ),
+        "work_help": (
+            "The id of the same law in the other language (the end of its page's address). "
+            "Empty: the version found by comparing texts; - for none."
+        ),
         "yours": "corrected",
         "detected_value": "detected",
         "saved_changes": "Saved. Search, the document page, its JSON and the feeds show it now:",
@@ -453,6 +474,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "field_notes": "កំណត់សម្គាល់",
         "field_languages": "ភាសា",
         "field_withdrawn": "បានដកចេញ",
+        "field_places": "ទីកន្លែង",
+        "rejected_files": "ឯកសារដែលបណ្ណាល័យមិនអាចទទួលយកបាន",
+        "rejected_help": (
+            "ឯកសារដែលបានបញ្ជូន តែមិនអាចធ្វើលិបិក្រមបាន ត្រូវបានផ្លាស់ចេញពីថតបណ្ណាល័យ "
+            "ទៅថត rejected/ ក្នុងថតទិន្នន័យ ដើម្បីកុំឱ្យដំណើរការណាមួយព្យាយាមវាម្តងទៀត។ "
+            "សូមកែឯកសារនោះ (ឬសុំច្បាប់ល្អជាងនេះ) ហើយបន្ថែមវាម្តងទៀត រួចដកវាចេញនៅទីនេះ។"
+        ),
+        "rejected_note": "បានផ្លាស់ចេញពីថតបណ្ណាល័យ ទៅ rejected/{file}។",
+        "remove_file": "ដកចេញ",
+        "action_reject": "ឯកសារត្រូវបានបដិសេធ",
+        "action_discard": "បានលុបឯកសារដែលត្រូវបានបដិសេធ",
+        "catalogue_csv": "ទាញយកកាតាឡុក (CSV ដែលសម្គាល់ឯកសារដែលបានដកចេញ)",
+        "field_work": "កំណែជាភាសាម្ខាងទៀត",
+        "places_help": (
+            "ខេត្ត ឬ ខេត្ត / ស្រុក / ឃុំ ជាភាសាខ្មែរ ឬអង់គ្លេស ឬលេខកូដភូមិសាស្ត្រ "
+            "ច្រើនកន្លែងបំបែកដោយ ;។ ទុកទទេ៖ ទីកន្លែងដែលបានរកឃើញក្នុងអត្ថបទ។ - ៖ គ្មាន។"
+        ),
+        "work_help": (
+            "លេខសម្គាល់នៃច្បាប់ដដែលជាភាសាម្ខាងទៀត (ផ្នែកចុងនៃអាសយដ្ឋានទំព័ររបស់វា)។ "
+            "ទុកទទេ៖ កំណែដែលបានរកឃើញដោយប្រៀបធៀបអត្ថបទ។ - ៖ គ្មាន។"
+        ),
         "yours": "បានកែ",
         "detected_value": "បានរកឃើញ",
         "saved_changes": "បានរក្សាទុក។ ការស្វែងរក ទំព័រឯកសារ JSON និង feed បង្ហាញវាឥឡូវនេះ៖",
@@ -517,6 +559,97 @@ STRINGS: dict[str, dict[str, str]] = {
         "districts_of": "ក្នុង {p}",
     },
 }
+
+#: The workspace's sentences made in Python (`indexer.errors.Sentence`: English, a key and
+#: values) in the other interface languages; a key missing here is said in English.
+SENTENCES: dict[str, dict[str, str]] = {
+    "km": {
+        "unknown_type": "ប្រភេទ '{cell}' មិនស្គាល់ទេ៖ សូមប្រើមួយក្នុងចំណោម {known}។",
+        "not_a_date": (
+            "'{cell}' មិនមែនជាកាលបរិច្ឆេទទេ៖ សូមសរសេរជា 2004-07-15, 2004-07 ឬ 2004 "
+            "ឬទុកទទេ ដើម្បីរក្សាកាលបរិច្ឆេទដែលបានរកឃើញ។"
+        ),
+        "not_a_year": (
+            "'{cell}' មិនមែនជាឆ្នាំទេ៖ សូមសរសេរឆ្នាំ ដូចជា 2005 ឬទុកទទេ ដើម្បីរក្សាឆ្នាំដែលបានរកឃើញ។"
+        ),
+        "unknown_language": "ភាសាក្នុង '{cell}' មិនស្គាល់ទេ៖ សូមសរសេរ km, en ឬ km en។",
+        "date_not_of_year": (
+            "កាលបរិច្ឆេទ {date} មិនមែននៅឆ្នាំ {year} ទេ៖ សូមកែមួយក្នុងចំណោមពីរនេះ "
+            "ឬទុកឆ្នាំទទេ (កាលបរិច្ឆេទផ្តល់ឆ្នាំរបស់វា)។"
+        ),
+        "unknown_place": (
+            "'{part}' មិនមែនជាទីកន្លែងក្នុងបញ្ជីរដ្ឋបាលទេ៖ សូមសរសេរខេត្ត ឬ ខេត្ត / ស្រុក / ឃុំ "
+            "ជាភាសាខ្មែរ ឬអង់គ្លេស (ឧ. កណ្ដាល / កៀនស្វាយ) ឬលេខកូដរបស់វា។"
+        ),
+        "several_places": (
+            "'{part}' ជាឈ្មោះនៃទីកន្លែងច្រើន៖ សូមសរសេរ ខេត្ត / ស្រុក / ឃុំ (ឧ. កណ្ដាល / កៀនស្វាយ) ឬលេខកូដរបស់វា។"
+        ),
+        "not_in_library": "គ្មានឯកសារណាក្នុងបណ្ណាល័យមានលេខសម្គាល់ '{id}' ទេ។",
+        "needs_title": "កំណត់ត្រាត្រូវការចំណងជើង (ជាភាសាខ្មែរ អង់គ្លេស ឬទាំងពីរ)។",
+        "work_itself": (
+            "ឯកសារមួយមិនអាចជាកំណែភាសាម្ខាងទៀតរបស់ខ្លួនឯងបានទេ៖ សូមសរសេរលេខសម្គាល់"
+            "នៃកំណែម្ខាងទៀត (ផ្នែកចុងនៃអាសយដ្ឋានទំព័ររបស់វា) ឬ - បើគ្មាន។"
+        ),
+        "work_unknown": (
+            "គ្មានឯកសារណាក្នុងបណ្ណាល័យមានលេខសម្គាល់ '{id}' ទេ៖ សូមសរសេរលេខសម្គាល់"
+            "នៃកំណែភាសាម្ខាងទៀត (ផ្នែកចុងនៃអាសយដ្ឋានទំព័ររបស់វា /doc/ID) ឬ - បើគ្មាន។"
+        ),
+        "record_no_pages": "កំណត់ត្រាដែលគ្មានឯកសារឌីជីថល មិនមានទំព័រសម្រាប់អានម្តងទៀតទេ។",
+        "has_a_file": "ឯកសារនេះមានឯកសារឌីជីថលរួចហើយ៖ ច្បាប់ស្កេនភ្ជាប់បានតែទៅកំណត់ត្រាប៉ុណ្ណោះ។",
+        "no_rejected": "ឯកសារនេះលែងនៅក្នុងថត rejected ហើយ។",
+        "upload_kind": "អាចបន្ថែមបានតែប្រភេទឯកសារដែលបណ្ណាល័យធ្វើលិបិក្រមបាន ({kinds})។",
+        "upload_held": ("បណ្ណាល័យមានឯកសារនេះរួចហើយ ជា {where} (ឯកសារ {id})៖ មិនបានរក្សាទុកម្តងទៀតទេ។"),
+        "upload_same": "ឯកសារដដែលនេះមាននៅក្នុងបណ្ណាល័យរួចហើយ ជា {name}។",
+        "upload_saved_as": "បានរក្សាទុកជា {name}។",
+        "upload_no_name": "រកឈ្មោះទំនេរសម្រាប់ឯកសារនេះមិនបានទេ៖ សូមប្តូរឈ្មោះវា។",
+        "choose_files": "សូមជ្រើសរើសឯកសារមួយ ឬច្រើន ដើម្បីបន្ថែម។",
+        "choose_csv": "សូមជ្រើសរើសឯកសារ CSV នៃបញ្ជី។",
+        "choose_scan": "សូមជ្រើសរើសឯកសារនៃច្បាប់ស្កេនដែលត្រូវភ្ជាប់។",
+        "wrong_current_password": "ពាក្យសម្ងាត់បច្ចុប្បន្នដែលបានវាយមិនត្រឹមត្រូវទេ៖ សូមវាយវាម្តងទៀត។",
+        "bad_account_name": (
+            "“{name}” មិនអាចជាឈ្មោះគណនីបានទេ៖ សូមប្រើអក្សរ លេខ ចំណុច (.) សញ្ញាដក (-) "
+            "សញ្ញាគូសក្រោម (_) ឬ @ ពី ១ ដល់ {max} តួ។"
+        ),
+        "short_password": (
+            "ពាក្យសម្ងាត់មាន {count} តួអក្សរ៖ សូមប្រើយ៉ាងហោចណាស់ {min} តួ (ពាក្យពីរបីម៉ាត់ជាពាក្យសម្ងាត់ល្អ)។"
+        ),
+        "long_password": "សូមប្រើពាក្យសម្ងាត់ដែលមិនលើសពី {max} តួអក្សរ។",
+        "password_is_name": "ពាក្យសម្ងាត់មិនអាចដូចឈ្មោះគណនីបានទេ។",
+        "bad_role": "តួនាទីគឺ admin ឬ editor មិនមែន “{role}” ទេ។",
+        "name_taken": "មានគណនីឈ្មោះ {name} រួចហើយ។",
+        "no_account": "គ្មានគណនីឈ្មោះ {name} ទេ។",
+        "last_admin": (
+            "{name} ជាអ្នកគ្រប់គ្រងតែម្នាក់គត់៖ សូមបង្កើតអ្នកគ្រប់គ្រងម្នាក់ទៀតជាមុនសិន "
+            "ដើម្បីឱ្យនៅមាននរណាម្នាក់អាចគ្រប់គ្រងគណនីបាន។"
+        ),
+        "form_expired": (
+            "ទម្រង់ត្រូវបានបដិសេធ៖ វាផុតកំណត់ ឬមិនបានមកពីគេហទំព័រនេះទេ។ សូមត្រឡប់ក្រោយ ផ្ទុកទំព័រឡើងវិញ ហើយបញ្ជូនវាម្តងទៀត។"
+        ),
+        "too_large": (
+            "ឯកសារដែលបានបញ្ជូនធំជាង {limit} MB សរុប៖ សូមបញ្ជូនតិចជាងនេះក្នុងមួយលើក "
+            "ឬចម្លងឯកសារធំៗទៅក្នុងថតបណ្ណាល័យ ហើយដំណើរការ ddsearch index។"
+        ),
+        "no_title_column": (
+            "{file} មិនមានជួរឈរចំណងជើងនៅជួរទីមួយទេ៖ សូមដាក់ឈ្មោះជួរឈរមួយថា “title” (ឬ “title (english)”)។"
+        ),
+        "row_without_title": "ជួរនេះគ្មានចំណងជើង",
+        "already_recorded": "មានក្នុងកាតាឡុករួចហើយ ជា {id}",
+    },
+}
+
+
+def say(sentence: str, ui: str) -> str:
+    """A sentence made in Python in the interface language: in its own words when
+    SENTENCES has its key (numbers in the language's digits), else as it was made."""
+    template = SENTENCES.get(ui, {}).get(getattr(sentence, "key", ""))
+    if template is None:
+        return str(sentence)
+    values = {
+        name: digits(value, ui) if isinstance(value, int) else value
+        for name, value in sentence.values.items()
+    }
+    return template.format(**values)
+
 
 LANGUAGE_NAMES = {
     "en": {"km": "Khmer", "en": "English"},

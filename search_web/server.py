@@ -45,8 +45,10 @@ def serve(
     port: int = 8080,
     workers: int = 0,
     library: Path | None = None,
+    proxies: int | None = None,
 ) -> None:
-    """Serve the site over the data folder until interrupted; 0 workers: one per core."""
+    """Serve the site over the data folder until interrupted; 0 workers: one per core;
+    ``proxies``: reverse proxies in front (`search_web.trust_proxies`)."""
     try:  # gunicorn would retry for 5 s and then log "Can't connect"
         socket.create_server((host, port)).close()
     except OSError as err:
@@ -71,7 +73,7 @@ def serve(
         "control_socket_disable": True,  # no gunicorn.ctl in the user's home, shared by servers
         "proc_name": "ddsearch",
     }
-    app = create_app(data_root, library)
+    app = create_app(data_root, library, proxies)
     # Each worker runs the workspace's job runner thread (threads do not survive the fork):
     # the queued indexing runs go on after a restart without waiting for a request.
     options["post_fork"] = lambda server, worker: jobs.start_runner(app.config["DATA"])

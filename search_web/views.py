@@ -38,6 +38,7 @@ from indexer.errors import (
     IndexVersionError,
     PageMissing,
     RendererBusy,
+    Sentence,
 )
 from indexer.library.catalog import quote_formula  # the catalogue export's rule
 from indexer.query import documents, links, pages, search, similar
@@ -70,9 +71,10 @@ HELP_EXAMPLES = (
 )
 
 
-FORM_EXPIRED = (
+FORM_EXPIRED = Sentence(
+    "form_expired",
     "The form was refused: it has expired or did not come from this site. Go back, reload "
-    "the page and send it again."
+    "the page and send it again.",
 )
 TOO_LARGE = (
     "The files sent are larger than {limit} MB altogether: send fewer at a time, or copy "
@@ -454,6 +456,7 @@ def interface() -> dict:
         "place_summary": lambda places: place_names.summary([p["code"] for p in places], ui),
         "other_ui_url": other_ui_url,
         "sorts": SORTS,
+        "say": lambda sentence: i18n.say(sentence, ui),
     }
 
 
@@ -462,7 +465,7 @@ def register_errors(app) -> None:
 
     def error(status: int, title_key: str, sentence: str):
         if request.path.startswith("/api/") or wants_json():
-            return jsonify({"error": sentence, "status": status}), status
+            return jsonify({"error": str(sentence), "status": status}), status
         page = render_template(
             "error.html",
             status=status,
@@ -480,7 +483,7 @@ def register_errors(app) -> None:
 
     @app.errorhandler(BadParameter)
     def bad_parameter(err):
-        return error(400, "bad_request", str(err))
+        return error(400, "bad_request", err.sentence)
 
     @app.errorhandler(IndexUnavailable)
     def unavailable(err):
@@ -502,14 +505,14 @@ def register_errors(app) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(err):
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) >> 20
-        return error(413, "too_large", TOO_LARGE.format(limit=limit))
+        return error(413, "too_large", Sentence("too_large", TOO_LARGE, limit=limit))
 
     @app.errorhandler(RateLimitExceeded)
     def too_many_sign_ins(err):
         """The sign-in form again, with the sentence; Flask-Limiter adds Retry-After."""
         if wants_json():
             return error(429, "too_many", TOO_MANY)
-        page = render_template("admin/login.html", next="", problem="too_many", name="")
+        page = render_template("admin/login.html", next="", refused="too_many", name="")
         return page, 429
 
     @app.errorhandler(HTTPException)

@@ -228,3 +228,15 @@ def test_formula_starts_include_tab_and_carriage_return() -> None:
     for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
         assert quote_formula(cell) == "'" + cell
     assert quote_formula("ordinary") == "ordinary"
+
+
+def test_the_withdrawn_column_round_trips_and_a_bad_cell_is_a_sentence(tmp_path: Path) -> None:
+    target = tmp_path / CATALOG_FILE
+    write_catalog(target, [DOCUMENTS[0] | {"withdrawn": True}, DOCUMENTS[1]])
+    first, second = read_catalog(target)[0]
+    assert first.values["withdrawn"] is True and "withdrawn" not in second.values
+    text = target.read_text(encoding="utf-8-sig").replace(",yes,", ",maybe,")
+    target.write_text(text, encoding="utf-8-sig")
+    rows, problems = read_catalog(target)
+    assert [row.id for row in rows] == ["d2"]
+    assert "row 2: the withdrawn cell says 'maybe'" in problems[0]

@@ -10,6 +10,7 @@ import io
 import re
 import time
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,7 @@ def test_a_wrong_password_or_name_is_a_401_with_a_sentence(client):
         response = sign_in(client, name, password)
         assert response.status_code == 401
         assert "The name or the password is wrong" in response.get_data(as_text=True)
+        assert "wrong_sign_in" not in response.get_data(as_text=True)  # no key for a sentence
     assert client.get("/admin/").status_code == 302
 
 
@@ -212,6 +214,40 @@ def test_sign_in_is_limited_per_account_and_per_address(site):
     other_process.environ_base["REMOTE_ADDR"] = "10.0.1.2"
     assert sign_in(other_process, "ana", PASSWORDS["ana"]).status_code == 302
     _forget_attempts(site[1])  # for the other tests of this module
+
+
+def test_behind_a_proxy_the_sign_in_limit_counts_each_visitors_address(site, monkeypatch):
+    """nginx in front (10.0.2.1): with DDSEARCH_PROXIES=1 the limit counts the address it
+    forwards, and https as it says; without it the forwarded headers are not believed."""
+    _forget_attempts(site[1])
+
+    def through_proxy(visitor: str, **headers) -> object:
+        client = web_client(site[1])
+        client.environ_base.update(REMOTE_ADDR="10.0.2.1", HTTP_X_FORWARDED_FOR=visitor)
+        client.environ_base.update(headers)
+        return client
+
+    for number in range(5):  # not believed: five failures of one address, the proxy's
+        assert (
+            sign_in(through_proxy(f"192.0.2.{number}"), f"x{number}", "guess it").status_code == 401
+        )
+    assert sign_in(through_proxy("192.0.2.50"), "ana", PASSWORDS["ana"]).status_code == 429
+    _forget_attempts(site[1])
+
+    monkeypatch.setenv("DDSEARCH_PROXIES", "1")
+    for number in range(5):
+        assert sign_in(through_proxy("198.51.100.1"), f"y{number}", "guess it").status_code == 401
+    assert sign_in(through_proxy("198.51.100.1"), "ana", PASSWORDS["ana"]).status_code == 429
+    monkeypatch.setenv("DDSEARCH_SECURE_COOKIES", "1")
+    https = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "dd.example.org"}
+    visitor = through_proxy(
+        "198.51.100.2", **https, HTTP_REFERER="https://dd.example.org/admin/login"
+    )
+    signed_in = sign_in(visitor, "ana")
+    assert signed_in.status_code == 302 and "Secure" in cookie_header(signed_in)
+    assert visitor.get("/admin/").status_code == 200
+    assert "https://dd.example.org/" in visitor.get("/feed.atom").get_data(as_text=True)
+    _forget_attempts(site[1])
 
 
 def _forget_attempts(data: Path) -> None:
@@ -383,6 +419,60 @@ def test_a_bad_value_is_a_sentence_and_changes_nothing(editor):
         response = post(editor, f"/admin/doc/{target}/edit", form)
         assert response.status_code == 400 and sentence in response.get_data(as_text=True)
     assert editor.get(f"/admin/api/doc/{target}").get_json() == before
+    # In the Khmer interface the sentence is Khmer; JSON keeps the English one.
+    editor.set_cookie("lang_ui", "km")
+    response = post(editor, f"/admin/doc/{target}/edit", {"year": "20x5"})
+    assert "'20x5' មិនមែនជាឆ្នាំទេ" in unescape(response.get_data(as_text=True))
+    upload_page = post(editor, "/admin/upload", {}).get_data(as_text=True)
+    assert "សូមជ្រើសរើសឯកសារមួយ ឬច្រើន" in upload_page
+    editor.delete_cookie("lang_ui")
+    response = post(editor, f"/admin/doc/{target}/edit", {"year": "20x5"},
+                    headers={"Accept": "application/json"})  # fmt: skip
+    assert response.get_json()["error"].startswith("'20x5' is not a possible year")
+    assert editor.get(f"/admin/api/doc/{target}").get_json() == before
+
+
+def test_places_and_the_other_language_version_are_corrected_in_the_form(editor, admin, client):
+    target, other = doc_id(editor, TEXT_PDF[:20]), doc_id(editor, "km_subdecree_2024")
+    edit_url = f"/admin/doc/{target}/edit"
+    page = editor.get(edit_url).get_data(as_text=True)
+    assert 'name="places"' in page and 'name="work"' in page
+    before = editor.get(f"/admin/api/doc/{target}").get_json()
+    for form, sentence in (
+        ({"places": "Atlantis"}, "'Atlantis' is not a place of the gazetteer"),
+        ({"work": "nosuchdoc"}, "No document of the library has the id 'nosuchdoc'"),
+        ({"work": target}, "cannot be its own other-language version"),
+    ):
+        response = post(editor, edit_url, form)
+        assert response.status_code == 400 and sentence in unescape(response.get_data(as_text=True))
+    assert editor.get(f"/admin/api/doc/{target}").get_json() == before
+
+    saved = post(editor, edit_url, {"places": "Kandal / Kien Svay", "work": other})
+    assert saved.status_code == 200 and "Kandal / Kien Svay" in saved.get_data(as_text=True)
+    public = client.get(f"/api/doc/{target}").get_json()
+    assert {p["en"] for p in public["places"]} >= {"Kandal", "Kien Svay"}
+    assert public["work"] == [other] and client.get(f"/api/doc/{other}").get_json()["work"] == [
+        target
+    ]
+    found = client.get("/api/search", query_string={"q": "place:Kandal"}).get_json()
+    assert target in [d["id"] for d in found["results"]]
+    form_now = editor.get(edit_url).get_data(as_text=True)
+    assert 'value="Kandal / Kien Svay"' in form_now and f'value="{other}"' in form_now
+    logged = admin.get("/admin/api/log?action=edit").get_json()["entries"][0]
+    assert logged["target"] == target and logged["changes"]["work"] == [[], [other]]
+    assert "0802" in logged["changes"]["places"][1]
+    assert "→ <ins>Kandal / Kien Svay</ins>" in admin.get("/admin/log?action=edit").get_data(
+        as_text=True
+    )
+    sheet = editor.get("/admin/catalog.csv").get_data(as_text=True)
+    row = next(r for r in csv.DictReader(io.StringIO(sheet.lstrip("\ufeff"))) if r["id"] == target)
+    assert (row["places"], row["work"]) == ("Kandal / Kien Svay", other)
+    assert {"places", "work"} <= set(row["overridden"].split())
+
+    # Emptied, both go back to what detection found.
+    assert post(editor, edit_url, {"places": "", "work": ""}).status_code == 200
+    assert client.get(f"/api/doc/{target}").get_json()["work"] == []
+    assert "places" not in editor.get(f"/admin/api/doc/{target}").get_json()["overridden"]
 
 
 def test_withdrawn_documents_leave_the_public_site_and_come_back(editor, client):
@@ -405,6 +495,60 @@ def test_withdrawn_documents_leave_the_public_site_and_come_back(editor, client)
     )
     assert client.get(f"/api/doc/{target}").get_json()["title"] == title
     assert client.get(f"/doc/{target}/pdf").status_code == 200
+
+
+def read_sheet(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_sheet(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_the_catalogue_marks_withdrawals_and_its_withdrawn_column_is_applied(editor, client, site):
+    library, data = site
+    target = doc_id(editor, "km-en_guideline")
+    edit = f"/admin/doc/{target}/edit"
+    assert post(editor, f"/admin/doc/{target}/withdraw", page=edit).status_code == 302
+    sheet = library / "catalog.csv"
+    ddsearch("catalog", "export", str(sheet), "--index", str(data), data=data, check=True)
+    rows = {row["id"]: row for row in read_sheet(sheet)}
+    assert rows[target]["withdrawn"] == "yes"
+    assert {row["withdrawn"] for i, row in rows.items() if i != target} == {""}
+    download = editor.get("/admin/catalog.csv").get_data(as_text=True)
+    assert [r["withdrawn"] for r in csv.DictReader(io.StringIO(download.lstrip("\ufeff")))] == [
+        row["withdrawn"] for row in rows.values()
+    ]
+
+    # Put back as exported, the catalogue changes nothing: the document stays withdrawn.
+    def reindex():
+        ddsearch("index", str(library), "--index", str(data), "--ocr", "never", data=data,
+                 check=True)  # fmt: skip
+
+    reindex()
+    assert client.get(f"/api/doc/{target}").status_code == 404
+    # The cell emptied puts it back; "yes" in another row withdraws that one, logged as such.
+    other = doc_id(editor, REPORT)
+    rows[target]["withdrawn"], rows[other]["withdrawn"] = "", "yes"
+    write_sheet(sheet, list(rows.values()))
+    reindex()
+    assert client.get(f"/api/doc/{target}").status_code == 200
+    assert client.get(f"/api/doc/{other}").status_code == 404
+    assert editor.get(f"/admin/api/doc/{other}").get_json()["withdrawn"] is True
+    # A withdrawal in the browser since is not undone by the unchanged spreadsheet.
+    restored = post(editor, f"/admin/doc/{other}/restore", page=f"/admin/doc/{other}/edit")
+    assert restored.status_code == 302
+    rows[target]["withdrawn"] = "maybe"
+    write_sheet(sheet, list(rows.values()))
+    done = ddsearch("index", str(library), "--index", str(data), "--ocr", "never", data=data)
+    assert "the withdrawn cell says 'maybe'" in done.stdout + done.stderr
+    assert client.get(f"/api/doc/{other}").status_code == 200
+    assert client.get(f"/api/doc/{target}").status_code == 200
+    sheet.unlink()
 
 
 # --- records without a file ----------------------------------------------------------------------
@@ -569,6 +713,28 @@ def test_uploads_are_saved_safely_and_indexed_by_a_background_run(editor, client
     job_page = editor.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
     assert "empty (0 bytes)" in job_page and f"/doc/{added}" in job_page
 
+    # The files the run could not take left the library folder for rejected/, each listed
+    # with its sentence until removed; the next run of the folder does not try them again.
+    assert {entry["file"]: entry["rejected"] for entry in report["failed"]} == {
+        name: name for name in ("empty.pdf", "notes.pdf", "scan.png")
+    }
+    left = {p.name for p in library.iterdir()}
+    assert "escape.pdf" in left and not left & {"empty.pdf", "notes.pdf", "scan.png"}
+    assert {p.name for p in (data / "rejected").iterdir()} == {"empty.pdf", "notes.pdf", "scan.png"}
+    assert "rejected/notes.pdf" in job_page
+    listed = {f["file"]: f for f in editor.get("/admin/api/").get_json()["rejected"]}
+    assert (
+        "not a readable PDF" in listed["notes.pdf"]["reason"]
+        and listed["notes.pdf"]["who"] == "eva"
+    )
+    home = editor.get("/admin/").get_data(as_text=True)
+    assert "notes.pdf" in home and "empty (0 bytes)" in home
+    gone = post(editor, f"/admin/rejected/{listed['notes.pdf']['id']}/remove", page="/admin/")
+    assert gone.status_code == 302 and not (data / "rejected" / "notes.pdf").exists()
+    assert "notes.pdf" not in {f["file"] for f in editor.get("/admin/api/").get_json()["rejected"]}
+    again = ddsearch("index", str(library), "--index", str(data), "--ocr", "never", data=data)
+    assert again.returncode == 0, again.stdout + again.stderr  # none failed again
+
 
 def test_an_upload_over_the_size_limit_is_a_413_with_a_sentence(editor, site):
     editor.application.config["MAX_CONTENT_LENGTH"] = 1 << 20
@@ -583,6 +749,13 @@ def test_a_scan_attached_to_a_record_makes_it_a_document_keeping_its_id(editor, 
             "call_number": "SD 2024 012", "shelf": "Law shelf 1"}  # fmt: skip
     record = post(editor, "/admin/records/new", form).headers["Location"].split("/")[3]
     page = f"/admin/doc/{record}/edit"
+    # A broken scan is rejected and the record waits for another file of the same name.
+    broken = post_files(
+        editor, f"/admin/doc/{record}/attach", page, [(b"%PDF-", "printed-copy.pdf")]
+    )
+    assert finish(site[1], int(broken.headers["Location"].rsplit("/", 1)[1]))["state"] == "done"
+    assert editor.get(f"/admin/api/doc/{record}").get_json()["record"] is True
+    assert not (site[0] / "printed-copy.pdf").exists()
     scan = (site[0] / "km_subdecree_2024_012_commune_functions_demo.pdf").read_bytes()
     scan = scan + b"\n%% a different copy\n"  # another content than the library's own file
     response = post_files(editor, f"/admin/doc/{record}/attach", page, [(scan, "printed-copy.pdf")])
@@ -620,6 +793,7 @@ def test_the_change_log_lists_who_did_what_before_and_after(admin):
     entries = admin.get("/admin/api/log").get_json()["entries"]
     actions = {entry["action"] for entry in entries}
     assert {"edit", "withdraw", "restore", "record", "upload", "account", "catalog"} <= actions
+    assert {"reject", "discard"} <= actions
     edit = next(e for e in entries if e["action"] == "edit" and "title" in e["changes"])
     assert edit["who"] == "eva" and edit["changes"]["title"][1].endswith("(corrected)")
     page = admin.get("/admin/log?action=withdraw").get_data(as_text=True)

@@ -63,12 +63,19 @@ def test_an_editor_corrects_a_title_and_the_public_search_finds_it(site, page):
     page.locator("#edit-link").click()
     page.get_by_label("Title", exact=True).fill("Decentralisation Progress Report (checked)")
     page.get_by_label("Subjects").fill("quokka monitoring")
+    page.get_by_label("Places").fill("Atlantis")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".problem")).to_contain_text("'Atlantis' is not a place of the gazetteer")
+    page.get_by_label("Places").fill("Kandal / Kien Svay")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".saved")).to_contain_text("Saved")
+    expect(page.get_by_label("Places")).to_have_value("Kandal / Kien Svay")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "workspace-edit.png"), full_page=True)
     page.goto(base + "/search?q=quokka")
     expect(page.locator("li.hit h2 a")).to_have_text("Decentralisation Progress Report (checked)")
+    page.locator("li.hit h2 a").click()
+    expect(page.locator("dd.places")).to_contain_text("Kandal (Kien Svay)")
 
 
 def test_real_pdfs_uploaded_in_the_browser_are_indexed_in_the_background(site, page):
@@ -110,6 +117,14 @@ def test_files_dropped_on_the_form_are_uploaded(site, page):
     page.locator("#job-link").click()
     expect(page.locator(".job-state")).to_contain_text("finished", timeout=RUN_TIMEOUT_MS)
     expect(page.locator(".report-failed")).to_contain_text("not a readable PDF")
+    # Out of the library folder, listed on the home page until removed there.
+    expect(page.locator(".report-failed")).to_contain_text("rejected/dropped.pdf")
+    assert not (library / "dropped.pdf").exists()
+    page.goto(base + "/admin/")
+    rejected = page.locator("#rejected li", has_text="dropped.pdf")
+    expect(rejected).to_contain_text("not a readable PDF")
+    rejected.get_by_role("button", name="Remove").click()
+    expect(page.locator("#rejected")).not_to_contain_text("dropped.pdf")
 
 
 def test_the_workspace_works_without_javascript(site, browser):  # noqa: F811

@@ -261,7 +261,10 @@ def catalog_rows(data: DataDir, relative_to: Path) -> list[dict]:
             fields, overridden = effective_metadata(row, derived)
             paths = [_relative(path, relative_to) for path in library.paths_of(row.id)]
             if paths or row.is_record:
-                rows.append({"id": row.id, "paths": paths, **fields, "overridden": overridden})
+                rows.append(
+                    {"id": row.id, "paths": paths, **fields, "withdrawn": row.withdrawn}
+                    | {"overridden": overridden}
+                )
         return rows
 
 

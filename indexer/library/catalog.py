@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.errors import Sentence
 from indexer.library.gazetteer import gazetteer
 from indexer.model import LIBRARIAN_ONLY
 from indexer.text.khmer import normalize
@@ -28,9 +29,14 @@ EDITABLE = ("title", "type", "date", "year", "number", "languages", "issuer", "p
 #: Fields only the librarian gives (`indexer.model.LIBRARIAN_ONLY`): what a record of a printed
 #: book holds besides the above, and a printed copy's place for any document.
 CATALOGUED = (*EDITABLE, *LIBRARIAN_ONLY)
+#: Whether the document is off the public site ("yes"; empty: shown). Emptying the cell puts
+#: it back and "yes" withdraws it, as the workspace's buttons do.
+WITHDRAWN = "withdrawn"
+WITHDRAWN_YES = ("yes", "y", "true", "1", "x", "withdrawn", "បាទ", "ចាស")
+WITHDRAWN_NO = ("", "no", "n", "false", "0", "ទេ")
 #: Read-only columns: which values come from the catalogue, how sure detection was of each
 #: detected field ("date 0.50 title 0.81"), and those it doubts (`metadata.DOUBTFUL_BELOW`).
-COLUMNS = ("id", "path", *CATALOGUED, "overridden", "confidence", "doubtful")
+COLUMNS = ("id", "path", *CATALOGUED, WITHDRAWN, "overridden", "confidence", "doubtful")
 #: Several paths of one document (the same file in two folders) share a cell.
 PATH_SEPARATOR = " | "
 #: Several places of one document share a cell, each as "Province / District / Commune".
@@ -148,6 +154,14 @@ def _parse_row(
     values, problem = parse_values(cells, type_names)
     if problem:
         return None, problem
+    withdrawn = normalize(cells.get(WITHDRAWN, "")).strip().lower()
+    if withdrawn not in WITHDRAWN_YES + WITHDRAWN_NO:
+        return None, (
+            f"the withdrawn cell says '{withdrawn}'; write yes to keep the document off the "
+            "public site, or leave it empty to show it"
+        )
+    if withdrawn in WITHDRAWN_YES:
+        values[WITHDRAWN] = True
     return CatalogRow(number, document_id, paths, values), ""
 
 
@@ -164,22 +178,31 @@ def parse_values(cells: dict[str, str], type_names: dict[str, str] | None = None
             key = type_names.get(normalize(cell).replace("_", "-"))
             if key is None:
                 known = ", ".join(TYPE_KEYS)
-                return {}, f"unknown type '{cell}'; use one of {known}"
+                return {}, Sentence(
+                    "unknown_type",
+                    "unknown type '{cell}'; use one of {known}",
+                    cell=cell,
+                    known=known,
+                )
             values[name] = key
         elif name == "date":
             date = parse_date(cell)
             if date is None:
-                return {}, (
-                    f"'{cell}' is not a date; write it as 2004-07-15, 2004-07 or 2004, or leave "
-                    "the cell empty to keep the detected one"
+                return {}, Sentence(
+                    "not_a_date",
+                    "'{cell}' is not a date; write it as 2004-07-15, 2004-07 or 2004, or leave "
+                    "the cell empty to keep the detected one",
+                    cell=cell,
                 )
             values[name] = date
         elif name == "year":
             year = _parse_year(cell)
             if year is None:
-                return {}, (
-                    f"'{cell}' is not a possible year; write a year such as 2005, or leave the "
-                    "cell empty to keep the detected one"
+                return {}, Sentence(
+                    "not_a_year",
+                    "'{cell}' is not a possible year; write a year such as 2005, or leave the "
+                    "cell empty to keep the detected one",
+                    cell=cell,
                 )
             values[name] = year
         elif name == "places":
@@ -193,14 +216,21 @@ def parse_values(cells: dict[str, str], type_names: dict[str, str] | None = None
         elif name == "languages":
             codes = [language_code(word) for word in re.split(r"[\s,;/+]+", cell.lower()) if word]
             if None in codes or not codes:
-                return {}, f"unknown language in '{cell}'; write km, en, or km en"
+                return {}, Sentence(
+                    "unknown_language",
+                    "unknown language in '{cell}'; write km, en, or km en",
+                    cell=cell,
+                )
             values[name] = list(dict.fromkeys(codes))
         else:
             values[name] = " ".join(cell.split())
     if "date" in values and values.get("year", int(values["date"][:4])) != int(values["date"][:4]):
-        return {}, (
-            f"the date {values['date']} is not of the year {values['year']}; correct one of "
-            "them, or empty the year cell (a date gives its year)"
+        return {}, Sentence(
+            "date_not_of_year",
+            "the date {date} is not of the year {year}; correct one of them, or empty the year "
+            "cell (a date gives its year)",
+            date=values["date"],
+            year=values["year"],
         )
     return values, ""
 
@@ -238,10 +268,13 @@ def parse_places(cell: str) -> tuple[list[str], str]:
         for part in filter(None, (p.strip() for p in item.split("/"))):
             found = places.resolve(part, within)
             if len(found) != 1:
+                key = "unknown_place" if not found else "several_places"
                 why = "is not a place of the gazetteer" if not found else "names several places"
-                return [], (
-                    f"'{part}' {why}: write a province, or Province / District / Commune, in "
-                    "Khmer or English (e.g. Kandal / Kien Svay), or a gazetteer code"
+                return [], Sentence(
+                    key,
+                    "'{part}' " + why + ": write a province, or Province / District / Commune, "
+                    "in Khmer or English (e.g. Kandal / Kien Svay), or a gazetteer code",
+                    part=part,
                 )
             within = found.pop()
         codes |= {within, *places.places[within].parents}
@@ -359,11 +392,17 @@ def merge_sheet(current: dict, base: dict, sheet: dict) -> dict:
 
 
 def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0) -> None:
-    """Write the catalogue of ``documents`` atomically, as UTF-8 with a BOM and CRLF lines.
+    """Write the catalogue of ``documents`` (`catalog_text`) atomically, as UTF-8 with a BOM."""
+    _write_atomically(path, catalog_text(documents, doubtful_below))
+
+
+def catalog_text(documents: list[dict], doubtful_below: float = 0.0) -> str:
+    """The catalogue of ``documents`` as CSV text with CRLF lines.
 
     Each document dict has "id", "paths" (or "path"), the effective editable fields,
-    "overridden" (the fields whose value came from the catalogue) and "confidence" (detected
-    field -> 0..1). The "doubtful" column names the fields less sure than ``doubtful_below``.
+    "withdrawn", "overridden" (the fields whose value came from the catalogue) and
+    "confidence" (detected field -> 0..1). The "doubtful" column names the fields less sure
+    than ``doubtful_below``.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -389,12 +428,13 @@ def write_catalog(path: Path, documents: list[dict], doubtful_below: float = 0.0
                 places_cell(document.get("places") or []),
                 " ".join(document.get("work") or []),
                 *(document.get(name, "") for name in LIBRARIAN_ONLY),
+                "yes" if document.get(WITHDRAWN) else "",
                 " ".join(name for name in CATALOGUED if name in document.get("overridden", ())),
                 " ".join(f"{name} {value:.2f}" for name, value in sorted(confidence.items())),
                 " ".join(name for name in EDITABLE if name in doubtful),
             )
         )
-    _write_atomically(path, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def quote_formula(cell: str) -> str:

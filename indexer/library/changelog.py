@@ -27,6 +27,8 @@ ACTIONS = (
     "reocr",
     "catalog",
     "account",
+    "reject",
+    "discard",
 )
 CSV_COLUMNS = ("at", "who", "action", "target", "field", "before", "after", "details")
 

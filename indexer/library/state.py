@@ -270,6 +270,11 @@ class Library:
             "INSERT OR REPLACE INTO attachments (path, id) VALUES (?, ?)", (path, doc_id)
         )
 
+    def detach(self, path: str) -> None:
+        """The file at ``path`` is no longer a record's scan (it was rejected and moved away):
+        a later file of that name is a document of its own."""
+        self.db.execute("DELETE FROM attachments WHERE path = ?", (path,))
+
     def take_attachment(self, path: str, content_hash: str, now: float, detected: dict) -> str:
         """The record a new file at ``path`` was attached to, now holding this content; ''
         when no record waits for this path (or it has had a file since)."""

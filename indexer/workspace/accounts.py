@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from indexer.config import DataDir
-from indexer.errors import BadParameter
+from indexer.errors import BadParameter, Sentence
 from indexer.library import changelog
 from indexer.library.state import Library
 from indexer.workspace.db import connect_workspace
@@ -54,8 +54,13 @@ def check_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > MAX_NAME or not all(c.isalnum() or c in "._-@" for c in name):
         raise AccountProblem(
-            f"“{name[:MAX_NAME]}” cannot be an account name: use 1 to {MAX_NAME} letters, "
-            "digits, dots, dashes, underscores or @."
+            Sentence(
+                "bad_account_name",
+                "“{name}” cannot be an account name: use 1 to {max} letters, digits, dots, "
+                "dashes, underscores or @.",
+                name=name[:MAX_NAME],
+                max=MAX_NAME,
+            )
         )
     return name
 
@@ -63,18 +68,31 @@ def check_name(name: str) -> str:
 def check_password(password: str, name: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountProblem(
-            f"The password has {len(password)} characters: use at least {MIN_PASSWORD} "
-            "(a few words make a good one)."
+            Sentence(
+                "short_password",
+                "The password has {count} characters: use at least {min} (a few words make a "
+                "good one).",
+                count=len(password),
+                min=MIN_PASSWORD,
+            )
         )
     if len(password) > MAX_PASSWORD:
-        raise AccountProblem(f"Use a password of at most {MAX_PASSWORD} characters.")
+        raise AccountProblem(
+            Sentence(
+                "long_password", "Use a password of at most {max} characters.", max=MAX_PASSWORD
+            )
+        )
     if password.strip().lower() == name.strip().lower():
-        raise AccountProblem("The password cannot be the account's name.")
+        raise AccountProblem(
+            Sentence("password_is_name", "The password cannot be the account's name.")
+        )
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountProblem(f"The role is admin or editor, not “{role[:20]}”.")
+        raise AccountProblem(
+            Sentence("bad_role", "The role is admin or editor, not “{role}”.", role=role[:20])
+        )
     return role
 
 
@@ -92,7 +110,9 @@ def add(data: DataDir, name: str, role: str, password: str, who: str) -> Account
             (name, role, _hasher.hash(password), account.token, now, now),
         )
         if not cursor.rowcount:
-            raise AccountProblem(f"There is already an account called {name}.")
+            raise AccountProblem(
+                Sentence("name_taken", "There is already an account called {name}.", name=name)
+            )
     finally:
         db.close()
     _log(data, who, name, {"role": (None, role)}, event="added")
@@ -109,7 +129,7 @@ def set_password(data: DataDir, name: str, password: str, who: str) -> None:
             (_hasher.hash(password), secrets.token_hex(8), time.time(), name),
         )
         if not cursor.rowcount:
-            raise AccountProblem(f"There is no account called {name}.")
+            raise AccountProblem(_no_account(name))
     finally:
         db.close()
     _log(data, who, name, {}, event="password changed")
@@ -122,17 +142,25 @@ def remove(data: DataDir, name: str, who: str, keep_an_admin: bool = False) -> N
     try:
         row = db.execute("SELECT name, role FROM accounts WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise AccountProblem(f"There is no account called {name}.")
+            raise AccountProblem(_no_account(name))
         admins = db.execute("SELECT count(*) FROM accounts WHERE role = 'admin'").fetchone()[0]
         if keep_an_admin and row[1] == "admin" and admins == 1:
             raise AccountProblem(
-                f"{row[0]} is the only admin: make another admin first, so that someone "
-                "can still manage the accounts."
+                Sentence(
+                    "last_admin",
+                    "{name} is the only admin: make another admin first, so that someone can "
+                    "still manage the accounts.",
+                    name=row[0],
+                )
             )
         db.execute("DELETE FROM accounts WHERE name = ?", (name,))
     finally:
         db.close()
     _log(data, who, row[0], {"role": (row[1], None)}, event="removed")
+
+
+def _no_account(name: str) -> Sentence:
+    return Sentence("no_account", "There is no account called {name}.", name=name[:MAX_NAME])
 
 
 def listed(data: DataDir) -> list[dict]:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from indexer.config import DataDir
-from indexer.errors import BadParameter
+from indexer.errors import BadParameter, Sentence, sentence_of
 from indexer.indexing.corrections import correct
-from indexer.indexing.sync import DEFAULT_FIELDS, effective_metadata
-from indexer.library import catalog, changelog, opened
-from indexer.library.state import Library
+from indexer.indexing.sync import DEFAULT_FIELDS, Derived, catalog_rows, effective_metadata
+from indexer.library import catalog, changelog, metadata, opened
+from indexer.library.state import DocumentRow, Library
 from indexer.model import LIBRARIAN_ONLY
 from indexer.text.khmer import normalize
 from indexer.vocabulary import DATA_DIR
@@ -27,6 +27,7 @@ from indexer.workspace import jobs, uploads
 from indexer.workspace.jobs import commit
 
 RECORD_TYPE = "book"  # a record imported without a type
+NEEDS_TITLE = Sentence("needs_title", "A record needs a title (in Khmer, in English or both).")
 
 
 class NotInLibrary(BadParameter):
@@ -53,16 +54,16 @@ def library_folder(data: DataDir, configured: Path | None = None) -> Path:
 
 def document(data: DataDir, doc_id: str) -> dict:
     """A document as the workspace shows it: effective values, detected ones, which are the
-    librarian's, its files, and whether it is withdrawn or a record without a file."""
+    librarian's, its files, and whether it is withdrawn or a record without a file. Places
+    and other-language versions are as the last sync settled them (`sync.Derived`)."""
     with opened(data) as (library, _store):
-        row = library.live_document(doc_id)
-        if row is None:
-            raise NotInLibrary(f"No document of the library has the id {doc_id[:64]!r}.")
-        fields, overridden = effective_metadata(row)
+        row = _row(library, doc_id)
+        derived = Derived.read(library)
+        fields, overridden = effective_metadata(row, derived)
         return {
             "id": row.id,
             **fields,
-            "detected": {**DEFAULT_FIELDS, "languages": [], **row.detected},
+            "detected": _detected(row, derived),
             "overridden": overridden,
             "paths": [Path(path).name for path in library.paths_of(row.id)],
             "record": row.is_record,
@@ -72,6 +73,18 @@ def document(data: DataDir, doc_id: str) -> dict:
         }
 
 
+def _detected(row: DocumentRow, derived: Derived) -> dict:
+    """What detection alone gives a document: its own fields, and the places and links to
+    other versions that sync found."""
+    return {
+        **DEFAULT_FIELDS,
+        "languages": [],
+        **{k: v for k, v in row.detected.items() if k != "detector"},
+        "places": derived.places.get(row.hash, []),
+        "work": derived.detected_works.get(row.id, []),
+    }
+
+
 def edit(data: DataDir, doc_id: str, cells: dict[str, str], who: str) -> dict[str, tuple]:
     """Correct a document from a form of catalogue columns (`catalog.CATALOGUED`, as typed):
     a value equal to the detected one, or an empty one, leaves the field to detection; a
@@ -79,11 +92,13 @@ def edit(data: DataDir, doc_id: str, cells: dict[str, str], who: str) -> dict[st
     BadParameter with the sentence of a bad value (nothing is changed then)."""
     values, problem = catalog.parse_values(cells)
     if problem:
-        raise BadParameter(problem[0].upper() + problem[1:] + ".")
+        raise BadParameter(sentence_of(problem))
     with opened(data) as (library, store):
         with library.transaction():
             row = _row(library, doc_id)
-            detected = {**DEFAULT_FIELDS, "languages": [], **row.detected}
+            _check_work(library, doc_id, values.get("work", []))
+            derived = Derived.read(library)
+            detected = _detected(row, derived)
             overrides = dict(row.overrides)
             for name in catalog.CATALOGUED:
                 if name not in cells:
@@ -93,11 +108,34 @@ def edit(data: DataDir, doc_id: str, cells: dict[str, str], who: str) -> dict[st
                 else:
                     overrides.pop(name, None)
             if row.is_record and not (overrides.get("title") or overrides.get("parallel_title")):
-                raise BadParameter("A record needs a title (in Khmer, in English or both).")
-            changes = correct(library, row, overrides, who, "edit")
+                raise BadParameter(NEEDS_TITLE)
+            changes = correct(library, row, overrides, who, "edit", derived=derived)
         if changes:
             commit(data)
         return changes
+
+
+def _check_work(library: Library, doc_id: str, others: list[str]) -> None:
+    """The other-language versions named must be other documents of the library."""
+    for other in others:
+        if other == doc_id:
+            raise BadParameter(
+                Sentence(
+                    "work_itself",
+                    "A document cannot be its own other-language version: write the id of the "
+                    "other version (the last part of its page's address), or - for none.",
+                )
+            )
+        if library.live_document(other) is None:
+            raise BadParameter(
+                Sentence(
+                    "work_unknown",
+                    "No document of the library has the id '{id}': write the id of the "
+                    "other-language version (the last part of its page's address, /doc/ID), "
+                    "or - for none.",
+                    id=other[:64],
+                )
+            )
 
 
 def set_withdrawn(data: DataDir, doc_id: str, withdrawn: bool, who: str, reason: str = "") -> None:
@@ -134,9 +172,17 @@ def reocr(data: DataDir, doc_id: str, who: str) -> int:
     with opened(data) as (library, _store):
         row = _row(library, doc_id)
         if row.is_record:
-            raise BadParameter("A record without a file has no pages to read again.")
+            raise BadParameter(
+                Sentence("record_no_pages", "A record without a file has no pages to read again.")
+            )
         changelog.record(library, who, "reocr", doc_id)
     return jobs.enqueue(data, "reocr", {"id": doc_id}, who)
+
+
+def catalogue(data: DataDir, folder: Path) -> str:
+    """The catalogue as `ddsearch catalog export` writes it (paths relative to the library
+    ``folder``, withdrawn documents marked): saved as catalog.csv there, it changes nothing."""
+    return catalog.catalog_text(catalog_rows(data, folder), metadata.DOUBTFUL_BELOW)
 
 
 def change_log(data: DataDir, *, limit: int, offset: int = 0, action: str = "") -> dict:
@@ -146,10 +192,14 @@ def change_log(data: DataDir, *, limit: int, offset: int = 0, action: str = "") 
         return {"total": changelog.count(library, action), "entries": found}
 
 
-def _row(library: Library, doc_id: str):
+def _row(library: Library, doc_id: str) -> DocumentRow:
     row = library.live_document(doc_id)
     if row is None:
-        raise NotInLibrary(f"No document of the library has the id {doc_id[:64]!r}.")
+        raise NotInLibrary(
+            Sentence(
+                "not_in_library", "No document of the library has the id '{id}'.", id=doc_id[:64]
+            )
+        )
     return row
 
 
@@ -167,7 +217,11 @@ def add_files(
         if record:
             row = _row(library, record)
             if not row.is_record:
-                raise BadParameter("This document has a file already; attach files to records.")
+                raise BadParameter(
+                    Sentence(
+                        "has_a_file", "This document has a file already; attach files to records."
+                    )
+                )
         for name, stream in files:
             outcome = uploads.save(folder, name, stream, library)
             saved.append(outcome)
@@ -192,9 +246,9 @@ def new_record(data: DataDir, cells: dict[str, str], who: str) -> str:
     """A record of a printed copy from a form of catalogue columns; its id."""
     values, problem = catalog.parse_values(cells)
     if problem:
-        raise BadParameter(problem[0].upper() + problem[1:] + ".")
+        raise BadParameter(sentence_of(problem))
     if not (values.get("title") or values.get("parallel_title")):
-        raise BadParameter("A record needs a title (in Khmer, in English or both).")
+        raise BadParameter(NEEDS_TITLE)
     with opened(data) as (library, store):
         doc_id = _add_record(library, {"type": RECORD_TYPE, **values}, who)
         commit(data)
@@ -219,8 +273,12 @@ def import_records(data: DataDir, raw: bytes, file_name: str, who: str) -> dict:
     columns = _columns(header)
     if "title" not in columns.values() and "parallel_title" not in columns.values():
         raise BadParameter(
-            f"{file_name} has no title column in its first row: name one “title” (or "
-            "“title (english)”), as in the list of headings the import knows."
+            Sentence(
+                "no_title_column",
+                "{file} has no title column in its first row: name one “title” (or "
+                "“title (english)”), as in the list of headings the import knows.",
+                file=file_name,
+            )
         )
     added, skipped = [], []
     with opened(data) as (library, store):
@@ -230,11 +288,14 @@ def import_records(data: DataDir, raw: bytes, file_name: str, who: str) -> dict:
             values, problem = catalog.parse_values(named)
             title = values.get("title") or values.get("parallel_title")
             if problem or not title:
-                skipped.append({"row": number, "sentence": problem or "the row has no title"})
+                sentence = problem or Sentence("row_without_title", "the row has no title")
+                skipped.append({"row": number, "sentence": sentence})
                 continue
             key = _record_key(values)
             if key in known:
-                sentence = f"already in the catalogue as {known[key]}"
+                sentence = Sentence(
+                    "already_recorded", "already in the catalogue as {id}", id=known[key]
+                )
                 skipped.append({"row": number, "sentence": sentence})
                 continue
             doc_id = _add_record(

@@ -1,4 +1,5 @@
-"""``workspace.sqlite``: accounts, background jobs, sign-in attempts and the site's secret."""
+"""``workspace.sqlite``: accounts, background jobs, sign-in attempts, rejected uploads and the
+site's secret."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ CREATE TABLE IF NOT EXISTS attempts (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (key, at);
+-- Uploaded files their run could not take, moved to rejected/ (indexer.workspace.rejected).
+CREATE TABLE IF NOT EXISTS rejected (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,  -- its name in rejected/
+    original TEXT NOT NULL,  -- its name in the library folder
+    job INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL

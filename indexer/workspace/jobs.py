@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
+from indexer.workspace import rejected
 from indexer.workspace.db import connect_workspace
 
 KINDS = ("index", "reocr")
@@ -229,6 +231,13 @@ def _run(data: DataDir, entry: dict) -> None:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"the run ended with status {done.returncode}"
     body = report.read_text(encoding="utf-8") if report.exists() else None
+    if body and state == "done" and entry["kind"] == "index":
+        found = json.loads(body)
+        try:
+            rejected.set_aside(data, entry, found)  # never tried again by the next run
+        except (OSError, sqlite3.Error) as err:
+            message = f"The files this run could not take stay in the library folder ({err})."
+        body = json.dumps(found, ensure_ascii=False)
     db = connect_workspace(data)
     try:
         db.execute(

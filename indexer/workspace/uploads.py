@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from indexer.errors import Sentence
 from indexer.extract.sources import SUFFIXES, is_document
 from indexer.library.state import Library
 
@@ -67,8 +68,11 @@ def save(folder: Path, raw_name: str, stream: BinaryIO, library: Library) -> Sav
     """Save one uploaded file into ``folder`` (the library folder)."""
     name = safe_name(raw_name or "")
     if not is_document(name):
-        kinds = ", ".join(SUFFIXES)
-        sentence = f"Only the kinds of file the library indexes ({kinds}) can be added to it."
+        sentence = Sentence(
+            "upload_kind",
+            "Only the kinds of file the library indexes ({kinds}) can be added to it.",
+            kinds=", ".join(SUFFIXES),
+        )
         return Saved(raw_name, "refused", sentence)
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=folder)
@@ -90,8 +94,13 @@ def save(folder: Path, raw_name: str, stream: BinaryIO, library: Library) -> Sav
             return Saved(
                 raw_name,
                 "duplicate",
-                f"The library already holds this file, as {where} (document {existing}); "
-                "it was not saved again.",
+                Sentence(
+                    "upload_held",
+                    "The library already holds this file, as {where} (document {id}); it was "
+                    "not saved again.",
+                    where=where,
+                    id=existing,
+                ),
                 paths[0] if paths else "",
                 existing,
                 size,
@@ -113,12 +122,19 @@ def _link(folder: Path, name: str, temporary: Path, content_hash: str, raw: str,
             os.link(temporary, candidate)  # fails if the name is taken: nothing is overwritten
         except FileExistsError:
             if _same_content(candidate, content_hash):
-                sentence = f"The same file is already in the library as {candidate.name}."
+                sentence = Sentence(
+                    "upload_same",
+                    "The same file is already in the library as {name}.",
+                    name=candidate.name,
+                )
                 return Saved(raw, "duplicate", sentence, str(candidate), "", size)
             continue
-        sentence = "" if candidate.name == raw else f"Saved as {candidate.name}."
+        sentence = ""
+        if candidate.name != raw:
+            sentence = Sentence("upload_saved_as", "Saved as {name}.", name=candidate.name)
         return Saved(raw, "saved", sentence, str(candidate), "", size)
-    return Saved(raw, "refused", "No free name could be found for this file: rename it.")
+    sentence = Sentence("upload_no_name", "No free name could be found for this file: rename it.")
+    return Saved(raw, "refused", sentence)
 
 
 def _same_content(path: Path, content_hash: str) -> bool:
