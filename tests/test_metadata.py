@@ -365,3 +365,84 @@ def test_a_year_misread_in_the_signing_line_is_outvoted_by_the_lunar_line_and_th
     assert found["number"] == "នស/រកត/០៩០៤/២៦៧"
     # without the number and the lunar line, nothing outvotes the misread year
     assert detect([kram.replace("០៩០៤/២៦៧", ""), "មាត្រា ១", end.split("\n")[1]])["year"] == 2008
+
+
+# Lines as recipe r5 (the neural recogniser) read real scans of ../shared/corpus/pdf (tune half).
+RD_2005_HEAD = (
+    "ឆ្នាំទី៥ លេខ ១៨ ថ្ងៃទី ១៥ ខែឧសភាឆ្នាំ ២០០៥ រាជកិច្ចទំព័រ ៣០២៤ក\nព្រះរាជក្រឹត្យ\n"
+    "នស/រកត / ០១០៥/០១៩\nយ០\n- បានទ្រង់យល់រដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជា\n"
+)
+RD_2005_END = (
+    "ឆ្នាំទី ៥ លេខ ១៨ ថ្ងៃទី១៥ខែឧសភាឆ្នាំ ២០០៥ រាជកិច្ចទំព័រ ៣០២៤ ច\nមាត្រា ១៤\n"
+    "ព្រះរាជក្រឹត្យនេះចូលជាធរមានចាប់ពីថ្ងៃឡាយព្រះហស្តលេខានេះតទៅ ។\n"
+    "ធ្វើនៅព្រះបរមរាជវាំងរាជធានីភ្នំពេញថ្ងៃទី ២ ១ ខែមករាឆ្នាំ ២០០៥\n"
+)
+
+
+def test_a_day_whose_digits_a_space_split_is_joined_when_the_evidence_agrees() -> None:
+    """km_royaldecree_2005_0105 (page 6): the typed ២១ read "២ ១"; the number's MMYY (០១០៥)
+    and the Gazette issue of 15 May say January 2005, and nothing prefers the 2nd."""
+    found = detect([RD_2005_HEAD, "មាត្រា ១", RD_2005_END])
+    assert found["date"] == "2005-01-21" and found["number"] == "នស/រកត/០១០៥/០១៩"
+    # pieces that join into no day (៤ ២): the month, never one piece as the day
+    assert detect([RD_2005_HEAD, RD_2005_END.replace("២ ១ ខែ", "៤ ២ ខែ")])["date"] == "2005-01"
+    # a signing on the 21st after the Gazette issue that printed it cannot be: not the 21st
+    late = RD_2005_END.replace("ខែមករា", "ខែឧសភា")
+    assert detect([RD_2005_HEAD.replace("០១០៥", "០៥០៥"), late])["date"] != "2005-05-21"
+
+
+def test_a_signing_year_with_a_digit_lost_is_weighed_with_the_years_it_may_be() -> None:
+    """km_law_1994_civil_service_statute: its signing line reads "ឆ្នាំ ១៩៤" (page 22); the
+    Assembly adopted it on 21 October 1994 (page 21)."""
+    kram = "ព្រះរាជក្រម\nយើង\nប្រកាសឱ្យប្រើ\nច្បាប់ ស្តីពី សហលក្ខន្តិកៈមន្ត្រីរាជការស៊ីវិល\n"
+    adopted = "អនុម័តនៅថ្ងៃសុក្រទី ២១ ខែតុលាឆ្នាំ ១៩៩៤\nប្រធានរដ្ឋសភា\n"
+    end = "មាត្រា ៥២\nធ្វើនៅរាជធានីភ្នំពេញនៅថ្ងៃទី ៣០ ខែតុលាឆ្នាំ ១៩៤\n"
+    assert detect([kram, adopted, end])["date"] == "1994-10-30"
+    assert detect([kram, "អាយុលើសពី ៥៥ ឆ្នាំ ១២៥ នាក់\n"])["date"] == ""  # no date: a count
+
+
+def test_a_day_beside_a_month_read_one_slip_apart_is_no_evidence() -> None:
+    """km_law_2000_audit (page 16): day and month written in by hand, the month read មីន."""
+    kram = "ព្រះរាជក្រម\nយើង\nច្បាប់\nស្តីពី\nសវនកម្ម\n"
+    end = "ធ្វើនៅរាជធានីភ្នំពេញថ្ងៃទី ០៣ ខែមីនឆ្នាំ២០០០\n"
+    assert detect([kram, "មាត្រា ១", end])["date"] == "2000-03"
+    assert detect([kram, "មាត្រា ១", end.replace("មីន", "មីនា")])["date"] == "2000-03-03"
+
+
+def test_a_constitution_is_dated_by_the_promulgation_it_tells_of() -> None:
+    """km_constitution_2015 (page 2, a consolidated edition): adopted on 21 September 1993,
+    promulgated on the 24th; its last signing line is a 2014 amendment's."""
+    cover = "រដ្ឋធម្មនុញ្ញ\nនៃ\nព្រះរាជាណាចក្រកម្ពុជា\n"
+    told = (
+        "រដ្ឋធម្មនុញ្ញនៃព្រះរាជាណាចក្រកម្ពុជាត្រូវបានរដ្ឋសភាធម្មនុញ្ញអនុម័ត\n"
+        "នៅថ្ងៃទី២១ ខែកញ្ញាឆ្នាំ១៩៩៣ ហើយត្រូវបានព្រះមហាក្សត្រឡាយព្រះ\n"
+        "ហស្តលេខាលើព្រះរាជក្រមប្រកាសឱ្យប្រើនៅថ្ងៃទី២៤ ខែកញ្ញាឆ្នាំ១៩៩៣ ។\n"
+    )
+    last = "ធ្វើនៅព្រះបរមរាជវាំង រាជធានីភ្នំពេញ ថ្ងៃទី ២៣ ខែតុលា ឆ្នាំ ២០១៤\n"
+    found = detect([cover, told, "មាត្រា ១", last])
+    assert (found["type"], found["year"], found["date"]) == ("constitution", 1993, "1993-09-24")
+
+
+def test_a_royal_number_whose_slash_ocr_lost_keeps_a_serial_only_as_printed() -> None:
+    """km_law_1997_abortion (page 2: នស/រកម/១១៩៧/០៦) and km_law_2000_audit (page 3:
+    នស/រកម/០៣០០/១០, its slash read as ១)."""
+    abortion = "ជលរក១១៩៧០៦ ព្រះរាជក្រម\nរឿង\nបានឃើញព្រះរាជក្រឹត្យចុះថ្ងៃទី០១ ខែវិច្ឆិកាឆ្នាំ១៩៩៣\n"
+    end = "ធ្វើនៅរាជធានីភ្នំពេញថ្ងៃទី ១២ ខែវិច្ឆិកា ឆ្នាំ ១៩៩៧\n"
+    assert detect([abortion, "មាត្រា ១", end])["number"] == "នស/រកម/១១៩៧/០០៦"
+    audit = "ព្រះរាជក្រម\nយើង\nជស/រករ/០៣០០១១០\n"
+    end = "ធ្វើនៅរាជធានីភ្នំពេញថ្ងៃទី ០៣ ខែមីនាឆ្នាំ២០០០\n"
+    assert detect([audit, "មាត្រា ១", end])["number"] == ""  # 0300/110 or 0300/10: none
+
+
+def test_a_laws_title_is_the_reading_its_text_repeats() -> None:
+    """km_law_1997_abortion: r5 reads the cover's large type ការទូតក្រុម (known words), the
+    kram's line on page 2 ការរំលូតកូន, which the articles repeat."""
+    cover = "១៦៦៥\nច្បាប់\nស្តីពី\nការទូតក្រុម\n"
+    kram = (
+        "ព្រះរាជក្រម\n- បានឃើញព្រះរាជក្រមលេខទល .កម.០១៩៦.០៦ ចុះថ្ងៃទី២៤ ខែមករាឆ្នាំ១៩៩៦\n"
+        "- តាមសេចក្តីក្រាបបង្គំទូលស្នើសុំអំពីឯកឧត្តមនាយករដ្ឋមន្ត្រី\nប្រកាសអោយប្រើ\n"
+        "ច្បាប់ស្តីពីការរំលូតកូនដែលរដ្ឋសភាបានអនុម័តកាលពីថ្ងៃទី៦ ខែតុលាឆ្នាំ១៩៩៧\n"
+    )
+    body = "មាត្រា ៦\nការរំលូតកូនអាចធ្វើទៅបានចំពោះតែផ្ទៃពោះដែលមានអាយុតិចជាង ១២សប្តាហ៍។\n"
+    found = detect([cover, kram, body, body])
+    assert found["title"].replace(" ", "") == "ច្បាប់ស្តីពីការរំលូតកូន"

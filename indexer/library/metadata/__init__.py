@@ -48,7 +48,7 @@ __all__ = [
 
 #: Bump when detection changes: documents detected by an older version are detected again
 #: from their stored pages at the next sync (`ddsearch rebuild` re-detects every one).
-DETECTOR_VERSION = 2
+DETECTOR_VERSION = 3
 #: A field detected less surely than this is doubtful: `catalog export --doubtful` lists it.
 DOUBTFUL_BELOW = 0.6
 #: How sure a year is that no date settles (the weighing of `detect_year` alone).
@@ -77,6 +77,10 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     if kind == "constitution":  # a constitution keeps its adoption year, however amended
         year, date = guessed_year, str(guessed_year) if guessed_year else ""
         year_confidence = date_confidence = UNDATED_YEAR_CONFIDENCE
+        told = dating.promulgation(pages, year) if year else None
+        if told and told.date.startswith(date) and told.year == year:  # the date it tells of
+            date, date_confidence = told.date, told.date_confidence
+            year_confidence = max(year_confidence, told.year_confidence)
     elif not dated.date:  # unsettled: the year the evidence favours, else the plain weighing
         year, date = dated.year or guessed_year, ""
         year_confidence = date_confidence = min(dated.year_confidence, UNDATED_YEAR_CONFIDENCE)

@@ -32,9 +32,15 @@ class Reading:
     year: int | None
     month: int | None
     day: int | None
-    kind: str  # signing, place, adopted, gazette, cited, era, plain
+    kind: str  # signing, place, adopted, promulgated, gazette, cited, era, plain
     position: tuple[int, int]
     text: str = ""
+    #: the day's digits when OCR split them with a space ("ថ្ងៃទី ២ ១" for ២១): ``day`` joins
+    #: them, and each alone is the other way to read them
+    pieces: tuple[int, ...] = ()
+    #: the years a year printed with a digit lost may be (ឆ្នាំ ១៩៤: 1994, 1954, 1944...),
+    #: ``year`` being None
+    lost_digit: tuple[int, ...] = ()
 
     def as_date(self) -> date | None:
         """The full date, when every part was read and they make one."""
@@ -117,6 +123,12 @@ def month_of(word: str) -> int | None:
     return best
 
 
+def _spelt_out(word: str) -> bool:
+    """Whether a word starts with a month's name as spelt, no slip."""
+    word = re.sub(r"[^\u1780-\u17d3]", "", word)
+    return any(word.startswith(name) for name, _, english in _month_names() if not english)
+
+
 def _fuzzy_index(word: str, names: Sequence[str], slips: int = 1) -> int | None:
     for i, name in enumerate(names):
         allowed = slips if len(name) >= 4 else 0
@@ -141,9 +153,13 @@ def slipped(number: int) -> list[int]:
 # --- reading dates ------------------------------------------------------------------------------
 
 #: "ថ្ងៃទី ២៧ ខែមេសា ឆ្នាំ ២០០១" and its OCR forms: ទី read ទិ/ទ័, ខែ read ខៃ/ខេ, ឆ្នាំ read ថ្នាំ.
-_DAY = re.compile(r"ថ្ងៃ\s*[^\s\d]{0,6}?\s*ទ[ីិ័ឹ]\s*(?P<day>\d{1,2})?(?P<junk>[^\s\u1780-\u17ff])?")
+_DAY = re.compile(
+    r"ថ្ងៃ\s*[^\s\d]{0,6}?\s*ទ[ីិ័ឹ]\s*(?P<day>\d{1,2})?(?: (?P<split>\d)(?!\d))?"
+    r"(?P<junk>[^\s\u1780-\u17ff])?"
+)
 _MONTH_WORD = re.compile(r"(?:ខែ|ខៃ|ខេ|ទៃ)\s*(?P<word>[\u1780-\u17d3]{2,12})")
-_KM_YEAR = re.compile(r"(?<![\d/])(?P<year>\d{4})(?![\d/])")
+#: A year: four digits, or three right after ឆ្នាំ where OCR lost one ("ខែតុលាឆ្នាំ ១៩៤").
+_KM_YEAR = re.compile(r"(?:(?<![\d/])(?P<year>\d{4})|(?<=ឆ្នាំ)\s?(?P<short>\d{3}))(?![\d/])")
 _EN_DATE = re.compile(
     r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]{3,9})\.?|(?P<m2>[a-z]{3,9})\.?"
     r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?)?)\s*,?\s+(?P<year>\d{4})(?!\d)"
@@ -158,6 +174,9 @@ _DATELINE = re.compile(r"[\u1780-\u17d3]{3},\s*$")
 #: The votes before a promulgation: the Assembly's adoption, the Senate's review (យល់ស្រប),
 #: each dated "កាលពីថ្ងៃទី" ("on the day", past) in a kram's formula.
 _ADOPTED = re.compile(r"អនុម័ត|អនុម|យល់ស្រប|កាលពី|adopted|ratified")
+#: A promulgation told in words ("... ឡាយព្រះហស្តលេខាលើព្រះរាជក្រមប្រកាសឱ្យប្រើនៅថ្ងៃទី ២៤
+#: ខែកញ្ញា ឆ្នាំ ១៩៩៣"), as a consolidated constitution tells its own: right before the date.
+_PROMULGATED = re.compile(r"ប្រកាស\s*(?:ឱ្យ|អោយ|ឲ្យ|ឲ)\s*ប្រើ\s*(?:នៅ)?\s*$|promulgated\s+(?:on\s+)?$")
 _CITING = re.compile(r"(?:ចុះ|ចុ៖|ចុ|dated|of|on)\W{0,3}$")
 _GAZETTE = re.compile(r"រាជកិច្ច|រាជកម្ច|ទំព័រ|សប្តាហ៍|royal gazette|^\W{0,3}ឆ្នាំ\s*ទ[ីិ]\s*\d")
 _CHRISTIAN_ERA = re.compile(r"គ\.?\s*ស\.?\s*(\d{4})(?!\d)")
@@ -194,8 +213,10 @@ def read_dates(pages: Sequence[str]) -> list[Reading]:
 
 
 def _khmer_date(folded: str, year_match: re.Match[str], after: int, line_of) -> Reading | None:
-    year = int(year_match.group("year"))
-    if not any(plausible_year(y) for y in (year, *slipped(year))):
+    short = year_match.group("short")
+    year = None if short else int(year_match.group("year"))
+    lost_digit = _with_a_digit(short) if short else ()
+    if not any(plausible_year(y) for y in (*lost_digit, *((year, *slipped(year)) if year else ()))):
         return None
     start = max(after, year_match.start() - 40)
     window = folded[start : year_match.start()]
@@ -207,13 +228,26 @@ def _khmer_date(folded: str, year_match: re.Match[str], after: int, line_of) -> 
     month = month_of(month_match.group("word")) if month_match else _bare_month(window[-14:])
     if month is None and not month_match and not re.search(r"ឆ្នាំ\W*$|ថ្នាំ\W*$", window):
         return None  # a bare number of four digits: no date
+    if short and month is None:
+        return None  # three digits after ឆ្នាំ are a year only in a date ("៥ ឆ្នាំ": five years)
     day_match = None
     for candidate in _DAY.finditer(window):
         day_match = candidate
-    day = _day(day_match)
+    day, pieces = _day(day_match)
+    if day and month_match and month and not _spelt_out(month_match.group("word")):
+        # a month read only one slip apart was written by hand or read badly: so, on a
+        # Gazette page, was the day beside it, and its digits are no evidence
+        day, pieces = None, ()
     at = start + (day_match.start() if day_match else month_match.start() if month_match else 0)
     kind = _kind(folded, at, year_match.end())
-    return Reading(year, month, day, kind, line_of(at), folded[at : year_match.end()])
+    text = folded[at : year_match.end()]
+    return Reading(year, month, day, kind, line_of(at), text, pieces, lost_digit)
+
+
+def _with_a_digit(digits: str) -> tuple[int, ...]:
+    """The plausible years ``digits`` gives with one digit put back anywhere."""
+    years = {int(digits[:i] + d + digits[i:]) for i in range(len(digits) + 1) for d in "0123456789"}
+    return tuple(sorted(y for y in years if plausible_year(y)))
 
 
 def _bare_month(window: str) -> int | None:
@@ -222,12 +256,19 @@ def _bare_month(window: str) -> int | None:
     return month_of(words[-1]) if words else None
 
 
-def _day(match: re.Match[str] | None) -> int | None:
-    """The day of a ថ្ងៃទី match when read cleanly: digits with no junk after them."""
+def _day(match: re.Match[str] | None) -> tuple[int | None, tuple[int, ...]]:
+    """The day of a ថ្ងៃទី match when read cleanly (digits with no junk after them), and its
+    pieces when a space split its two digits ("ថ្ងៃទី ២ ១ ខែមករា": 21, pieces 2 and 1; the
+    second digit is no junk: nothing but a day's digit stands there in a typed line)."""
     if not match or not match.group("day") or match.group("junk"):
-        return None
-    day = int(match.group("day"))
-    return day if 1 <= day <= 31 else None
+        return None, ()
+    digits, split = match.group("day"), match.group("split")
+    if split and len(digits) > 1:
+        return None, ()  # three digits: no day
+    day = int(digits + split) if split else int(digits)
+    if not 1 <= day <= 31:
+        return None, ()
+    return day, (int(digits), int(split)) if split else ()
 
 
 def _english_date(folded: str, match: re.Match[str], line_of) -> Reading | None:
@@ -255,6 +296,8 @@ def _kind(folded: str, start: int, end: int) -> str:
         return "gazette"
     if _CITING.search(before[-12:]) or CITATION_LINE.match(line):
         return "cited"
+    if _PROMULGATED.search(before):
+        return "promulgated"
     if _SIGNING.search(before):
         return "signing"
     if _ADOPTED.search(before):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from indexer.library import numbers
@@ -92,13 +92,23 @@ def decide(pages: Sequence[str], kind: str = "", number: str = "") -> Dated:
     if own is None and len(read) < len(pages):
         middle = [page for i, page in enumerate(pages) if i not in set(pages_read(len(pages)))]
         signing = [r for r in read_dates(middle) if r.kind == "signing" and r.as_date()]
-        if signing:  # positions of the middle pages: after the head's, in reading order
-            own = Reading(*[getattr(signing[0], f) for f in ("year", "month", "day", "kind")],
-                          (HEAD_PAGES, 0), signing[0].text)  # fmt: skip
+        if signing:
+            # positions of the middle pages: after the head's, in reading order
+            own = replace(signing[0], position=(HEAD_PAGES, 0))
             readings.append(own)
     lunar = _lunar_of(read_lunar(pages), own, start)
     evidence = Evidence(own, lunar, readings, _number_date(number))
     return evidence.decide()
+
+
+def promulgation(pages: Sequence[str], year: int) -> Dated | None:
+    """A constitution's date: the promulgation its text tells of ("... ប្រកាសឱ្យប្រើនៅថ្ងៃទី
+    ២៤ ខែកញ្ញា ឆ្នាំ ១៩៩៣") in its year of adoption, weighed against that year's other dates
+    (its adoption before it); None when it tells of none. Its consolidated editions end with
+    the latest amendment's signature, which is not its date."""
+    readings = [r for r in read_dates(read_pages(pages)) if r.year == year]
+    told = [r for r in readings if r.kind == "promulgated"]
+    return Evidence(told[0], None, readings, None).decide() if told else None
 
 
 def _own(readings: list[Reading]) -> Reading | None:
@@ -201,6 +211,8 @@ class Evidence:
         years = {r.year for r in self.readings if r.year and r.kind != "cited"}
         if self.own and self.own.year:
             years.update(slipped(self.own.year))
+        if self.own:
+            years.update(self.own.lost_digit)
         if self.number:
             years.update({1900 + self.number[1], 2000 + self.number[1]})
         if self.lunar and self.lunar.buddhist_year:
@@ -217,6 +229,8 @@ class Evidence:
                 score += w["signing_year"]
             elif year in slipped(own.year):
                 score += w["slip"]
+        elif own and year in own.lost_digit:
+            score += w["slip"]
         if own and own.month:
             score += w["signing_month"] if own.month == month else -w["signing_month"]
         if self.number:
@@ -278,7 +292,8 @@ class Evidence:
         if not own or not own.day or own.month != month:
             return None, 0.0
         scores = {}
-        for day in {own.day, *slipped(own.day)}:
+        # a day whose digits a space split may be either piece alone as well as both joined
+        for day in {own.day, *(own.pieces or slipped(own.day))}:
             try:
                 when = date(year, month, day)
             except ValueError:

@@ -53,9 +53,13 @@ def detect_number(pages: Sequence[str], kind: str = "", year: int | None = None)
 
 
 #: A royal number whose code letters OCR garbled ("ជំរកយ១១៩៧/០៦" for នស/រកម/១១៩៧/០៦): letters,
-#: then the month and year, a slash and the serial, on a line of the header.
+#: then the month and year, a slash and the serial, on a line of the header. With the slash
+#: lost ("ជលរក១១៩៧០៦") the serial is the digits after the month and year only when they start
+#: with a zero, as printed serials do: a slash read as a digit ("០៣០០១១០" for ០៣០០/១០) makes
+#: a serial that does not.
 _GARBLED_ROYAL = re.compile(
-    r"(?<![\d/])[\u1780-\u17ff]{2,6}\s*/?\s*(?P<date>\d{4})\s*/\s*(?P<serial>\d{1,3})"
+    r"(?<![\d/])[\u1780-\u17ff]{2,6}\s*/?\s*(?P<date>\d{4})"
+    r"(?:\s*/\s*(?P<serial>\d{1,3})|(?P<run>0\d{1,2}))"
     r"(?![\d/])(?!\s?\d)"  # a serial a space and a digit follow is cut short: no number
 )
 
@@ -72,7 +76,8 @@ def _garbled_royal_number(pages: Sequence[str], kind: str, year: int | None) -> 
             match = _GARBLED_ROYAL.search(folded)
             if not match or _is_cited(folded, match.start(), match.end()):
                 continue
-            number = f"NS/{code}/{match.group('date')}/{int(match.group('serial'))}"
+            serial = match.group("serial") or match.group("run")
+            number = f"NS/{code}/{match.group('date')}/{int(serial)}"
             month = int(match.group("date")[:2])
             lost = _lost_serial_digit(match.group(), number, year)
             if numbers.plausible(number, year) and 1 <= month <= 12 and not lost:

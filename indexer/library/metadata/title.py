@@ -130,7 +130,7 @@ def _found_title(pages: Sequence[str], filename: str, type_key: str) -> tuple[st
         if type_key == "law":
             readings += [(t, "heading") for t in _law_headings(pages[:3], khmer)]
         if readings:
-            return _best_reading(readings)
+            return _best_reading(readings, pages)
     found = _heading_title(pages, type_key, khmer, allow_kram=False)
     found = found or _heading_title(pages, type_key, khmer, allow_kram=True)
     if found:
@@ -176,13 +176,31 @@ def _heading_title(pages: Sequence[str], type_key: str, khmer: bool, allow_kram:
 SAME_TITLE = 0.6
 
 
-def _best_reading(readings: list[tuple[str, str]]) -> tuple[str, str]:
-    """Of the readings of a title (the kram's formula, the law's own heading, a cover's), the
-    one with most words the lexicon knows, among those that read like the first: OCR garbles
-    each in other places."""
+def _best_reading(readings: list[tuple[str, str]], pages: Sequence[str]) -> tuple[str, str]:
+    """Of the readings of a title (the kram's formula, the law's own heading, a cover's), among
+    those that read like the first, the one whose subject the law's text repeats on the most
+    pages (up to RESTATED: "ការរំលូតកូន" throughout the abortion law, not a cover's misread
+    "ការទូតក្រុម"), then with most words the lexicon knows: OCR garbles each in other places,
+    and a misreading can be of known words."""
     first = _compact(readings[0][0])
     same = [r for r in readings if fuzz.ratio(_compact(r[0]), first) >= SAME_TITLE * 100]
-    return max(same, key=lambda reading: known_share(reading[0]))
+    texts = [_compact(page) for page in pages]
+
+    def restated(title: str) -> int:
+        about = ABOUT.search(fold(title))
+        subject = _compact(title[about.end() :])[:SUBJECT_OPENING] if about else ""
+        if len(subject) < SUBJECT_OPENING:
+            return 0
+        return min(RESTATED, sum(subject in text for text in texts))
+
+    return max(same, key=lambda reading: (restated(reading[0]), known_share(reading[0])))
+
+
+#: Pages repeating a title's subject that make it sure. The subject's first SUBJECT_OPENING
+#: letters are looked for (the text names the subject, seldom the whole title); a shorter
+#: subject proves nothing by recurring.
+RESTATED = 3
+SUBJECT_OPENING = 10
 
 
 def _compact(title: str) -> str:
