@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from indexer.extract import quality
+from indexer.extract import ocr, quality
 from indexer.extract.ocr import DEFAULT_RECIPE
-from indexer.extract.pdf import text_layer
+from indexer.extract.pdf import render_page, text_layer
 from indexer.text.khmer import clean
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,6 +68,19 @@ def scanned_sample(pages: int, folder: Path) -> list[tuple[Path, int]]:
     return picked
 
 
+def prepared_images(sample: list[tuple[Path, int]], work: Path, recipe: ocr.Recipe | None):
+    """The pages as each pipeline hands them to Tesseract (``None``: wave 1, as rendered)."""
+    images = []
+    for pdf, index in sample:
+        image = render_page(pdf, index)
+        if recipe:
+            image = ocr.prepare(image.convert("L"), recipe)
+        path = work / f"{pdf.stem}-{index}-{'new' if recipe else 'old'}.pgm"
+        image.save(path)
+        images.append(path)
+    return images
+
+
 def tesseract_cli(images: list[Path], jobs: int, settings: list[str] | None = None) -> float:
     """Bare Tesseract on images prepared as the recipe prepares them, ``jobs`` at a time, with
     the recipe's settings unless ``settings`` names others."""
@@ -89,8 +102,6 @@ def bench_ocr(pages: int, work: Path) -> list[str]:
     library = work / "scans"
     library.mkdir()
     sample = scanned_sample(pages, library)
-    from ocr_throughput import prepared_images
-
     images = prepared_images(sample, work, DEFAULT_RECIPE)
     lines = [f"OCR throughput on {len(sample)} scanned Khmer pages ({DEFAULT_RECIPE.version}):"]
     ours = {}

@@ -6,11 +6,16 @@ realistic); English pages likewise from the English law translations in ../share
 Document i depends only on (seed, i), so any document can be regenerated on its own.
 
     python bench/make_corpus.py --docs 3 --show    # print a sample
+    python bench/make_corpus.py --docs 500 --data DIR   # a data folder to time `rebuild` on
+
+A data folder holds the library in its store and library state, as `ddsearch index` leaves
+them (no files, no OCR): `ddsearch rebuild --index DIR` then builds the index from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -20,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from indexer.config import DataDir
+from indexer.library import opened
 from indexer.model import Document, Page
 from indexer.text.khmer import clean
 
@@ -151,12 +158,38 @@ def generate(documents: int, seed: int = 1, pages_per_document: int = 20):
         yield generate_document(index, seed, pages_per_document)[0]
 
 
+def write_data_folder(
+    folder: Path, documents: int, seed: int = 1, pages_per_document: int = 20
+) -> None:
+    """The library in a data folder's store and state, one transaction per document."""
+    with opened(DataDir(folder)) as (library, store):
+        for doc in generate(documents, seed, pages_per_document):
+            content_hash = hashlib.sha256(doc.content_hash.encode()).hexdigest()
+            store.begin_file(content_hash, len(doc.pages), [])
+            for page in doc.pages:
+                store.put_page(content_hash, page)
+            store.finish_file(content_hash)
+            detected = {
+                "title": doc.title,
+                "type": doc.type,
+                "year": doc.year,
+                "number": doc.number,
+                "languages": doc.languages,
+            }
+            with library.transaction():
+                doc_id = library.issue_id(content_hash, 0.0, detected)
+                library.set_file(f"/library/{doc.paths[0]}", doc_id, 1, 0, content_hash)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", action="store_true", help="print the first page of each")
+    parser.add_argument("--data", type=Path, help="write the library to this data folder")
     args = parser.parse_args()
+    if args.data:
+        write_data_folder(args.data, args.docs, args.seed)
     pages = chars = 0
     for doc in generate(args.docs, args.seed):
         pages += len(doc.pages)

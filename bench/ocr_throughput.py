@@ -37,11 +37,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ingest_bench import CORPUS, scanned_sample, tesseract_cli
+from ingest_bench import CORPUS, prepared_images, scanned_sample, tesseract_cli
 from queue_bench import adopt_orphans, cpu_seconds, reap_orphans
 
 from indexer.extract import digits, ocr, words
-from indexer.extract.pdf import render_page
 
 LATIN = re.compile(r"[A-Za-z]+")
 KHMER_LETTER = re.compile("[\u1780-\u17b3]")
@@ -78,19 +77,6 @@ def timed(run, *arguments) -> tuple[float, float]:
     wall = run(*arguments)
     reap_orphans(set())
     return wall, cpu_seconds() - before
-
-
-def prepared_images(sample: list[tuple[Path, int]], work: Path, recipe: ocr.Recipe | None):
-    """The pages as each pipeline hands them to Tesseract (``None``: wave 1, as rendered)."""
-    images = []
-    for pdf, index in sample:
-        image = render_page(pdf, index)
-        if recipe:
-            image = ocr.prepare(image.convert("L"), recipe)
-        path = work / f"{pdf.stem}-{index}-{'new' if recipe else 'old'}.pgm"
-        image.save(path)
-        images.append(path)
-    return images
 
 
 def digit_stacks(images: list[Path], work: Path, recipe: ocr.Recipe) -> list[Path]:

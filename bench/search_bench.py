@@ -1,17 +1,19 @@
-"""Search benchmark: build time, index size and per-kind query latency, Whoosh vs Tantivy.
+"""Search benchmark: build time, index size and per-kind query latency of ddsearch on each
+engine, beside a bare Tantivy pipeline over the same index.
 
-Builds the synthetic library of bench/make_corpus.py (default 5,000 documents, ~100,000 pages)
-into our Whoosh index, and the same tokens (our analyzers' output, fed pre-tokenized) into a
-Tantivy index; then runs the same query set through `indexer.query.search.search` and through an
-equivalent Tantivy pipeline (Khmer as plain phrases over the same cluster n-gram tokens):
-rank documents, count all matches, facet counts (type, year, language), pages of the 10
-shown, and our Khmer-safe snippets for them.
+Writes the synthetic library of bench/make_corpus.py (default 5,000 documents, ~100,000
+pages) into a data folder per engine (``WORK/whoosh``, ``WORK/tantivy``) and builds each index
+with ``ddsearch rebuild`` (the first from a cold analysis, the next with the pages' analyses
+kept by the first: what a rebuild costs). Then the same queries run through
+`indexer.query.search.search` on each engine, and through a bare pipeline on the Tantivy
+index (Khmer as plain phrases over the same cluster n-grams): rank documents, count all
+matches, facet counts (type, year, language), pages of the 10 shown, and our Khmer-safe
+snippets for them; no close matches.
 
-    pip install -e '.[bench]'
     python bench/search_bench.py --docs 500 --work /tmp/ddsearch-bench-500
     python bench/search_bench.py                      # full size, ~1 hour on 2 cores
 
-Indexes are kept in --work and reused unless --rebuild is given.
+Data folders are kept in --work and reused unless --rebuild is given.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -29,11 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_corpus import generate, generate_document, instrument_types  # noqa: E402
+from make_corpus import generate_document, instrument_types, write_data_folder  # noqa: E402
 
-from indexer.engine import open_engine  # noqa: E402
-from indexer.engine.whoosh_backend import schema as ours  # noqa: E402
-from indexer.engine.whoosh_backend.queries import WORD_LIFT  # noqa: E402
+from indexer.config import DataDir  # noqa: E402
+from indexer.engine import (
+    fields,  # noqa: E402
+    open_engine,  # noqa: E402
+)
+from indexer.indexing import sync  # noqa: E402
 from indexer.query import language as querylang  # noqa: E402
 from indexer.query.search import _highlight, search  # noqa: E402
 from indexer.text.khmer import clusters  # noqa: E402
@@ -106,98 +110,46 @@ def _misread(phrase: str) -> str:
     return "".join(letters)
 
 
-# --- Whoosh (ours) -----------------------------------------------------------------------------
+# --- ddsearch on each engine ----------------------------------------------------------------
 
 
-def build_whoosh(index_dir: Path, docs: int, seed: int, jobs: int) -> float:
-    started = time.perf_counter()
-    open_engine(index_dir).apply_changes(generate(docs, seed), [], jobs=jobs)
-    return time.perf_counter() - started
+def build(work: Path, engine: str, docs: int, seed: int) -> dict:
+    """The engine's data folder, written and indexed by `ddsearch rebuild`: wall and CPU
+    seconds (its worker processes and threads too), and whether the pages were analysed or
+    their kept analyses read."""
+    data = DataDir(work / engine)
+    if not data.store.exists():
+        write_data_folder(data.root, docs, seed)
+    kept = work / "analysis.sqlite"  # the first build's analyses, for the next ones
+    if kept.exists() and not data.analyses.exists():
+        shutil.copy(kept, data.analyses)
+    analysis = "kept" if data.analyses.exists() else "made"
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    sync.rebuild(data, lambda line: None, engine)
+    figures = {
+        "build_s": time.perf_counter() - wall,
+        "build_cpu_s": _cpu_seconds() - cpu,
+        "analysis": analysis,
+    }
+    if not kept.exists():
+        shutil.copy(data.analyses, kept)
+    return figures
 
 
-def run_whoosh(index_dir: Path, query: dict) -> dict:
+def _cpu_seconds() -> float:
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run_ours(index_dir: Path, query: dict) -> dict:
     return search(
         index_dir, query["query"], type=query.get("type"), year=query.get("year"), limit=10
     )
 
 
-# --- Tantivy, fed the same tokens ----------------------------------------------------------------
-
-POSITIONAL = (
-    ours.TITLE_KHMER[3],
-    ours.TITLE_LATIN,
-    ours.DOC_KHMER[3],
-    ours.DOC_KHMER_WORDS,
-    ours.DOC_LATIN_PAIRS,
-)
-COUNTED = (
-    ours.TITLE_KHMER[1],
-    ours.TITLE_KHMER[2],
-    ours.DOC_KHMER[1],
-    ours.DOC_KHMER[2],
-    ours.DOC_LATIN,
-    *ours.PAGE_KHMER.values(),
-    ours.PAGE_LATIN,
-)
-TEXT_FIELDS = POSITIONAL + COUNTED
-
-
-def tantivy_schema():
-    import tantivy
-
-    builder = tantivy.SchemaBuilder()
-    for name in ("kind", "id"):
-        builder.add_text_field(name, stored=True, tokenizer_name="raw", fast=True)
-    builder.add_text_field("type", stored=True, tokenizer_name="raw", fast=True)
-    builder.add_text_field("languages", stored=True, tokenizer_name="raw", fast=True)
-    builder.add_integer_field("year", stored=True, indexed=True, fast=True)
-    builder.add_integer_field("page", stored=True)
-    builder.add_text_field("title", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_bytes_field("text", stored=True)
-    for name in POSITIONAL:
-        builder.add_text_field(name, tokenizer_name="raw", index_option="position")
-    for name in COUNTED:
-        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
-    return builder.build()
-
-
-def _pretokenized(field: str, text: str):
-    import tantivy
-
-    analyzer = ours.build_schema()[field].analyzer
-    tokens = [
-        tantivy.Token(t.text, t.pos, t.startchar, t.endchar)
-        for t in analyzer(text, positions=True, chars=True)
-    ]
-    return tantivy.PreTokenizedString(text, tokens)
-
-
-def build_tantivy(index_dir: Path, docs: int, seed: int) -> float:
-    import tantivy
-
-    started = time.perf_counter()
-    index_dir.mkdir(parents=True)
-    index = tantivy.Index(tantivy_schema(), path=str(index_dir))
-    writer = index.writer(heap_size=512_000_000, num_threads=2)
-    for document in generate(docs, seed):
-        for record in ours.records(document):
-            doc = tantivy.Document()
-            for name, value in record.items():
-                if name in TEXT_FIELDS:
-                    doc.add_pre_tokenized_text(name, _pretokenized(name, value))
-                elif name in ("kind", "id", "type", "title"):
-                    doc.add_text(name, value)
-                elif name == "languages":
-                    for language in value.split(","):
-                        doc.add_text(name, language)
-                elif name in ("year", "page"):
-                    doc.add_integer(name, value)
-                elif name == "text":
-                    doc.add_bytes(name, value.encode())
-            writer.add_document(doc)
-    writer.commit()
-    writer.wait_merging_threads()
-    return time.perf_counter() - started
+# --- Tantivy, bare, over the same index ---------------------------------------------------------
 
 
 class TantivySearch:
@@ -230,21 +182,21 @@ class TantivySearch:
 
     def body_words(self, terms):
         if len(terms) == 1:
-            return self.term(ours.DOC_LATIN, terms[0])
+            return self.term(fields.DOC_LATIN, terms[0])
         pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-        return self.phrase(ours.DOC_LATIN_PAIRS, pairs)
+        return self.phrase(fields.DOC_LATIN_PAIRS, pairs)
 
     def text_query(self, text: querylang.Text, page: bool):
         parts = []
         for run in text.terms.khmer:
             if page:
-                field = ours.PAGE_KHMER[min(run.n, max(ours.PAGE_KHMER))]
+                field = fields.PAGE_KHMER[min(run.n, max(fields.PAGE_KHMER))]
                 parts += [self.term(field, term) for term in run.page_ngrams]
                 continue
-            body = self.phrase(ours.DOC_KHMER[run.n], list(run.ngrams))
-            title = self.phrase(ours.TITLE_KHMER[run.n], list(run.ngrams))
-            found = self.any_of([body, self.t.Query.boost_query(title, ours.TITLE_BOOST)])
-            lift = self.phrase(ours.DOC_KHMER_WORDS, list(run.words), WORD_LIFT)
+            body = self.phrase(fields.DOC_KHMER[run.n], list(run.ngrams))
+            title = self.phrase(fields.TITLE_KHMER[run.n], list(run.ngrams))
+            found = self.any_of([body, self.t.Query.boost_query(title, fields.TITLE_BOOST)])
+            lift = self.phrase(fields.DOC_KHMER_WORDS, list(run.words), fields.WORD_LIFT)
             parts.append(
                 self.t.Query.boolean_query(
                     [(self.t.Occur.Must, found), (self.t.Occur.Should, lift)]
@@ -253,13 +205,13 @@ class TantivySearch:
         terms = list(text.terms.latin)
         if terms:
             if page:
-                parts += [self.term(ours.PAGE_LATIN, term) for term in terms]
+                parts += [self.term(fields.PAGE_LATIN, term) for term in terms]
             else:
                 parts.append(
                     self.any_of(
                         [
                             self.body_words(terms),
-                            self.phrase(ours.TITLE_LATIN, terms, ours.TITLE_BOOST),
+                            self.phrase(fields.TITLE_LATIN, terms, fields.TITLE_BOOST),
                         ]
                     )
                 )
@@ -340,10 +292,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=100, help="queries per kind")
-    parser.add_argument("--jobs", type=int, default=2, help="Whoosh indexing processes")
     parser.add_argument("--work", type=Path, default=Path("/tmp/ddsearch-bench"))
+    parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated")
     parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--no-tantivy", action="store_true")
     parser.add_argument(
         "--results", type=Path, help="write each query's total and top-10 ids here (JSON)"
     )
@@ -351,57 +302,52 @@ def main() -> None:
         "--cpu", action="store_true", help="time queries in CPU time, not wall time"
     )
     args = parser.parse_args()
+    engines = args.engines.split(",")
     if args.cpu:
         CLOCK[0] = time.process_time
 
-    whoosh_dir, tantivy_dir = args.work / "whoosh", args.work / "tantivy"
     info_file = args.work / "build.json"
     info = json.loads(info_file.read_text()) if info_file.exists() else {}
     if args.rebuild or info.get("docs") != args.docs:
         shutil.rmtree(args.work, ignore_errors=True)
         args.work.mkdir(parents=True)
         info = {"docs": args.docs, "seed": args.seed}
-    if "whoosh_build_s" not in info:
-        print(f"building Whoosh index of {args.docs} documents ({args.jobs} processes)...")
-        info["whoosh_build_s"] = build_whoosh(whoosh_dir, args.docs, args.seed, args.jobs)
-        info_file.write_text(json.dumps(info))
-    use_tantivy = not args.no_tantivy
-    if use_tantivy and "tantivy_build_s" not in info:
-        print("building Tantivy index from the same tokens...")
-        shutil.rmtree(tantivy_dir, ignore_errors=True)
-        info["tantivy_build_s"] = build_tantivy(tantivy_dir, args.docs, args.seed)
-        info_file.write_text(json.dumps(info))
+    for engine in engines:
+        if engine not in info:
+            print(f"building the {engine} index of {args.docs} documents...", flush=True)
+            info[engine] = build(args.work, engine, args.docs, args.seed)
+            info_file.write_text(json.dumps(info))
+    indexes = {engine: DataDir(args.work / engine).index for engine in engines}
 
-    stats = open_engine(whoosh_dir).stats()
-    print(
-        f"\n{stats['documents']} documents, {stats['pages']} pages; Whoosh build "
-        f"{info['whoosh_build_s']:.0f} s, {size_mb(whoosh_dir):.0f} MB"
-        + (
-            f"; Tantivy build {info['tantivy_build_s']:.0f} s, {size_mb(tantivy_dir):.0f} MB"
-            if use_tantivy
-            else ""
+    stats = open_engine(indexes[engines[0]]).stats()
+    print(f"\n{stats['documents']} documents, {stats['pages']} pages")
+    print("\n| engine | build s (CPU s) | analysis | size MB |\n|---|---|---|---|")
+    for engine in engines:
+        built = info[engine]
+        print(
+            f"| {engine} | {built['build_s']:.0f} ({built['build_cpu_s']:.0f}) | "
+            f"{built['analysis']} | {size_mb(indexes[engine].resolve()):.0f} |"
         )
-    )
 
     queries = make_queries(args.docs, args.queries, args.seed)
-    started = time.perf_counter()
-    run_whoosh(whoosh_dir, queries[0])
-    print(
-        f"first query on a cold process (open index, read document table): "
-        f"{(time.perf_counter() - started) * 1000:.0f} ms"
-    )
     # Warm up on other queries: the same ones would be answered from the ranking cache.
     warm_up = [q for q in make_queries(args.docs, args.queries, args.seed + 1) if q not in queries]
-    timed(lambda q: run_whoosh(whoosh_dir, q), warm_up)
-    ours_ms = timed(lambda q: run_whoosh(whoosh_dir, q), queries)
-    if use_tantivy:
-        engine_t = TantivySearch(tantivy_dir)
-        timed(engine_t.run, queries)
-        tantivy_ms = timed(engine_t.run, queries)
+    runs = {}
+    for engine in engines:
+        started = time.perf_counter()
+        run_ours(indexes[engine], queries[0])
+        first = (time.perf_counter() - started) * 1000
+        print(f"{engine}: first query on a cold process (open, document table) {first:.0f} ms")
+        timed(lambda q, where=indexes[engine]: run_ours(where, q), warm_up)
+        runs[engine] = timed(lambda q, where=indexes[engine]: run_ours(where, q), queries)
+    if "tantivy" in engines:
+        bare = TantivySearch(indexes["tantivy"].resolve())
+        timed(bare.run, queries)
+        runs["bare Tantivy"] = timed(bare.run, queries)
     hits = {kind: [] for kind in KINDS}
     answers = []
     for query in queries:
-        result = run_whoosh(whoosh_dir, query)
+        result = run_ours(indexes[engines[0]], query)
         hits[query["kind"]].append(result["total"])
         answers.append([query, result["total"], [doc["id"] for doc in result["results"]]])
     if args.results:  # to compare two versions' answers to the same queries
@@ -412,32 +358,24 @@ def main() -> None:
         f"\n{len(queries)} queries, warm, each with facets and snippets of the 10 shown "
         f"(ms, {clock} time)\n"
     )
-    header = "| kind | queries | median hits | ours p50 / p95 / p99 |"
-    rule = "|---|---|---|---|"
-    if use_tantivy:
-        header += " Tantivy p50 / p95 / p99 | ours / Tantivy (p50, p95) |"
-        rule += "---|---|"
+    names = list(runs)
+    header = "| kind | median hits | " + " | ".join(f"{n} p50 / p95 / p99" for n in names) + " |"
+    if "bare Tantivy" in runs:
+        header += " tantivy / bare (p50, p95) |"
     print(header)
-    print(rule)
+    print("|---" * (header.count("|") - 1) + "|")
     for kind in KINDS:
-        p = percentiles(ours_ms[kind])
-        row = (
-            f"| {kind} | {len(ours_ms[kind])} | {statistics.median(hits[kind]):.0f} | "
-            f"{p[0]:.1f} / {p[1]:.1f} / {p[2]:.1f} |"
-        )
-        if use_tantivy:
-            t = percentiles(tantivy_ms[kind])
-            row += (
-                f" {t[0]:.1f} / {t[1]:.1f} / {t[2]:.1f} | {p[0] / t[0]:.1f}× / {p[1] / t[1]:.1f}× |"
+        cells = [" / ".join(f"{v:.1f}" for v in percentiles(runs[n][kind])) for n in names]
+        row = f"| {kind} | {statistics.median(hits[kind]):.0f} | " + " | ".join(cells) + " |"
+        if "bare Tantivy" in runs:
+            ours, bare_p = (
+                percentiles(runs["tantivy"][kind]),
+                percentiles(runs["bare Tantivy"][kind]),
             )
+            row += f" {ours[0] / bare_p[0]:.1f}× / {ours[1] / bare_p[1]:.1f}× |"
         print(row)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    status = Path("/proc/self/status").read_text()
-    resident = dict(re.findall(r"(Rss\w+):\s+(\d+) kB", status))
-    print(
-        f"\npeak RSS of the query process: {peak:.0f} MB (now {int(resident['RssAnon']) // 1024}"
-        f" MB heap, {int(resident['RssFile']) // 1024} MB mapped index files)"
-    )
+    print(f"\npeak RSS of the query process: {peak:.0f} MB")
 
 
 if __name__ == "__main__":

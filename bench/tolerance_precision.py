@@ -109,6 +109,7 @@ def measure(index: Path, texts: dict[str, str], queries, tolerant: bool) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--queries", type=int, default=100, help="per language")
+    parser.add_argument("--engine", default="whoosh", help="whoosh or tantivy")
     args = parser.parse_args()
     rng = random.Random(3)
     docs = documents()
@@ -116,7 +117,7 @@ def main() -> None:
     drawn = phrases(docs, 2 * args.queries, rng)
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
-        open_engine(index).apply_changes(docs, [])
+        open_engine(index, args.engine).apply_changes(docs, [])
         print(f"{len(docs)} clean documents; precision of the first 10 (of those shown)\n")
         print("| queries | tolerance | P@10 | any result | a relevant one | exact first |")
         print("|---|---|---|---|---|---|")

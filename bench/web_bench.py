@@ -64,8 +64,8 @@ def build_data(folder: Path) -> Path:
     return data
 
 
-def data_for_whoosh(index_dir: Path, folder: Path) -> Path:
-    """A data folder whose index is an existing bare Whoosh index."""
+def data_for_index(index_dir: Path, folder: Path) -> Path:
+    """A data folder whose index is an existing index (of either engine)."""
     data = folder / "data"
     data.mkdir()
     (data / "index").symlink_to(index_dir.resolve())
@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="at most, per route")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--data", type=Path, help="an existing ddsearch data folder")
-    source.add_argument("--whoosh", type=Path, help="a bare Whoosh index folder")
+    source.add_argument("--whoosh", type=Path, help="a bare index folder (either engine)")
     parser.add_argument("--server", choices=("ddsearch", "waitress"), default="ddsearch")
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument(
@@ -215,7 +215,7 @@ def main() -> None:
         if args.data:
             data = args.data
         elif args.whoosh:
-            data = data_for_whoosh(args.whoosh, Path(tmp))
+            data = data_for_index(args.whoosh, Path(tmp))
         else:
             data = build_data(Path(tmp))
         port = free_port()

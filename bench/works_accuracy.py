@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from indexer.indexing.sync import Derived, effective_metadata  # noqa: E402
 from indexer.library import works  # noqa: E402
 from indexer.library.citator import compatible  # noqa: E402
+from indexer.library.effective import Derived, effective_metadata  # noqa: E402
 from indexer.library.state import Library  # noqa: E402
 
 PAIRS = REPO / "bench" / "data" / "work_pairs.tsv"

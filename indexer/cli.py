@@ -11,6 +11,7 @@ import click
 
 from indexer import errors, vocabulary
 from indexer.config import ENV_VAR, DataDir, default_data_dir
+from indexer.engine import BACKENDS
 from indexer.extract import ocr
 from indexer.extract.pool import OCR_MODES
 from indexer.indexing import status as status_report
@@ -61,6 +62,14 @@ broker_option = click.option(
     default=None,
     help="Send the pages that need OCR to `ddsearch worker`s through this Redis "
     "(redis://HOST:6379/0) instead of OCRing them here.",
+)
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(sorted(BACKENDS)),
+    default=None,
+    help="The search engine of this data folder's index, kept from then on (default whoosh; "
+    "tantivy for large libraries): a folder that had the other is rebuilt from its store.",
 )
 
 
@@ -116,8 +125,9 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="No progress, only the closing report.")
 @progress_json_option
 @broker_option
+@engine_option
 def index_command(
-    paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, progress_json, broker
+    paths, data_root, jobs, ocr_mode, ocr_lang, report_path, quiet, progress_json, broker, engine
 ) -> None:
     """Index the PDFs under PATHS: new and changed files are extracted, gone ones removed.
 
@@ -134,6 +144,7 @@ def index_command(
         ocr_lang=ocr_lang,
         progress=Progress(quiet=quiet, figures_file=progress_json),
         broker=broker,
+        engine=engine,
     )
     _finish_run(report, report_path)
 
@@ -162,9 +173,10 @@ def sync_command(data_root) -> None:
 
 @main.command()
 @index_option
-def rebuild(data_root) -> None:
+@engine_option
+def rebuild(data_root, engine) -> None:
     """Re-create the index from the extraction store, without extracting or OCRing again."""
-    count = sync.rebuild(_data(data_root), _say)
+    count = sync.rebuild(_data(data_root), _say, engine)
     click.echo(f"rebuilt the index: {count} documents")
 
 

@@ -36,6 +36,22 @@ class DataDir:
         return self.root / "library.sqlite"
 
     @property
+    def analyses(self) -> Path:
+        """Each page's analysis, kept so that a rebuild does not analyse again."""
+        return self.root / "analysis.sqlite"
+
+    @property
+    def engine_file(self) -> Path:
+        """The engine chosen for this folder's index (`ddsearch index --engine`); absent:
+        the default."""
+        return self.root / "engine"
+
+    @property
+    def engine(self) -> str | None:
+        """The engine chosen for this folder, or None (the default)."""
+        return self.engine_file.read_text().strip() or None if self.engine_file.is_file() else None
+
+    @property
     def lock(self) -> Path:
         return self.root / "writer.lock"
 

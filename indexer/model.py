@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indexer.text.analysis import PageTokens
 
 
 class Method(StrEnum):
@@ -34,6 +38,8 @@ class Page:
     text: str  # cleaned text (khmer.clean applied), what snippets are cut from
     method: Method
     quality: float  # quality-gate score of the text layer, 0..1 (1.0 for OCR'd pages)
+    #: The text's analysis when it was kept (`indexer.indexing.analyses`), else None.
+    tokens: PageTokens | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -309,7 +309,9 @@ def _index() -> Path:
 #: Searching holds the GIL: searches taken one at a time per process finish in arrival order
 #: instead of all slowing down together (/search p95 at 20 clients: 331-416 ms against 403 ms,
 #: bench/RESULTS.md, Web), while the other threads still send pages, PDFs and static files.
-_ONE_SEARCH_AT_A_TIME = threading.Lock()
+#: A costly search (`search.is_costly`) takes a lane of its own, so the ordinary searches
+#: queued behind it share the CPU with it instead of waiting for it to end (issue 24).
+_LANES = {False: threading.Lock(), True: threading.Lock()}
 
 
 def _search(params: SearchParams, **overrides) -> dict:
@@ -325,7 +327,7 @@ def _search(params: SearchParams, **overrides) -> dict:
         **overrides,
     }
     try:
-        with _ONE_SEARCH_AT_A_TIME:
+        with _LANES[search.is_costly(params.q)]:
             return search.search(_index(), params.q, **arguments)
     except (IndexMissing, IndexVersionError) as err:
         raise IndexUnavailable(str(err)) from None
@@ -398,7 +400,7 @@ def _document(doc_id: str, query: str) -> tuple[dict, list[dict], list[dict]]:
 
 def _similar(doc_id: str) -> list[dict]:
     """The five documents most like this one, its other language versions left out."""
-    with _ONE_SEARCH_AT_A_TIME:
+    with _LANES[True]:  # an OR of a dozen terms: a costly search
         return similar.similar(_index(), doc_id)
 
 

@@ -58,6 +58,12 @@ def english_year(path: Path) -> int:
     return (1900 if int(found.group(1)) > 50 else 2000) + int(found.group(1)) if found else None
 
 
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def backend(request) -> str:
+    """Each engine in turn, for the search tests (tests/test_engine.py has the contract)."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def corpus_documents() -> list[Document]:
     docs = [
@@ -134,6 +140,17 @@ def ddsearch(*args: str, data: Path, check: bool = False, **kwargs) -> subproces
     if check:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
+
+
+def on_engine(data: Path, engine: str, base: Path) -> Path:
+    """A data folder on ``engine``: itself on Whoosh (the default), else a copy in ``base``
+    moved to the engine by the real CLI's rebuild (from its store: no OCR, no analysis)."""
+    if engine == "whoosh":
+        return data
+    moved = base / "data"
+    shutil.copytree(data, moved, symlinks=True)
+    ddsearch("rebuild", "--engine", engine, data=moved, check=True)
+    return moved
 
 
 #: The two real PDFs of the web tests' index, besides the demo corpus.

@@ -3,7 +3,13 @@ pairs, and a query analysed once."""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.text import analysis
 from indexer.text.analysis import (
+    KHMER_NGRAMS,
+    KHMER_WORDS,
     LATIN,
     LATIN_PAIRS,
     analyse_query,
@@ -16,6 +22,15 @@ from indexer.text.analysis import (
     khmer_words,
     latin_words,
 )
+
+STREAM_ANALYZERS = {
+    **{f"km{n}": KHMER_NGRAMS[n] for n in (1, 2, 3)},
+    "kmw": KHMER_WORDS,
+    "en": LATIN,
+    "en2": LATIN_PAIRS,
+}
+#: Khmer letters and signs, ្ដ, Khmer digits, Latin, digits, spaces, line breaks, punctuation.
+MIXED = "កខគរស្ដតាិុំះ៉០១២ ABCdeisationz09\n។,.-"
 
 
 def test_ngrams_overlap_one_position_apart():
@@ -94,3 +109,14 @@ def test_a_query_is_analysed_once_into_what_the_engine_and_highlighter_read():
     assert run.page_ngrams == tuple(cluster_ngrams(run.text, 2))
     assert run.words == ("ក្រុមប្រឹក្សា", "ឃុំ")
     assert terms.latin == ("budget",) and terms.typed_last == "budgets"
+
+
+@given(st.lists(st.text(alphabet=MIXED, max_size=40), min_size=1, max_size=4))
+def test_streams_composed_from_kept_page_analyses_are_the_analyzers_own(pages):
+    """A rebuild composes a document's fields from its pages' kept analyses: the same terms
+    at the same positions as analysing the pages joined, and the same after keeping."""
+    kept = [analysis.PageTokens.decode(analysis.page_tokens(page).encode()) for page in pages]
+    body = "\n".join(pages)
+    for kind, analyzer in STREAM_ANALYZERS.items():
+        expected = [(term, position) for term, position, _, _ in analyzer(body)]
+        assert analysis.stream(kind, kept) == expected, kind

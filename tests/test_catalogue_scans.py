@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import PDFS, SCAN_LAW, cut_pages, ddsearch
+from conftest import PDFS, SCAN_LAW, cut_pages, ddsearch, on_engine
 from rapidfuzz import fuzz
 
 from indexer.library import metadata
@@ -65,6 +65,12 @@ def scans(tmp_path_factory, shared_corpus) -> Path:
         cut_pages(PDFS / source, pages, library / name)
     ddsearch("index", str(library), "--index", str(data), "--quiet", data=data, check=True)
     return data
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def searched(request, scans, tmp_path_factory) -> Path:
+    """The scans' data folder on each engine."""
+    return on_engine(scans, request.param, tmp_path_factory.mktemp("scans-engine"))
 
 
 def _show(data: Path, name: str) -> dict:
@@ -154,7 +160,8 @@ def test_a_number_whose_month_and_year_disagree_with_the_document_is_not_shown(s
         assert found["year"] == 2002, slip
 
 
-def test_date_ranges_and_sorting_by_date(scans) -> None:
+def test_date_ranges_and_sorting_by_date(searched) -> None:
+    scans = searched
     within = {doc["paths"][0].rsplit("/", 1)[-1] for doc in _search(scans, "date:2001..2005")}
     assert within == {
         "gazette_tail_2001.pdf",

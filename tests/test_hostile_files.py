@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow  # the real CLI in a subprocess over a hostile lib
 #: A bound, not a target: the blank 50,000 pt page renders at 7,000 px a side (~50 MB).
 MAX_RSS_MB = 1000
 DATA_FILES = {
+    "analysis.sqlite",
     "index",
     "index.lock",
     "last-run.json",

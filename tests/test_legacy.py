@@ -221,6 +221,7 @@ def test_status_counts_converted_pages():
 
     figures = {
         "data_dir": "/d",
+        "engine": "whoosh",
         "documents": 1,
         "pages": 3,
         "pages_by_method": {"converted": 2, "ocr": 1},

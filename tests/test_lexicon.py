@@ -1,12 +1,13 @@
-"""Correcting unsure OCR words towards the lexicon (indexer/extract/lexicon.py), on misreadings
+"""Correcting unsure OCR words towards the lexicon (indexer/text/lexicon.py), on misreadings
 seen on real Gazette pages (ocr_gt/gazette, r3 readings)."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexer.extract import lexicon
+from indexer.extract import ocr
 from indexer.extract.words import Word
+from indexer.text import lexicon
 
 
 @pytest.mark.parametrize(
@@ -34,5 +35,5 @@ def test_a_word_split_in_two_by_the_segmenter_is_corrected_whole():
 def test_only_unsure_words_are_touched_and_latin_is_left_alone():
     unsure = Word("រដ្ឋមន្រី Gehl", 40.0, 0, 0, 10, 10, 1)
     sure = Word("រដ្ឋមន្រី", 95.0, 0, 0, 10, 10, 1)
-    corrected = lexicon.correct([unsure, sure])
-    assert [word.text for word in corrected] == ["រដ្ឋមន្ត្រី Gehl", "រដ្ឋមន្រី"]
+    found = ocr.corrected([unsure, sure])
+    assert [word.text for word in found] == ["រដ្ឋមន្ត្រី Gehl", "រដ្ឋមន្រី"]

@@ -23,10 +23,11 @@ from ocr_quality import RECIPES, norm
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
-from indexer.extract import digits, lexicon, neural, ocr, pdf, pieces
+from indexer.extract import digits, neural, ocr, pdf, pieces
 from indexer.extract.pool import ocr_reading
 from indexer.extract.words import Word
 from indexer.library.store import LEGACY_RECIPE, Store
+from indexer.text import lexicon
 
 GAZETTE = SHARED / "ocr_gt" / "gazette"
 LATIN = re.compile("[A-Za-z]")

@@ -14,13 +14,13 @@ from indexer.engine import open_engine
 from indexer.engine.whoosh_backend.backend import VERSION_FILE
 from indexer.errors import IndexVersionError
 from indexer.model import Document, Page
-from indexer.query.search import format_results_text, matching_pages, search
+from indexer.query.search import format_results_text, is_costly, matching_pages, search
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory, corpus_documents) -> Path:
+def index(tmp_path_factory, corpus_documents, backend) -> Path:
     index_dir = tmp_path_factory.mktemp("search") / "index"
-    open_engine(index_dir).apply_changes(corpus_documents, [])
+    open_engine(index_dir, backend).apply_changes(corpus_documents, [])
     return index_dir
 
 
@@ -358,3 +358,18 @@ def test_an_index_of_another_schema_version_asks_for_a_rebuild(tmp_path, corpus_
     (index_dir / VERSION_FILE).write_text("0\n")
     with pytest.raises(IndexVersionError, match="ddsearch rebuild"):
         open_engine(index_dir).fingerprints()
+
+
+@pytest.mark.parametrize(
+    ("query", "costly"),
+    [
+        ("commune council", False),
+        ('"special economic zone" OR ក្រុមប្រឹក្សាឃុំ', False),
+        ("decentrali*", True),
+        (" OR ".join(["commune", "council", "budget", "zone", "land"]), True),
+        ("ការ" * 30, True),
+    ],
+)
+def test_costly_queries_are_told_from_ordinary_ones(query, costly):
+    """The website runs costly searches in a lane of their own (search_web/views.py)."""
+    assert is_costly(query) is costly

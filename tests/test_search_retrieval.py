@@ -38,13 +38,13 @@ def sentences() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory, sentences) -> Path:
+def index(tmp_path_factory, sentences, backend) -> Path:
     index_dir = tmp_path_factory.mktemp("retrieval") / "index"
     docs = [
         Document(f"s{i}", f"h{i}", [f"{i}.txt"], [Page(1, clean("".join(words)), "text", 1.0)])
         for i, words in enumerate(sentences)
     ]
-    open_engine(index_dir).apply_changes(docs, [])
+    open_engine(index_dir, backend).apply_changes(docs, [])
     return index_dir
 
 

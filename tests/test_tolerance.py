@@ -39,7 +39,7 @@ def texts() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory, texts) -> Path:
+def index(tmp_path_factory, texts, backend) -> Path:
     docs = [
         Document(name, f"f-{name}", [f"{name}.pdf"], _halves(text), languages=["km"])
         for name, text in texts.items()
@@ -54,7 +54,7 @@ def index(tmp_path_factory, texts) -> Path:
     english = (SHARED / "text" / "en" / SEZ_TRANSLATION).read_text()
     docs.append(Document("sez", "f-sez", ["sez.pdf"], text_pages(english), languages=["en"]))
     index_dir = tmp_path_factory.mktemp("tolerance") / "index"
-    open_engine(index_dir).apply_changes(docs, [])
+    open_engine(index_dir, backend).apply_changes(docs, [])
     return index_dir
 
 

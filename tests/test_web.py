@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, REPO, ddsearch, web_client
+from conftest import DEMO, REPO, ddsearch, on_engine, web_client
 from web_bench import free_port, start_server
 
 from indexer.query import search
@@ -23,9 +23,15 @@ pytestmark = pytest.mark.slow  # an index built by the CLI (with OCR) in a subpr
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def site_data(request, web_data, tmp_path_factory) -> Path:
+    """The web tests' data folder on each engine."""
+    return on_engine(web_data, request.param, tmp_path_factory.mktemp("web-engine"))
+
+
 @pytest.fixture()
-def client(web_data):
-    return web_client(web_data)
+def client(site_data):
+    return web_client(site_data)
 
 
 def api(client, url: str) -> dict:
@@ -244,9 +250,9 @@ def test_pdf_route_serves_the_indexed_file_and_nothing_else(client, web_data):
 # --- JSON, CSV, Atom, OpenSearch ------------------------------------------------------------------
 
 
-def test_api_search_is_the_search_contract_with_the_pages_parameters(client, web_data):
+def test_api_search_is_the_search_contract_with_the_pages_parameters(client, site_data):
     got = api(client, "/api/search?q=commune&type=report&per_page=5")
-    want = search.search(web_data / "index", "commune", type="report", limit=5)
+    want = search.search(site_data / "index", "commune", type="report", limit=5)
     for result in want["results"]:  # the API names files, never the server's folders
         result["paths"] = [Path(path).name for path in result["paths"]]
     assert got == want

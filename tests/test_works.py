@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PDFS, SHARED, cut_pages, web_client
+from conftest import PDFS, SHARED, cut_pages, on_engine, web_client
 
 from indexer.config import DataDir
 from indexer.extract.ocr import DEFAULT_LANG
@@ -34,7 +34,7 @@ def run(data: DataDir, library: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> tuple[DataDir, Path, dict[str, str]]:
+def built(tmp_path_factory) -> tuple[DataDir, Path, dict[str, str]]:
     base = tmp_path_factory.mktemp("works")
     library, data = base / "library", DataDir(base / "data")
     library.mkdir()
@@ -49,6 +49,14 @@ def indexed(tmp_path_factory) -> tuple[DataDir, Path, dict[str, str]]:
     assert not report["failed"], report["failed"]
     ids = {Path(entry["path"]).name: entry["id"] for entry in report["added"]}
     return data, library, ids
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def indexed(request, built, tmp_path_factory) -> tuple[DataDir, Path, dict[str, str]]:
+    """The library on each engine (the same library folder)."""
+    data, library, ids = built
+    moved = on_engine(data.root, request.param, tmp_path_factory.mktemp("works-engine"))
+    return DataDir(moved), library, ids
 
 
 def links(data: DataDir) -> dict[str, list[str]]:

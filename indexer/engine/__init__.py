@@ -4,8 +4,10 @@
 link of a data folder, or any folder), one object per location and process, so its caches
 (open searchers, the document table, rankings) live as long as the process serves. The
 Whoosh implementation is `indexer.engine.whoosh_backend`, the only code that imports Whoosh;
-a second backend (a server engine, see docs/scaling.md) would implement the same protocol
-and run through the same contract tests (tests/test_engine.py).
+`indexer.engine.tantivy_backend` implements the same protocol on Tantivy, the only code that
+imports it. Both build their schemas from one field table (`indexer.engine.fields`) and run
+through the same contract tests (tests/test_engine.py). A data folder's backend is chosen by
+`ddsearch index --engine` and known from its index folder (`backend_of`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from indexer import querytree as qt
 from indexer.model import Document
-from indexer.query import language as ql
 
 SORTS = ("relevance", "newest", "oldest", "added")
 
@@ -90,7 +92,7 @@ class Engine(Protocol):
 
     def search_documents(
         self,
-        node: ql.Node | None,
+        node: qt.Node | None,
         *,
         sort: str = "relevance",
         limit: int = 10,
@@ -102,7 +104,7 @@ class Engine(Protocol):
         Pages are matched on terms, not positions: the caller keeps those whose text really
         matches (`snippets.match_spans`)."""
 
-    def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+    def candidate_pages(self, node: qt.Node | None, doc_id: str) -> list[tuple[int, str]]:
         """Every page of one document holding the searched terms, (number, text), best
         first."""
 
@@ -126,15 +128,36 @@ def _whoosh(location: Path) -> Engine:
     return WhooshEngine(location)
 
 
-#: The backends by name; tests/test_engine.py runs its contract over every one.
-BACKENDS = {"whoosh": _whoosh}
+def _tantivy(location: Path) -> Engine:
+    from indexer.engine.tantivy_backend import TantivyEngine
+
+    return TantivyEngine(location)
+
+
+#: The backends by name; tests/test_engine.py runs its contract over every one. Whoosh is the
+#: default (the project's design); Tantivy is for libraries that outgrow it (docs/scaling.md).
+BACKENDS = {"whoosh": _whoosh, "tantivy": _tantivy}
+DEFAULT = "whoosh"
+#: What tells each backend's index folder (no engine is imported to tell).
+_MARKS = {"whoosh": "_MAIN_*.toc", "tantivy": "meta.json"}
 
 _engines: dict[tuple[str, str], Engine] = {}
 _engines_lock = threading.Lock()
 
 
-def open_engine(location: Path, backend: str = "whoosh") -> Engine:
-    """The engine of the index at ``location``, one per location and process."""
+def backend_of(location: Path) -> str | None:
+    """The backend whose index is at ``location`` now (the folder its link names), or None."""
+    where = Path(location)
+    for name, mark in _MARKS.items():
+        if any(where.glob(mark)):
+            return name
+    return None
+
+
+def open_engine(location: Path, backend: str | None = None) -> Engine:
+    """The engine of the index at ``location``, one per location, backend and process;
+    without ``backend``, that of the index there (the default when there is none yet)."""
+    backend = backend or backend_of(location) or DEFAULT
     key = (backend, str(Path(location).absolute()))
     with _engines_lock:
         engine = _engines.get(key)

@@ -8,7 +8,7 @@ bench/RESULTS.md), as a sequence of small steps:
 3. junk words are dropped by script and confidence (indexer/extract/words.py);
 4. the neural recogniser reads the Khmer again, piece by piece of Tesseract's lines, from the
    300 dpi page (indexer/extract/neural.py, pieces.py); Latin words keep Tesseract's reading;
-5. unsure Khmer words are corrected towards a lexicon (indexer/extract/lexicon.py);
+5. unsure Khmer words are corrected towards a lexicon (indexer/text/lexicon.py);
 6. a page that reads as if turned is tried the other ways round.
 
 Without the neural step (``Recipe(neural=False)``, recipe r4) the words holding ៤/៨ are
@@ -39,8 +39,9 @@ import tesserocr
 from PIL import Image
 
 from indexer.errors import OcrUnavailable
-from indexer.extract import digits, lexicon, neural, pieces, words
+from indexer.extract import digits, neural, pieces, words
 from indexer.extract.words import Word
+from indexer.text import lexicon
 
 #: The script model reads English as well as eng does (fixtures eng_p1 0.027, mixed_p1 0.019
 #: CER) and Gazette Khmer better and 2-3x faster than khm+eng.
@@ -131,7 +132,7 @@ def read_image(image: Image.Image, recipe: Recipe = DEFAULT_RECIPE) -> Reading:
         found, seconds = read_khmer_again(found, gray)
         spent.append(seconds)
     if recipe.lexicon:
-        found = lexicon.correct(found)
+        found = corrected(found)
     return Reading(
         text=words.page_text(found),
         words=found,
@@ -327,3 +328,17 @@ def check_languages(lang: str) -> None:
             f"Tesseract has no language data for {', '.join(missing)}: run "
             f"`apt-get install {packages}`, or choose another --ocr-lang."
         )
+
+
+#: Words read at least this sure are left as the lexicon step found them.
+CORRECT_BELOW_CONFIDENCE = 90
+
+
+def corrected(found: list[Word]) -> list[Word]:
+    """The words with the unsure ones corrected towards the lexicon."""
+    return [
+        replace(word, text=lexicon.correct_text(word.text))
+        if word.confidence < CORRECT_BELOW_CONFIDENCE
+        else word
+        for word in found
+    ]

@@ -3,9 +3,9 @@ document's overrides and log what changed, before -> after, in the same transact
 
 from __future__ import annotations
 
-from indexer.indexing.sync import Derived, effective_metadata
 from indexer.library import changelog
 from indexer.library.catalog import CATALOG_FILE, CATALOGUED, WITHDRAWN, merge_sheet
+from indexer.library.effective import Derived, effective_metadata
 from indexer.library.state import DocumentRow, Library
 
 
@@ -20,7 +20,7 @@ def correct(
 ) -> dict[str, tuple]:
     """Give ``row``'s document these overrides; the fields whose effective value changed,
     {field: (before, after)}, are logged and returned. Call inside a transaction. With
-    ``derived`` (`sync.Derived`), places and other-language versions are compared with what
+    ``derived`` (`effective.Derived`), places and other-language versions are compared with what
     sync found, not only with the catalogue's cells."""
     before, _ = effective_metadata(row, derived)
     after, _ = effective_metadata(

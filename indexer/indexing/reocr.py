@@ -146,6 +146,6 @@ class _Reocr:
             with index_commit_lock(self.data.index_lock):
                 wanted = desired_documents(self.library, engine.version)
                 ids = sorted(row.id for row in rows.values() if row.id in wanted)
-                engine.apply_changes(documents(wanted, ids, self.store), [])
+                engine.apply_changes(documents(self.data, wanted, ids, self.store), [])
         for content_hash in hashes:
             self.store.reindexed(content_hash)

@@ -20,7 +20,7 @@ from indexer.indexing.lock import writer_lock
 from indexer.indexing.placing import CHANGED, Placer, still_same
 from indexer.indexing.progress import Progress
 from indexer.indexing.report import Report, write_json
-from indexer.indexing.sync import sync_index
+from indexer.indexing.sync import choose_engine, sync_index
 from indexer.library import catalog, opened
 from indexer.library.state import Library, file_hash
 from indexer.library.store import Store
@@ -39,11 +39,15 @@ def run_index(
     ocr_lang: str,
     progress: Progress,
     broker: str | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Bring the index in line with the files under ``roots``; see the module docstring.
-    With ``broker``, pages are OCR'd by ``ddsearch worker``s through that Redis."""
+    With ``broker``, pages are OCR'd by ``ddsearch worker``s through that Redis; with
+    ``engine``, the folder's index moves to that engine (rebuilt from the store)."""
     report = Report(started=time.time())
     with writer_lock(data.lock, progress.say), opened(data) as (library, store):
+        if engine:
+            choose_engine(data, engine)
         _empty_scratch(data)
         try:
             _IndexRun(data, library, store, report, progress).run(

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine import open_engine
+from indexer.engine import DEFAULT, backend_of, open_engine
 from indexer.library import opened
 
 
@@ -34,6 +34,7 @@ def status(data: DataDir) -> dict:
     store_files = [data.store, data.store.with_name(data.store.name + "-wal")]
     return {
         "data_dir": str(data.root),
+        "engine": backend_of(data.index) or data.engine or DEFAULT,
         "documents": stats["documents"],
         "pages": stats["pages"],
         "pages_by_method": stats["pages_by_method"],
@@ -56,7 +57,7 @@ def format_status(figures: dict) -> str:
     updated = figures["last_updated"]
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(updated)) if updated else "never"
     lines = [
-        f"data folder: {figures['data_dir']}",
+        f"data folder: {figures['data_dir']} ({figures['engine']} index)",
         f"documents:   {figures['documents']}",
         f"pages:       {figures['pages']} ({methods.get('text', 0)} text layer, "
         f"{methods.get('converted', 0)} converted from legacy fonts, "

@@ -10,15 +10,16 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.config import DataDir
-from indexer.engine import open_engine
+from indexer.engine import BACKENDS, DEFAULT, backend_of, open_engine
 from indexer.errors import IndexVersionError
+from indexer.indexing.analyses import Analyses
 from indexer.indexing.detection import redetect_outdated
 from indexer.indexing.lock import index_commit_lock, writer_lock
-from indexer.library import catalog, citator, opened, places, works
+from indexer.library import citator, opened, places, works
+from indexer.library.effective import Derived, effective_metadata
 from indexer.library.state import DocumentRow, Library
 from indexer.library.store import Store
 from indexer.model import LIBRARIAN_ONLY, Document
@@ -26,50 +27,6 @@ from indexer.model import LIBRARIAN_ONLY, Document
 #: A full build analyses in parallel (KNOWLEDGE §4: procs=2 halves a build on 2 cores).
 BUILD_JOBS = min(2, os.cpu_count() or 1)
 PARALLEL_BUILD_FROM = 200  # documents; below this the extra processes cost more than they save
-DEFAULT_FIELDS = {
-    "title": "",
-    "type": "other",
-    "date": "",
-    "year": None,
-    "number": "",
-    "issuer": "",
-    **dict.fromkeys(LIBRARIAN_ONLY, ""),
-}
-#: Keys of the detected metadata that are no field (the detector's version).
-_NOT_FIELDS = ("detector",)
-
-
-def effective_metadata(row: DocumentRow, derived: Derived | None = None) -> tuple[dict, list[str]]:
-    """Detected metadata (with the places and other-language versions found at sync, when
-    ``derived`` is given) with the librarian's catalogue cells laid over it, and which
-    changed."""
-    detected = {**DEFAULT_FIELDS, "languages": [], "places": [], "work": [], "confidence": {}}
-    detected.update(
-        {k: v for k, v in row.detected.items() if v not in (None, "", []) and k not in _NOT_FIELDS}
-    )
-    if derived:
-        detected["places"] = derived.places.get(row.hash, [])
-        detected["work"] = derived.detected_works.get(row.id, [])
-    fields, overridden = catalog.apply(detected, row.overrides)
-    if derived:  # its links as sync settled them: either side's catalogue cell may set one
-        fields["work"] = derived.works.get(row.id, [])
-    return fields, overridden
-
-
-@dataclass
-class Derived:
-    """What sync works out from the stored pages and the metadata of all documents: each
-    content's places, and each document's versions in the other language."""
-
-    places: dict[str, list[str]]  # content hash -> gazetteer codes
-    works: dict[str, list[str]]  # document id -> ids of its other-language versions
-    detected_works: dict[str, list[str]]  # the same, as detection alone linked them
-
-    @classmethod
-    def read(cls, library: Library) -> Derived:
-        linked = works.stored(library.db)
-        detected = works.stored(library.db, how="detected")
-        return cls(places.detected(library.db), linked, detected)
 
 
 def desired_documents(
@@ -168,22 +125,41 @@ def _change(wanted: dict, doc_id: str, version: str, **changes) -> None:
     wanted[doc_id] = (row, paths, fields, _fingerprint(version, row, paths, fields))
 
 
-def documents(wanted: dict, ids: list[str], store: Store) -> Iterator[Document]:
-    """The indexable Documents of ``ids``, with their pages from the store."""
-    for doc_id in ids:
-        row, paths, fields, fingerprint = wanted[doc_id]
-        catalogue = {name: fields[name] for name in LIBRARIAN_ONLY if fields.get(name)}
-        yield Document(
-            id=doc_id,
-            content_hash=row.hash,
-            paths=paths,
-            pages=store.pages(row.hash) if row.hash else [],
-            added=row.added,
-            updated=row.updated,
-            fingerprint=fingerprint,
-            catalogue=catalogue,
-            **{name: value for name, value in fields.items() if name not in LIBRARIAN_ONLY},
-        )
+def documents(
+    data: DataDir, wanted: dict, ids: list[str], store: Store, jobs: int = 1
+) -> Iterator[Document]:
+    """The indexable Documents of ``ids``, with their pages from the store (none for a record
+    without a file) and the pages' analyses from the data folder's kept ones (made in ``jobs``
+    processes where missing)."""
+    analyses = Analyses(data.analyses)
+    try:
+        rows = [wanted[doc_id][0] for doc_id in ids]
+        contents = ((row.hash, store.pages(row.hash) if row.hash else []) for row in rows)
+        for doc_id, pages in zip(ids, analyses.analysed(contents, jobs=jobs), strict=True):
+            row, paths, fields, fingerprint = wanted[doc_id]
+            catalogue = {name: fields[name] for name in LIBRARIAN_ONLY if fields.get(name)}
+            yield Document(
+                id=doc_id,
+                content_hash=row.hash,
+                paths=paths,
+                pages=pages,
+                added=row.added,
+                updated=row.updated,
+                fingerprint=fingerprint,
+                catalogue=catalogue,
+                **{name: value for name, value in fields.items() if name not in LIBRARIAN_ONLY},
+            )
+    finally:
+        analyses.close()
+
+
+def _forget_analyses(data: DataDir, wanted: dict) -> None:
+    """Drop the kept analyses of contents the index no longer holds."""
+    analyses = Analyses(data.analyses)
+    try:
+        analyses.keep_only(row.hash for row, _, _, _ in wanted.values() if row.hash)
+    finally:
+        analyses.close()
 
 
 def _synced(library: Library, store: Store, version: str) -> dict:
@@ -199,10 +175,16 @@ def _synced(library: Library, store: Store, version: str) -> dict:
 def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: None) -> None:
     """Make the index hold exactly the live documents, repairing what a crash left behind.
 
-    An index written by another version of the schema is rebuilt from the store (no OCR).
+    An index written by another version of the schema, or by another engine than the folder's
+    chosen one, is rebuilt from the store (no OCR).
     """
     with index_commit_lock(data.index_lock):
-        engine = open_engine(data.index)
+        chosen = data.engine or DEFAULT
+        if backend_of(data.index) not in (None, chosen):
+            say(f"the index moves to the {chosen} engine: rebuilding it from the store (no OCR)")
+            _rebuild_locked(data, library, store, say)
+            return
+        engine = open_engine(data.index, chosen)
         engine.create()
         try:
             indexed = engine.fingerprints()
@@ -216,13 +198,29 @@ def sync_index(data: DataDir, library: Library, store: Store, say=lambda line: N
         deletes = sorted(set(indexed) - set(wanted))
         if upserts or deletes:
             jobs = BUILD_JOBS if len(upserts) >= PARALLEL_BUILD_FROM else 1
-            engine.apply_changes(documents(wanted, upserts, store), deletes, jobs=jobs)
+            engine.apply_changes(documents(data, wanted, upserts, store, jobs), deletes, jobs=jobs)
+            _forget_analyses(data, wanted)
 
 
-def rebuild(data: DataDir, say) -> int:
-    """Re-create the index from state + store (after an analyser or schema change); no OCR."""
+def rebuild(data: DataDir, say, engine: str | None = None) -> int:
+    """Re-create the index from state + store (after an analyser or schema change); no OCR.
+    With ``engine``, the folder's index moves to that engine, which it then keeps."""
     with writer_lock(data.lock, say), opened(data) as (library, store):
+        if engine:
+            choose_engine(data, engine)
         return _rebuild(data, library, store, say)
+
+
+def choose_engine(data: DataDir, engine: str) -> None:
+    """Remember the engine of a data folder's index (the caller holds the writer lock); the
+    next sync rebuilds the index in it when it is another's."""
+    if engine not in BACKENDS:
+        raise ValueError(f"unknown engine {engine!r}")
+    if engine != (data.engine or DEFAULT):
+        data.root.mkdir(parents=True, exist_ok=True)
+        fresh = data.engine_file.with_name(data.engine_file.name + ".new")
+        fresh.write_text(engine + "\n")
+        fresh.replace(data.engine_file)
 
 
 def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
@@ -231,10 +229,11 @@ def _rebuild(data: DataDir, library: Library, store: Store, say=lambda line: Non
 
 
 def _rebuild_locked(data: DataDir, library: Library, store: Store, say=lambda line: None) -> int:
-    engine = open_engine(data.index)
+    engine = open_engine(data.index, data.engine or DEFAULT)
     redetect_outdated(library, store, say)
     wanted = _synced(library, store, engine.version)
-    engine.rebuild(documents(wanted, sorted(wanted), store), jobs=BUILD_JOBS)
+    engine.rebuild(documents(data, wanted, sorted(wanted), store, BUILD_JOBS), jobs=BUILD_JOBS)
+    _forget_analyses(data, wanted)
     return len(wanted)
 
 

@@ -4,8 +4,8 @@ librarian can check what the OCR saw."""
 from __future__ import annotations
 
 from indexer.config import DataDir
-from indexer.indexing.sync import Derived, effective_metadata
 from indexer.library import opened
+from indexer.library.effective import Derived, effective_metadata
 from indexer.library.gazetteer import gazetteer
 from indexer.library.lookup import NotFound, find_document, live_row
 

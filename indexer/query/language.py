@@ -23,83 +23,34 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.library import numbers
 from indexer.library.gazetteer import gazetteer
-from indexer.text.analysis import QueryTerms, analyse_query
+from indexer.querytree import (
+    And,
+    DateRange,
+    Facet,
+    Ids,
+    Node,
+    Not,
+    Or,
+    Text,
+    YearRange,
+    positive_texts,
+)
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import date_span, language_code
 
 FIELDS = ("title", "type", "year", "date", "lang", "number", "cites", "place")
 OPERATORS = ("AND", "OR", "NOT")
-
-
-@dataclass(frozen=True)
-class Text:
-    """Words that must occur together, in order (one word is a phrase of one). Its words
-    are analysed once, here: the engine and the highlighter both read ``terms``."""
-
-    text: str
-    prefix: bool = False  # the last word may continue (typed as word*)
-    title_only: bool = False
-    terms: QueryTerms = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "terms", analyse_query(self.text))
-
-
-@dataclass(frozen=True)
-class Facet:
-    """An exact metadata value: field is "type", "lang", "number" (its `numbers.query_key`),
-    "place" (a gazetteer code) or "cites" (a document id, which the query layer turns into the
-    ids of those citing it)."""
-
-    field: str
-    value: str
-
-
-@dataclass(frozen=True)
-class YearRange:
-    """The instrument's own year, both ends inclusive; None leaves an end open."""
-
-    start: int | None
-    end: int | None
-
-
-@dataclass(frozen=True)
-class DateRange:
-    """The instrument's own date within these days (YYYYMMDD numbers, both ends inclusive;
-    None leaves an end open): a document matches when every day its date may be is inside."""
-
-    start: int | None
-    end: int | None
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: tuple[Node, ...]  # no children: matches nothing
-
-
-@dataclass(frozen=True)
-class Not:
-    child: Node
-
-
-@dataclass(frozen=True)
-class Ids:
-    """Documents found by an earlier stage (approximate matching), each with the score it
-    ranks by: not typed by researchers, built by the query API."""
-
-    scores: tuple[tuple[str, float], ...]  # (document id, score)
-
-
-Node = Text | Facet | YearRange | DateRange | Ids | And | Or | Not
+#: The tree's names, for the query layer (ql.Text, ql.And, ...), which builds it.
+__all__ = [
+    "And", "DateRange", "Facet", "Ids", "Node", "Not", "Or", "ParsedQuery", "QuerySyntaxError",
+    "Text", "YearRange", "parse", "parse_date", "parse_language", "parse_place", "parse_year",
+    "positive_texts",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -124,8 +75,11 @@ _LEXEME = re.compile(
 _YEAR_RANGE = re.compile(r"(\d{4})?(?:\.\.|-|–)(\d{4})?|(\d{4})")
 
 
+@lru_cache(maxsize=1024)
 def parse(query: str) -> ParsedQuery:
-    """Parse a query; on a syntax error, search its plain words instead and say so."""
+    """Parse a query; on a syntax error, search its plain words instead and say so. The tree
+    is immutable, so a query asked again (a result's next page, the website's lane choice
+    and its search) is parsed and analysed once."""
     query = clean(query)
     if not query:
         return ParsedQuery(None)
@@ -208,16 +162,6 @@ def parse_place(value: str) -> Node:
         )
     facets = tuple(Facet("place", code) for code in sorted(codes))
     return facets[0] if len(facets) == 1 else Or(facets)
-
-
-def positive_texts(node: Node | None) -> list[Text]:
-    """The Text leaves that documents match by containing (not those under a NOT): the
-    words to find pages and highlight snippets with."""
-    if isinstance(node, Text):
-        return [node]
-    if isinstance(node, And | Or):
-        return [text for child in node.children for text in positive_texts(child)]
-    return []
 
 
 def _plain_words(query: str) -> list[str]:

@@ -171,6 +171,20 @@ def search(
     return result
 
 
+#: A query with this many words or phrases (ORed names, pasted text), or this many Khmer
+#: letters and signs, or any prefix (word*), may cost many times an ordinary one.
+COSTLY_TEXTS = 5
+COSTLY_KHMER = 80
+
+
+def is_costly(query: str) -> bool:
+    """Whether a query may take far longer than most: the website runs such searches in a
+    lane of their own, so that they never hold up the others (bench/cost_bench.py)."""
+    texts = ql.positive_texts(ql.parse(query).node)
+    khmer = sum(len(run.text) for text in texts for run in text.terms.khmer)
+    return len(texts) >= COSTLY_TEXTS or khmer >= COSTLY_KHMER or any(t.prefix for t in texts)
+
+
 def _with_approximate(
     engine: Engine,
     result: dict,

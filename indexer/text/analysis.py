@@ -193,6 +193,106 @@ def latin_terms(text: str) -> list[str]:
     return LATIN.terms(text)
 
 
+# --- a page's analysis, kept and composed --------------------------------------------------
+
+#: Bump whenever what `page_tokens` gives for a text changes (the normaliser's folds, the
+#: cluster rules, khmercut, the stemmer): analyses kept of another version are made again.
+ANALYSIS_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class PageTokens:
+    """What the analysis makes of one text, from which every token stream above is composed
+    without analysing again (`stream`): its Khmer runs as clusters and as segmented words
+    (khmercut, most of an index build's analysis), and its Latin index terms."""
+
+    khmer: tuple[tuple[str, ...], ...]  # per Khmer run, its clusters
+    words: tuple[tuple[str, ...], ...]  # per Khmer run, its words (empty when not asked for)
+    latin: tuple[str, ...]  # stemmed Latin words and numbers, in order
+
+    def encode(self) -> bytes:
+        """A compact form to keep: runs on lines, tokens spaced (no token holds either)."""
+        parts = (
+            "\n".join(" ".join(run) for run in self.khmer),
+            "\n".join(" ".join(run) for run in self.words),
+            " ".join(self.latin),
+        )
+        return "\x1e".join(parts).encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes) -> PageTokens:
+        khmer, words, latin = data.decode("utf-8").split("\x1e")
+        return cls(_runs(khmer), _runs(words), tuple(latin.split(" ")) if latin else ())
+
+
+def _runs(text: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(run.split(" ")) for run in text.split("\n")) if text else ()
+
+
+def page_tokens(text: str, words: bool = True) -> PageTokens:
+    """Analyse a text once; ``words=False`` leaves out the word segmentation (titles)."""
+    runs = [run for run, _ in khmer_runs(text)]
+    khmer = tuple(tuple(run[start:end] for start, end in clusters(run)) for run in runs)
+    segmented = tuple(tuple(segment_words(run)) for run in runs) if words else ()
+    return PageTokens(khmer, segmented, tuple(LATIN.terms(text)))
+
+
+Term = tuple[str, int]  # text, position
+
+
+def stream(kind: str, texts: Iterable[PageTokens]) -> list[Term]:
+    """The terms and positions of one token stream over texts analysed by `page_tokens`,
+    exactly what its analyzer gives for the texts joined by line breaks (a document's body
+    is its pages): "km1".."km3" (`KHMER_NGRAMS`), "kmw" (`KHMER_WORDS`), "en" (`LATIN`),
+    "en2" (`LATIN_PAIRS`)."""
+    return _STREAMS[kind](list(texts))
+
+
+def _ngrams(n: int) -> Callable[[list[PageTokens]], list[Term]]:
+    def terms(texts: list[PageTokens]) -> list[Term]:
+        found, position = [], 0
+        for text in texts:
+            for run in text.khmer:
+                for i in range(len(run) - n + 1):
+                    found.append(("".join(run[i : i + n]), position))
+                    position += 1
+                position += RUN_GAP
+        return found
+
+    return terms
+
+
+def _words(texts: list[PageTokens]) -> list[Term]:
+    found, position = [], 0
+    for text in texts:
+        for run in text.words:
+            for word in run:
+                found.append((word, position))
+                position += 1
+            position += 1
+    return found
+
+
+def _latin(texts: list[PageTokens]) -> list[Term]:
+    return [(term, i) for i, term in enumerate(t for text in texts for t in text.latin)]
+
+
+def _latin_pairs(texts: list[PageTokens]) -> list[Term]:
+    terms = [t for text in texts for t in text.latin]
+    return [(f"{a} {b}", i) for i, (a, b) in enumerate(zip(terms, terms[1:], strict=False))]
+
+
+_STREAMS = {
+    "km1": _ngrams(1),
+    "km2": _ngrams(2),
+    "km3": _ngrams(3),
+    "kmw": _words,
+    "en": _latin,
+    "en2": _latin_pairs,
+}
+STREAMS = tuple(_STREAMS)
+
+
 # --- a query's text, analysed once ----------------------------------------------------------
 
 

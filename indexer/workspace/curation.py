@@ -17,8 +17,9 @@ from typing import BinaryIO
 from indexer.config import DataDir
 from indexer.errors import BadParameter, Sentence, sentence_of
 from indexer.indexing.corrections import correct
-from indexer.indexing.sync import DEFAULT_FIELDS, Derived, catalog_rows, effective_metadata
+from indexer.indexing.sync import catalog_rows
 from indexer.library import catalog, changelog, metadata, opened
+from indexer.library.effective import DEFAULT_FIELDS, Derived, effective_metadata
 from indexer.library.state import DocumentRow, Library
 from indexer.model import LIBRARIAN_ONLY
 from indexer.text.khmer import normalize
@@ -55,7 +56,7 @@ def library_folder(data: DataDir, configured: Path | None = None) -> Path:
 def document(data: DataDir, doc_id: str) -> dict:
     """A document as the workspace shows it: effective values, detected ones, which are the
     librarian's, its files, and whether it is withdrawn or a record without a file. Places
-    and other-language versions are as the last sync settled them (`sync.Derived`)."""
+    and other-language versions are as the last sync settled them (`effective.Derived`)."""
     with opened(data) as (library, _store):
         row = _row(library, doc_id)
         derived = Derived.read(library)

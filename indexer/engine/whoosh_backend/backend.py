@@ -7,9 +7,13 @@ hundred thousand pages), and pages are looked up only for the documents shown.
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import signal
 import threading
-from collections import Counter, OrderedDict
+import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,56 +23,38 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.searching import Searcher
 
-from indexer.engine import DocumentHit, PageCandidate, SearchOutcome
-from indexer.engine.whoosh_backend import folder
+from indexer import querytree as qt
+from indexer.engine import DocumentHit, PageCandidate, SearchOutcome, folder
+from indexer.engine.columns import Columns
+from indexer.engine.fields import PAGE_KHMER, PAGE_LATIN
+from indexer.engine.lastused import LastUsed
+from indexer.engine.whoosh_backend import terminfo
 from indexer.engine.whoosh_backend.matching import all_matches, holding_many
 from indexer.engine.whoosh_backend.queries import bounded, document_query, page_query
-from indexer.engine.whoosh_backend.schema import (
-    PAGE_KHMER,
-    PAGE_LATIN,
-    SCHEMA_VERSION,
-    build_schema,
-    records,
-)
-from indexer.engine.whoosh_backend.tables import Columns, metadata
+from indexer.engine.whoosh_backend.schema import SCHEMA_VERSION, build_schema, records
+from indexer.engine.whoosh_backend.tables import metadata
 from indexer.errors import IndexMissing, IndexVersionError
 from indexer.model import Document, Method
-from indexer.query import language as ql
 
 VERSION_FILE = "ddsearch-schema-version"
 TOC_FILES = "_MAIN_*.toc"  # Whoosh's table of contents of a commit (its default index name)
 MAX_OPEN = 4  # searchers kept open per thread (one per index folder seen recently)
 BIGRAM_CACHE_BYTES = 64 * 2**20  # whole bigram posting lists kept per process
+#: Posting lists this short are kept in their term's entry instead of a block of their own in
+#: the postings file (~95 bytes, and a pickle and a zlib call to write, for a one-posting
+#: list). Most Khmer n-grams and word pairs are that rare: 12% off the index and 30% off
+#: its writing time at 8; written compactly (`terminfo`), 42% off a 500-document index
+#: (bench/RESULTS.md, issue 24).
+INLINE_POSTINGS = 8
+
+terminfo.install()
 
 
 _SCHEMA = build_schema()
-
-
-class LastUsed:
-    """A small thread-safe cache that forgets its least recently used entries first, once
-    their weights (``weigh``: 1 each by default) add up to more than ``size``."""
-
-    def __init__(self, size: int, weigh: Callable[[object], int] = lambda value: 1):
-        self.size, self.weigh, self.weight = size, weigh, 0
-        self.entries, self.lock = OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-            return self.entries.get(key)
-
-    def put(self, key, value):
-        with self.lock:
-            if key in self.entries:
-                self.weight -= self.weigh(self.entries.pop(key))
-            self.entries[key] = value
-            self.weight += self.weigh(value)
-            while self.weight > self.size and len(self.entries) > 1:
-                self.weight -= self.weigh(self.entries.popitem(last=False)[1])
-        return value
 
 
 @dataclass
@@ -79,6 +65,7 @@ class Opened:
     commit: tuple  # (folder, generation, segment ids): the key of every per-commit cache
     lengths: dict = field(default_factory=dict)  # field-length arrays, for matching
     _ids: object = None
+    close: Callable[[], object] = lambda: None  # closes the searcher, once
 
     def ids(self):
         """Document id by document number (page records too)."""
@@ -209,7 +196,7 @@ class WhooshEngine:
 
     def search_documents(
         self,
-        node: ql.Node | None,
+        node: qt.Node | None,
         *,
         sort: str = "relevance",
         limit: int = 10,
@@ -233,7 +220,7 @@ class WhooshEngine:
         facets = {name: dict(counts) for name, counts in facets.items()}
         return SearchOutcome(total, hits, facets, capped)
 
-    def candidate_pages(self, node: ql.Node | None, doc_id: str) -> list[tuple[int, str]]:
+    def candidate_pages(self, node: qt.Node | None, doc_id: str) -> list[tuple[int, str]]:
         opened = self._opened()
         return _best_pages(opened, node, [doc_id], per_document=1_000_000).get(doc_id, [])
 
@@ -284,7 +271,7 @@ class WhooshEngine:
             )
         return terms
 
-    def _rank(self, opened: Opened, table: dict, node: ql.Node | None, sort: str, depth: int):
+    def _rank(self, opened: Opened, table: dict, node: qt.Node | None, sort: str, depth: int):
         """(total, the first ``depth`` (score, docnum) pairs in order, facet counts)."""
         columns = self._columns(opened, table)
         text_query, capped = document_query(node), False
@@ -327,19 +314,19 @@ class WhooshEngine:
         opened = cached.pop(folder_now, None)
         if opened is not None and not _up_to_date(opened.searcher):
             # Not searcher.refresh(): it reuses segment readers and misses their new deletions.
-            opened.searcher.close()
+            opened.close()
             opened = None
         if opened is None:
             opened = self._open_searcher()
             # A rebuild swapped in a new folder and deleted the old one: let its files go now.
             for gone in [other for other in cached if not Path(other).exists()]:
-                cached.pop(gone).searcher.close()
+                cached.pop(gone).close()
             # Opened after the link moved on, to a folder already open: one searcher is enough.
             if (twin := cached.pop(opened.commit[0], None)) is not None:
-                twin.searcher.close()
+                twin.close()
         cached[opened.commit[0]] = opened  # most recently used last
         while len(cached) > MAX_OPEN:
-            cached.pop(next(iter(cached))).searcher.close()
+            cached.pop(next(iter(cached))).close()
         return opened
 
     def _open_searcher(self) -> Opened:
@@ -360,17 +347,21 @@ class WhooshEngine:
         # An index without segments (nothing indexed yet) has an empty reader: segments() None.
         reader = searcher.reader()
         segments = tuple(segment.segment_id() for segment in reader.segments() or ())
-        return Opened(searcher, (str(where), reader.generation(), segments))
+        opened = Opened(searcher, (str(where), reader.generation(), segments))
+        # Kept per thread: a thread that ends drops its searcher, whose files close with it.
+        opened.close = weakref.finalize(opened, searcher.close)
+        return opened
 
 
 def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[str], jobs: int):
     # One file per segment part, not Whoosh's compound segment file: a reader opens a part of
     # a compound file through BytesIO, which copies it whole into memory (3 GB per searcher,
     # and per server thread, at 100,000 pages); plain files are read from the page cache.
-    options = {"timeout": 60, "compound": False}
+    options = {"timeout": 60, "compound": False, "codec": W3Codec(inlinelimit=INLINE_POSTINGS)}
     if jobs > 1:
-        options.update(procs=jobs, multisegment=True, limitmb=256)
-    writer = ix.writer(**options)
+        writer = _ParallelWriter(ix, procs=jobs, multisegment=True, limitmb=256, **options)
+    else:
+        writer = ix.writer(**options)
     try:
         for doc_id in delete_ids:
             writer.delete_by_term("id", doc_id)
@@ -386,6 +377,36 @@ def _write(ix: index.Index, upserts: Iterable[Document], delete_ids: Iterable[st
     writer.commit()
 
 
+class _Task(SubWriterTask):
+    """A writer process of a parallel build that dies with the process that started it: a
+    killed rebuild's would otherwise wait for work forever, holding the data folder's writer
+    lock (an flock, shared with the processes forked while it is held)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.starter = os.getpid()
+
+    def run(self):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.starter:  # it died before the request was made
+            os._exit(1)
+        super().run()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's parallel writer, its processes `_Task`s."""
+
+    def _new_task(self):
+        args = self.storage, self.indexname, self.jobqueue, self.resultqueue
+        task = _Task(*args, self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
 def _has_index(where: Path) -> bool:
     return any(where.glob(TOC_FILES))
 
@@ -398,13 +419,13 @@ def _up_to_date(searcher: Searcher) -> bool:
 
 
 def _best_pages(
-    opened: Opened, node: ql.Node | None, doc_ids: list[str], per_document: int
+    opened: Opened, node: qt.Node | None, doc_ids: list[str], per_document: int
 ) -> dict[str, list[tuple[int, str]]]:
     """For the documents shown, their best-scoring pages holding the searched terms: one
     query for all of them, and stored text read only for the pages kept."""
     searcher = opened.searcher
     reader = searcher.reader()
-    leaves = [q for text in ql.positive_texts(node) if (q := page_query(text, reader)) is not None]
+    leaves = [q for text in qt.positive_texts(node) if (q := page_query(text, reader)) is not None]
     if not doc_ids or not leaves:
         return {}
     ids = wq.Or([wq.Term("id", doc_id) for doc_id in doc_ids])

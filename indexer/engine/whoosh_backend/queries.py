@@ -4,48 +4,46 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from indexer.engine.fields import LIST_FIELDS
-from indexer.engine.whoosh_backend.matching import PositionsPhrase
-from indexer.engine.whoosh_backend.schema import (
+from indexer import querytree as qt
+from indexer.engine import expansion
+from indexer.engine.fields import (
     DOC_KHMER,
     DOC_KHMER_WORDS,
     DOC_LATIN,
     DOC_LATIN_PAIRS,
+    FACET_FIELDS,
+    FACET_SCORES,
     PAGE_KHMER,
     PAGE_LATIN,
     TITLE_BOOST,
     TITLE_KHMER,
     TITLE_LATIN,
+    WORD_LIFT,
+    latin_words,
+    word_pairs,
 )
-from indexer.query import language as ql
-
-WORD_LIFT = 4.0  # weight of a whole-word Khmer match over its bigram match (measured: tests)
+from indexer.engine.whoosh_backend.matching import PositionsPhrase
 
 
-_FACET_FIELDS = {"number": "number_key", **{f.query: f.name for f in LIST_FIELDS}}
-#: A document whose number a query names outranks every one that merely contains its words.
-_FACET_SCORES = {"number_key": 1000.0}
-
-
-def document_query(node: ql.Node | None) -> wq.Query | None:
+def document_query(node: qt.Node | None) -> wq.Query | None:
     """The Whoosh query over document records; None when the tree puts no condition."""
     if node is None:
         return None
-    if isinstance(node, ql.Text):
+    if isinstance(node, qt.Text):
         return _text_query(node)
-    if isinstance(node, ql.Facet):
-        field = _FACET_FIELDS.get(node.field, node.field)
+    if isinstance(node, qt.Facet):
+        field = FACET_FIELDS.get(node.field, node.field)
         term = wq.Term(field, node.value)
         if field == "id":  # page records carry their document's id too
             term = wq.And([wq.Term("kind", "doc"), term])
-        return wq.ConstantScoreQuery(term, _FACET_SCORES.get(field, 0.0))
-    if isinstance(node, ql.Ids):
+        return wq.ConstantScoreQuery(term, FACET_SCORES.get(field, 0.0))
+    if isinstance(node, qt.Ids):
         kind = wq.ConstantScoreQuery(wq.Term("kind", "doc"), 0.0)
         ids = [wq.ConstantScoreQuery(wq.Term("id", i), score) for i, score in node.scores]
         return wq.And([kind, wq.Or(ids)]) if ids else wq.NullQuery
-    if isinstance(node, ql.YearRange):
+    if isinstance(node, qt.YearRange):
         return wq.ConstantScoreQuery(wq.NumericRange("year", node.start, node.end), 0.0)
-    if isinstance(node, ql.DateRange):
+    if isinstance(node, qt.DateRange):
         within = wq.And(
             [
                 wq.NumericRange("date_from", node.start, None),
@@ -53,16 +51,16 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
             ]
         )
         return wq.ConstantScoreQuery(within, 0.0)
-    if isinstance(node, ql.Not):
+    if isinstance(node, qt.Not):
         child = document_query(node.child)
         return None if child is None else wq.AndNot(wq.Term("kind", "doc"), child)
-    if isinstance(node, ql.Or):
+    if isinstance(node, qt.Or):
         if not node.children:
             return wq.NullQuery
         children = [q for child in node.children if (q := document_query(child)) is not None]
         return wq.Or(children) if children else None
-    positives = [document_query(c) for c in node.children if not isinstance(c, ql.Not)]
-    negatives = [document_query(c.child) for c in node.children if isinstance(c, ql.Not)]
+    positives = [document_query(c) for c in node.children if not isinstance(c, qt.Not)]
+    negatives = [document_query(c.child) for c in node.children if isinstance(c, qt.Not)]
     positives = [q for q in positives if q is not None]
     negatives = [q for q in negatives if q is not None]
     if not positives and not negatives:
@@ -71,7 +69,7 @@ def document_query(node: ql.Node | None) -> wq.Query | None:
     return wq.AndNot(required, wq.Or(negatives)) if negatives else required
 
 
-def page_query(text: ql.Text, reader) -> wq.Query | None:
+def page_query(text: qt.Text, reader) -> wq.Query | None:
     """The same words over page records, as plain terms (pages keep no positions), and of
     each phrase only its two rarest terms: enough to narrow a document to a few candidate
     pages cheaply; snippets then check the exact text."""
@@ -88,7 +86,7 @@ def page_query(text: ql.Text, reader) -> wq.Query | None:
     return _all(parts)
 
 
-def _text_query(text: ql.Text) -> wq.Query | None:
+def _text_query(text: qt.Text) -> wq.Query | None:
     """Khmer runs as n-gram phrases (with a whole-word lift), Latin words as a stemmed
     phrase, in body or title (title weighted higher), all parts required."""
     parts = []
@@ -111,21 +109,16 @@ def _rarest(reader, field: str, terms, keep: int = 2) -> list[str]:
     return sorted(set(terms), key=lambda term: reader.doc_frequency(field, term))[:keep]
 
 
-def _latin_query(text: ql.Text, in_title: bool = False) -> wq.Query | None:
+def _latin_query(text: qt.Text, in_title: bool = False) -> wq.Query | None:
     """Stemmed Latin words as a phrase (its last word a prefix when typed word*)."""
-    terms = list(text.terms.latin)
-    if not terms:
-        return None
+    words, stems = latin_words(text)
     boost = TITLE_BOOST if in_title else 1.0
-    words = terms[:-1] if text.prefix else terms
     parts = []
     if words:
         parts.append(_phrase(TITLE_LATIN, words, boost) if in_title else _body_words(words))
-    if text.prefix:
-        typed = text.terms.typed_last or terms[-1]
-        stems = {terms[-1], typed} if typed.isalnum() else {terms[-1]}
+    if stems:
         field = TITLE_LATIN if in_title else DOC_LATIN
-        parts.append(wq.Or([wq.Prefix(field, stem, boost=boost) for stem in sorted(stems)]))
+        parts.append(wq.Or([wq.Prefix(field, stem, boost=boost) for stem in stems]))
     return _all(parts)
 
 
@@ -134,8 +127,7 @@ def _body_words(terms: list[str]) -> wq.Query:
     phrases check positions of pairs only (common English words make long position lists)."""
     if len(terms) == 1:
         return wq.Term(DOC_LATIN, terms[0])
-    pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-    return _ngram_query(DOC_LATIN_PAIRS, pairs, 2)
+    return _ngram_query(DOC_LATIN_PAIRS, word_pairs(terms), 2)
 
 
 def _phrase(field: str, terms, boost: float = 1.0) -> wq.Query:
@@ -162,47 +154,30 @@ def _all(parts: list[wq.Query]) -> wq.Query | None:
 
 # --- bounded expansion ------------------------------------------------------------------------
 
-#: A prefix stands for at most this many of its most frequent terms; a one- or two-letter
-#: prefix for fewer, and one query for about MAX_EXPANSIONS terms in all (issue 14: `a* OR
-#: b* OR ...` expanded to every word of the library and took seconds; the caps are what kept
-#: the costliest queries near 100-200 ms at 500 documents, bench/cost_bench.py).
-PREFIX_TERMS = 16
-SHORT_PREFIX_TERMS = 4
-SHORT_PREFIX = 2
-MAX_EXPANSIONS = 32  # past it, each further prefix stands for its most frequent term only
-SCANNED_TERMS = 256  # terms of a prefix looked at (in order) to find its most frequent ones
-
 
 def bounded(query: wq.Query, reader) -> tuple[wq.Query, bool]:
-    """``query`` with each prefix replaced by its most frequent terms, capped as above, and
+    """``query`` with each prefix replaced by its most frequent terms (`expansion`), and
     whether a cap left terms out."""
-    budget = [MAX_EXPANSIONS]
-    capped = [False]
+    budget = expansion.Budget()
 
     def walk(q: wq.Query) -> wq.Query:
         if isinstance(q, wq.Prefix):
-            return _expanded(q, reader, budget, capped)
+            return _expanded(q, reader, budget)
         return q.apply(walk)
 
-    return walk(query), capped[0]
+    return walk(query), budget.capped
 
 
-def _expanded(prefix: wq.Prefix, reader, budget: list[int], capped: list[bool]) -> wq.Query:
-    wanted = SHORT_PREFIX_TERMS if len(prefix.text) <= SHORT_PREFIX else PREFIX_TERMS
-    keep = max(1, min(wanted, budget[0]))
-    terms = []
-    for i, term in enumerate(reader.expand_prefix(prefix.fieldname, prefix.text)):
-        if i == SCANNED_TERMS:
-            capped[0] = True
-            break
-        terms.append(term)
-    if len(terms) > keep:
-        capped[0] = True
-        frequency = {t: reader.doc_frequency(prefix.fieldname, t) for t in terms}
-        terms = sorted(terms, key=lambda t: (-frequency[t], t))[:keep]
-    budget[0] -= len(terms)
+def _expanded(prefix: wq.Prefix, reader, budget: expansion.Budget) -> wq.Query:
+    name = prefix.fieldname
+    terms = expansion.expand(
+        prefix.text,
+        reader.expand_prefix(name, prefix.text),
+        lambda term: reader.doc_frequency(name, term),
+        budget,
+    )
     if not terms:
         return wq.NullQuery
-    field = reader.schema[prefix.fieldname]
+    field = reader.schema[name]
     words = [field.from_bytes(t) if isinstance(t, bytes) else t for t in terms]
-    return wq.Or([wq.Term(prefix.fieldname, w, boost=prefix.boost) for w in words])
+    return wq.Or([wq.Term(name, w, boost=prefix.boost) for w in words])

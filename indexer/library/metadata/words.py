@@ -10,9 +10,9 @@ import khmercut
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from indexer.extract.lexicon import glyphs as _glyphs
-from indexer.extract.lexicon import known_words
-from indexer.extract.lexicon import letters as _letters
+from indexer.text.lexicon import glyphs as _glyphs
+from indexer.text.lexicon import known_words
+from indexer.text.lexicon import letters as _letters
 
 _KHMER_RUN = re.compile("[\u1780-\u17d3]+")
 

@@ -1,24 +1,25 @@
-"""The schema's fields analyse with the project's own analyzers, positions and offsets kept."""
+"""Whoosh indexes the terms the analysis made, at their positions, and nothing else."""
 
 from __future__ import annotations
 
-from indexer.engine.whoosh_backend.schema import build_schema
-from indexer.text.analysis import LATIN, khmer_trigrams
+import pytest
+
+from indexer.engine.fields import Analysed
+from indexer.engine.whoosh_backend.schema import Terms, build_schema, records
+from indexer.model import Document, Method, Page
+from indexer.text.analysis import KHMER_NGRAMS, LATIN
 
 
-def test_mixed_text_goes_to_each_script_field():
+def test_the_tokenizer_gives_the_analysed_terms_and_positions():
     schema = build_schema()
-    text = "អនុក្រឹត្យ Sub-decree No 40"
-    khmer = {t.text for t in schema["body_km2"].analyzer(text)}
-    latin = [t.text for t in schema["body_en"].analyzer(text)]
-    assert "អនុ" in khmer and not any(ch.isascii() for term in khmer for ch in term)
-    assert latin == LATIN.terms(text) == ["sub", "decre", "no", "40"]
+    text = "ការធ្វើការ Sub-decree No 40"
+    (_, page) = records(Document("d", "h", ["d.pdf"], [Page(1, text, Method.TEXT, 1.0)]))
+    given = [(t.text, t.pos) for t in schema["page_km2"].analyzer(page["page_km2"], positions=True)]
+    assert given == [(term, position) for term, position, _, _ in KHMER_NGRAMS[2](text)]
+    assert [term for term, _ in page["page_en"].analysed.terms()] == LATIN.terms(text)
 
 
-def test_whoosh_tokenizer_reports_positions_and_chars():
-    schema = build_schema()
-    tokens = [
-        (t.text, t.pos, t.startchar, t.endchar)
-        for t in schema["body_km3"].analyzer("ការធ្វើការ", positions=True, chars=True)
-    ]
-    assert tokens == list(khmer_trigrams("ការធ្វើការ"))
+def test_plain_text_is_refused_rather_than_indexed_unanalysed():
+    with pytest.raises(TypeError, match="analysed terms"):
+        list(build_schema()["body_km3"].analyzer("ការ"))
+    assert list(build_schema()["body_km3"].analyzer(Terms.of(Analysed("km3", ())))) == []

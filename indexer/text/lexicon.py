@@ -1,10 +1,11 @@
-"""Correcting low-confidence Khmer OCR words towards a lexicon of words from clean text.
+"""A lexicon of Khmer words from clean text, and correcting misread words towards it.
 
 A word the lexicon does not know, one edit away from words it knows, becomes the most frequent
 of them. An edit is of one glyph: a subscript consonant (coeng and consonant, two code points)
 counts as one, so that a subscript OCR lost or misread is one edit too (រដ្ឋមន្រី → រដ្ឋមន្ត្រី,
-ក្របខ័ណួ → ក្របខ័ណ្ឌ). Only words Tesseract was unsure of are touched,
-and only Khmer runs, segmented by khmercut. The lexicon (indexer/data/khmer_lexicon.tsv) is
+ក្របខ័ណួ → ក្របខ័ណ្ឌ). Only Khmer runs are touched, segmented by khmercut; the OCR recipe
+corrects only the words it read unsure (indexer/extract/ocr.py), the catalogue weighs title
+words by it (indexer/library/metadata/words.py). The lexicon (indexer/data/khmer_lexicon.tsv) is
 built by bench/build_lexicon.py from clean Unicode text; on the Gazette set this cut the error
 rate from 0.069 to 0.056 (bench/RESULTS.md).
 """
@@ -13,17 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
 import khmercut
 from rapidfuzz.distance import Levenshtein
 
-from indexer.extract.words import Word
-
-#: Words read at least this sure are left as read.
-CORRECT_BELOW_CONFIDENCE = 90
 #: A correction must be a word seen at least this often in the clean text.
 MIN_COUNT = 2
 MIN_LENGTH = 3  # characters; shorter words have too many neighbours to choose from
@@ -130,13 +126,3 @@ def known_share(text: str) -> float:
             total += len(token)
             known += len(token) if len(token) >= 2 and token in counts else 0
     return known / total if total else 0.0
-
-
-def correct(found: list[Word]) -> list[Word]:
-    """The words with the unsure ones corrected."""
-    return [
-        replace(word, text=correct_text(word.text))
-        if word.confidence < CORRECT_BELOW_CONFIDENCE
-        else word
-        for word in found
-    ]
