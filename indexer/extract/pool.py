@@ -74,11 +74,14 @@ UNKNOWN_FONT_MAX_SHARE = 0.02
 
 def prepare(path: Path, ocr_mode: str) -> Prepared:
     """Open a PDF or image, read its text layer and gate every page (runs in a worker); a
-    text document's pages are its text, taken as they are."""
+    text document's pages are its text, taken as they are (legacy-font runs converted)."""
     if textdocs.is_text_document(path):
-        texts = textdocs.read_pages(path)
-        accepted = [Page(n, clean(text), Method.TEXT, 1.0) for n, text in enumerate(texts, 1)]
-        return Prepared(len(accepted), [], accepted, [])
+        document = textdocs.read_document(path)
+        accepted = [
+            Page(n, clean(page.text), Method.CONVERTED if page.converted else Method.TEXT, 1.0)
+            for n, page in enumerate(document.pages, 1)
+        ]
+        return Prepared(len(accepted), [], accepted, [], notes=document.notes)
     if images.is_image(path):  # no text layer: every page goes to OCR
         pages = images.page_count(path)
         return Prepared(pages, [], [], [Page(n, "", Method.TEXT, 0.0) for n in range(1, pages + 1)])

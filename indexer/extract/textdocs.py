@@ -8,6 +8,10 @@ PAGE_CHARS characters a page (a printed page of English; a little more than one 
 ending at a paragraph, and a section heading starts a new page once the page is half full.
 A hit then points at a page of readable length whose number means something, not at the
 whole file nor at every heading of a law with a hundred articles.
+
+Word and OpenDocument paragraphs typed in legacy Khmer fonts (Limon, ABC) are converted to
+Unicode run by run, through the converter PDFs use (`indexer.extract.legacy`); text in a font
+that types like one but has no table is kept as typed and reported.
 """
 
 from __future__ import annotations
@@ -15,10 +19,16 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.extract import legacy, quality
+from indexer.extract.legacy.fonts import Encoding, classify
+from indexer.extract.legacy.runs import Run
+from indexer.extract.officefonts import DocxFonts, OdtFonts
+from indexer.text import khmer
 from indexer.text.snippets import is_cluster_boundary
 
 SUFFIXES = (".docx", ".odt", ".html", ".htm", ".md", ".txt")
@@ -53,6 +63,16 @@ _HEADING_MARK = "\x1e"  # stands before a heading's text while a web page is fla
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FRONT_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
 _SENTENCE_END = re.compile(r"[។៕.!?]\s")
+#: Latin letters a font must hold before its text is judged as legacy-encoded Khmer or not.
+SUSPECT_MIN_LETTERS = 40
+#: Characters of a font's text judged (a sample does: the measure is a share).
+SUSPECT_SAMPLE = 20_000
+#: What becomes of text in a legacy font that has no table (a Word file has nothing to OCR).
+UNKNOWN_FONT = (
+    "its text was indexed as typed (Latin letters standing for Khmer), which a Khmer search "
+    "does not find: save the file with its text converted to Unicode Khmer and index it again, "
+    "or add a table for the font to indexer/data/legacy_fonts"
+)
 
 
 class UnreadableDocument(Exception):
@@ -61,11 +81,36 @@ class UnreadableDocument(Exception):
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph, heading or table cell: its text, and whether it starts a recorded page."""
+    """A paragraph, heading or table cell: its text, and whether it starts a recorded page;
+    a Word or OpenDocument paragraph keeps its runs, and its conversion when legacy fonts
+    typed it."""
 
     text: str
     heading: bool = False
     page_break: bool = False
+    runs: tuple[Run, ...] = ()
+    conversion: legacy.PageConversion | None = None
+
+
+@dataclass(frozen=True)
+class TextPage:
+    """A page of a text document and the blocks it was made of."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def converted(self) -> bool:
+        """Whether legacy-font text on the page was converted to Unicode."""
+        return any(block.conversion and block.conversion.legacy_chars for block in self.blocks)
+
+
+@dataclass(frozen=True)
+class TextDocument:
+    """A text document's pages and what a librarian should know about its reading."""
+
+    pages: list[TextPage]
+    notes: list[str]
 
 
 def is_text_document(path: Path | str) -> bool:
@@ -74,6 +119,11 @@ def is_text_document(path: Path | str) -> bool:
 
 def read_pages(path: Path) -> list[str]:
     """The text of each page of a text document (see the module docstring)."""
+    return [page.text for page in read_document(path).pages]
+
+
+def read_document(path: Path) -> TextDocument:
+    """A text document's pages, with notes on its legacy fonts."""
     if not path.exists():
         raise FileNotFoundError(path)
     suffix = path.suffix.lower()
@@ -93,38 +143,50 @@ def read_pages(path: Path) -> list[str]:
             f"not a readable {kind} (damaged, password-protected, or another kind of file "
             f"with this name: {type(err).__name__})"
         ) from None
-    pages = paginate(blocks)
+    pages = paged(blocks)
     if not pages:
         raise UnreadableDocument(f"the {kind} holds no text")
-    return pages
+    return TextDocument(pages, font_notes(pages))
 
 
 # --- pages ----------------------------------------------------------------------------------
 
 
 def paginate(blocks: list[Block]) -> list[str]:
+    """The text of each page the blocks make (see `paged`)."""
+    return [page.text for page in paged(blocks)]
+
+
+def paged(blocks: list[Block]) -> list[TextPage]:
     """Group blocks into pages: at the breaks the file records if it records any, else by
     length, a heading starting a new page once the current one is half full."""
     recorded = any(block.page_break for block in blocks[1:])
     limit = RECORDED_PAGE_MAX if recorded else PAGE_CHARS
-    pages: list[str] = []
-    current: list[str] = []
+    pages: list[TextPage] = []
+    current: list[tuple[str, Block]] = []
     size = 0
+
+    def close_page() -> None:
+        nonlocal current, size
+        text = "\n".join(piece for piece, _ in current)
+        if text.strip():
+            blocks_on_page = {id(block): block for _, block in current}
+            pages.append(TextPage(text, tuple(blocks_on_page.values())))
+        current, size = [], 0
+
     for block in blocks:
         text = block.text.strip()
         new_page = block.page_break if recorded else block.heading and size >= PAGE_CHARS // 2
         if current and (new_page or size + len(text) > limit):
-            pages.append("\n".join(current))
-            current, size = [], 0
+            close_page()
         for piece in _pieces(text, limit):
             if current and size + len(piece) > limit:
-                pages.append("\n".join(current))
-                current, size = [], 0
-            current.append(piece)
+                close_page()
+            current.append((piece, block))
             size += len(piece) + 1
     if current:
-        pages.append("\n".join(current))
-    return [page for page in pages if page.strip()]
+        close_page()
+    return pages
 
 
 def _pieces(text: str, limit: int) -> Iterator[str]:
@@ -157,6 +219,7 @@ def _docx_blocks(path: Path) -> Iterator[Block]:
 
     _check_zip(path, _KINDS[".docx"])
     document = docx.Document(str(path))
+    fonts = DocxFonts(document)
 
     def paragraph_block(element) -> Block:
         paragraph = Paragraph(element, document)
@@ -167,7 +230,7 @@ def _docx_blocks(path: Path) -> Iterator[Block]:
             )
         )
         heading = style.startswith(("Heading", "Title"))
-        return Block(paragraph.text, heading=heading, page_break=broken)
+        return typed_block(fonts.runs(element), heading=heading, page_break=broken)
 
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):
@@ -184,10 +247,11 @@ def _docx_blocks(path: Path) -> Iterator[Block]:
 def _odt_blocks(path: Path) -> Iterator[Block]:
     """Headings and paragraphs of the text body, lists, sections and tables included, in
     order; a page starts at LibreOffice's soft page breaks."""
-    from odf import opendocument, teletype
+    from odf import opendocument
 
     _check_zip(path, _KINDS[".odt"])
     document = opendocument.load(str(path))
+    fonts = OdtFonts(document)
     pending = [False]
 
     def walk(element) -> Iterator[Block]:
@@ -198,8 +262,8 @@ def _odt_blocks(path: Path) -> Iterator[Block]:
                     getattr(node, "qname", (None, None))[1] == "soft-page-break"
                     for node in child.childNodes
                 )
-                text = teletype.extractText(child)
-                yield Block(text, heading=name == "h", page_break=pending[0] or inner)
+                broken = pending[0] or inner
+                yield typed_block(fonts.runs(child), heading=name == "h", page_break=broken)
                 pending[0] = False
             elif name == "soft-page-break":
                 pending[0] = True
@@ -207,6 +271,16 @@ def _odt_blocks(path: Path) -> Iterator[Block]:
                 yield from walk(child)
 
     yield from walk(document.text)
+
+
+def typed_block(runs: list[Run], heading: bool = False, page_break: bool = False) -> Block:
+    """A paragraph from its runs of one font each: runs in legacy Khmer fonts converted to
+    Unicode as a PDF's are, the others as typed (a paragraph may mix both)."""
+    runs = tuple(runs)
+    if any(classify(run.font).encoding is not Encoding.UNICODE for run in runs):
+        conversion = legacy.convert_runs(list(runs), keep_unknown=True)
+        return Block(conversion.text, heading, page_break, runs, conversion)
+    return Block("".join(run.text for run in runs), heading, page_break, runs)
 
 
 def _html_blocks(text: str) -> list[Block]:
@@ -248,6 +322,57 @@ def _markdown_blocks(text: str) -> list[Block]:
 
 def _text_blocks(text: str) -> list[Block]:
     return [Block(line) for line in text.splitlines() if line.strip()]
+
+
+# --- fonts ----------------------------------------------------------------------------------
+
+
+def font_notes(pages: list[TextPage]) -> list[str]:
+    """Sentences on a document's legacy fonts: characters a table lacks, legacy fonts without
+    a table, and fonts no table names whose text reads like legacy-encoded Khmer."""
+    conversions = {}
+    for number, page in enumerate(pages, 1):
+        found = [block.conversion for block in page.blocks if block.conversion]
+        if found:
+            missing = sum((conversion.missing for conversion in found), Counter())
+            unknown = {font for conversion in found for font in conversion.unknown_fonts}
+            conversions[number] = legacy.PageConversion(
+                "", 0, missing=missing, unknown_fonts=tuple(sorted(unknown))
+            )
+    sentences = legacy.notes(conversions, unknown_font=UNKNOWN_FONT)
+    for font, numbers in sorted(_suspect_fonts(pages).items()):
+        sentences.append(
+            f"{legacy.pages_named(numbers)} {legacy.verb_for(numbers, 'hold')} text in the "
+            f"font {font}, which no conversion table knows but which reads like a legacy Khmer "
+            f"font (Latin letters that make no words in a Khmer document): {UNKNOWN_FONT}"
+        )
+    return sentences
+
+
+def _suspect_fonts(pages: list[TextPage]) -> dict[str, set[int]]:
+    """Fonts taken as Unicode whose text reads like legacy-encoded Khmer, and their pages:
+    in a document that holds Khmer (or in a font named Khmer), Latin letters that mostly make
+    no plain words (the quality gate's measure)."""
+    typed: dict[str, list[str]] = defaultdict(list)
+    where: dict[str, set[int]] = defaultdict(set)
+    has_khmer = False
+    for number, page in enumerate(pages, 1):
+        has_khmer = has_khmer or bool(khmer.letter_counts(page.text)[0])
+        for block in page.blocks:
+            for run in block.runs:
+                if run.text.strip() and classify(run.font).encoding is Encoding.UNICODE:
+                    typed[run.font].append(run.text)
+                    where[run.font].add(number)
+    suspects = {}
+    for font, texts in typed.items():
+        if not (has_khmer or "khmer" in font.lower()):
+            continue
+        verdict = quality.assess(" ".join(texts)[:SUSPECT_SAMPLE])
+        latin = verdict.letters * (1 - verdict.khmer_share)
+        plain = verdict.plain_words
+        if latin >= SUSPECT_MIN_LETTERS and plain is not None and plain < quality.PLAIN_WORDS_MIN:
+            suspects[font or "(no font named)"] = where[font]
+    return suspects
 
 
 # --- bytes ----------------------------------------------------------------------------------

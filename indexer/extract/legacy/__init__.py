@@ -25,7 +25,15 @@ from indexer.text.khmer import clean
 #: Share of a page's characters in legacy fonts from which the page is read by converting runs.
 LEGACY_MIN_SHARE = 0.1
 
-__all__ = ["PageConversion", "convert_document", "convert_runs", "is_legacy_font", "notes"]
+__all__ = [
+    "PageConversion",
+    "convert_document",
+    "convert_runs",
+    "is_legacy_font",
+    "notes",
+    "pages_named",
+    "verb_for",
+]
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,12 @@ def convert_document(path: Path) -> dict[int, PageConversion]:
         pdf.close()
 
 
-def convert_runs(runs: list[Run]) -> PageConversion:
+def convert_runs(runs: list[Run], keep_unknown: bool = False) -> PageConversion:
     """Join a page's runs into Unicode text: legacy runs converted, ornaments left out.
+
+    Text in a legacy font without a table is left out (its page is OCR'd), or kept as typed
+    with ``keep_unknown``: a Word or OpenDocument file has no image to OCR, and its text no
+    other copy in the index.
 
     Consecutive runs with the same table are converted together: a producer may split one word
     over two fonts (Word puts the glyphs a simple font cannot encode in a second, CID font), and
@@ -120,7 +132,8 @@ def convert_runs(runs: list[Run]) -> PageConversion:
             found, line = _words(segment, line)
             words += found
         elif segment.kind in (Encoding.UNKNOWN, Encoding.ORNAMENT):  # no text we can read
-            parts.append(" " if text.strip() else text)
+            kept = keep_unknown and segment.kind is Encoding.UNKNOWN
+            parts.append(text if kept or not text.strip() else " ")
             line += text.count("\n")
             if segment.kind is Encoding.UNKNOWN:  # its page is OCR'd
                 unknown += visible
@@ -205,6 +218,8 @@ def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
             line += 1
             continue
         boxes = [box for box in segment.boxes[chunk.start() : chunk.end()] if box]
+        if not boxes:  # a word of an office file, or one pdfium inferred: no box to keep
+            continue
         text = chunk.group()
         if segment.table:
             spaced = segment.text[chunk.start() - 1 : chunk.start()] == " "
@@ -212,7 +227,7 @@ def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
                 text = " " + text  # Limon's ៖ is a space and `³`, which alone is ៈ
             text = convert(text, segment.table)[0]
         text = clean(text)
-        if not boxes or not text:
+        if not text:
             continue
         left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
         bottom, top = min(b[1] for b in boxes), max(b[3] for b in boxes)
@@ -220,8 +235,18 @@ def _words(segment: _Segment, line: int) -> tuple[list[list], int]:
     return rows, line
 
 
-def notes(conversions: dict[int, PageConversion]) -> list[str]:
-    """What a librarian should know about a document's conversion, one sentence each."""
+#: What became of the text in a legacy font without a table, in a PDF.
+PDF_UNKNOWN_FONT = (
+    "its text was left out, and the pages where it is more than a trace were OCR'd (a table "
+    "in indexer/data/legacy_fonts would convert it)"
+)
+
+
+def notes(
+    conversions: dict[int, PageConversion], unknown_font: str = PDF_UNKNOWN_FONT
+) -> list[str]:
+    """What a librarian should know about a document's conversion, one sentence each;
+    ``unknown_font`` says what became of the text in a legacy font without a table."""
     sentences = []
     lacking: dict[str, Counter[str]] = defaultdict(Counter)
     lacking_pages: dict[str, set[int]] = defaultdict(set)
@@ -236,18 +261,23 @@ def notes(conversions: dict[int, PageConversion]) -> list[str]:
         listed = ", ".join(f"U+{ord(char):04X} ×{n}" for char, n in chars.most_common(5))
         sentences.append(
             f"the {table_name} table lacks {sum(chars.values())} characters of its text "
-            f"({listed}; {_pages(lacking_pages[table_name])}): they were left out"
+            f"({listed}; {pages_named(lacking_pages[table_name])}): they were left out"
         )
     for font, numbers in sorted(unknown_pages.items()):
         sentences.append(
-            f"{_pages(numbers)} use the legacy font {font}, which has no conversion table: its "
-            "text was left out, and the pages where it is more than a trace were OCR'd (a table "
-            "in indexer/data/legacy_fonts would convert it)"
+            f"{pages_named(numbers)} {verb_for(numbers, 'use')} the legacy font {font}, which has "
+            "no conversion table: " + unknown_font
         )
     return sentences
 
 
-def _pages(numbers: set[int], shown: int = 8) -> str:
+def verb_for(numbers: set[int], verb: str) -> str:
+    """The verb agreeing with `pages_named`: "page 3 uses", "pages 1, 2 use"."""
+    return verb + "s" if len(numbers) == 1 else verb
+
+
+def pages_named(numbers: set[int], shown: int = 8) -> str:
+    """ "page 3", "pages 1, 2, …": which pages a note is about."""
     ordered = sorted(numbers)
     listed = ", ".join(map(str, ordered[:shown])) + (", …" if len(ordered) > shown else "")
     return f"page {listed}" if len(ordered) == 1 else f"pages {listed}"

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 from indexer.extract.legacy.fonts import Table, extracted_as, lookalikes
 
+#: Word and LibreOffice keep the text of a font they take for a symbol font in the private-use
+#: area, at U+F000 plus its byte.
+SYMBOL_AREA = 0xF000
 COENG = "\u17d2"
 RO = COENG + "\u179a"
 _PRE_VOWELS = "\u17c1\u17c2\u17c3"  # េ ែ ៃ, drawn before the base
@@ -73,12 +76,15 @@ def reads_space_before(text: str, table: Table) -> bool:
 
 
 def _code(char: str) -> int:
-    """The legacy code a PDF character stands for (its Windows-1252 byte), or -1."""
+    """The legacy code a PDF or office file's character stands for (its Windows-1252 byte),
+    or -1."""
     try:
         return char.encode("cp1252")[0]
     except UnicodeEncodeError:
         if ord(char) < 0x100:  # the five bytes Windows-1252 leaves undefined
             return ord(char)
+        if SYMBOL_AREA <= ord(char) <= SYMBOL_AREA + 0xFF:
+            return ord(char) - SYMBOL_AREA  # a symbol font's byte, as word processors keep it
         return extracted_as().get(char, -1)
 
 
