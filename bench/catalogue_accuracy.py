@@ -35,10 +35,19 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from corpus_truth import CORPUS, HALVES, open_store, read_labels, read_pages, stored_pages
+from corpus_truth import (
+    CORPUS,
+    HALVES,
+    open_store,
+    read_labels,
+    read_pages,
+    stored_pages,
+    stored_words,
+)
 from rapidfuzz import fuzz
 
 from indexer.library import citations, citator, metadata, numbers
+from indexer.library.metadata import sureness
 from indexer.text.khmer import khmer_share, normalize
 
 TITLES = CORPUS / "text" / "metadata" / "cambodia_law_titles_ansvar.tsv"
@@ -215,9 +224,11 @@ def measure_pdfs(store: Path | None, jobs: int) -> dict:
     labels = read_labels()
     started = time.monotonic()
     ocr_pages = 0
+    words: dict = {}
     if store:
         db = open_store(store)
         pages = {label["file"]: stored_pages(db, label["file"]) for label in labels}
+        words = {label["file"]: stored_words(db, label["file"]) for label in labels}
     else:
         pages = {}
         with ProcessPoolExecutor(jobs) as pool:
@@ -225,7 +236,11 @@ def measure_pdfs(store: Path | None, jobs: int) -> dict:
                 pages[label["file"]], count = read_pages(CORPUS / "pdf" / label["file"], pool)
                 ocr_pages += count
     missing = [name for name, texts in pages.items() if not texts]
-    detected = {name: metadata.detect(texts, name) for name, texts in pages.items() if texts}
+    detected = {
+        name: metadata.detect(texts, name, words.get(name))
+        for name, texts in pages.items()
+        if texts
+    }
     adopted = from_citations({n: pages[n] for n in detected}, detected)
     cited = cited_truth()
     rows = [
@@ -317,7 +332,13 @@ def main() -> int:
                         help="whose misses to print")  # fmt: skip
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--sure-from", action="append", default=[], metavar="ENGINE=CONFIDENCE",
+                        help="try another threshold of metadata.sureness.SURE_FROM "
+                        "(neural=85, tesseract=40): the trade-off table")  # fmt: skip
     args = parser.parse_args()
+    for setting in args.sure_from:
+        engine, _, threshold = setting.partition("=")
+        sureness.SURE_FROM[engine] = float(threshold)
     results = {"pdfs": measure_pdfs(args.store, args.jobs), "titles": measure_titles()}
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))

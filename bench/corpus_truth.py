@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import sqlite3
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +42,23 @@ def stored_pages(db: sqlite3.Connection, name: str) -> list[str]:
     digest = hashlib.sha256((CORPUS / "pdf" / name).read_bytes()).hexdigest()
     rows = db.execute("SELECT text FROM pages WHERE hash = ? ORDER BY page", (digest,))
     return [row[0] for row in rows]
+
+
+def stored_words(db: sqlite3.Connection, name: str) -> metadata.WordsOf:
+    """A corpus file's OCR'd words per page as a store holds them, for `metadata.detect`."""
+    digest = hashlib.sha256((CORPUS / "pdf" / name).read_bytes()).hexdigest()
+    rows = db.execute("SELECT page FROM pages WHERE hash = ? ORDER BY page", (digest,))
+    numbers = [row[0] for row in rows]
+
+    def words_of(index: int) -> metadata.PageWords | None:
+        row = db.execute(
+            "SELECT p.recipe, w.words FROM pages p JOIN page_words w USING (hash, page) "
+            "WHERE p.hash = ? AND p.page = ? AND p.method = 'ocr'",
+            (digest, numbers[index]),
+        ).fetchone()
+        return metadata.PageWords(row[0], json.loads(row[1])) if row else None
+
+    return words_of
 
 
 def open_store(store: Path) -> sqlite3.Connection:

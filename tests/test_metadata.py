@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.library.metadata import detect, detect_languages, detect_year, type_of_title
+from indexer.library.metadata import (
+    DOUBTFUL_BELOW,
+    PageWords,
+    detect,
+    detect_languages,
+    detect_year,
+    type_of_title,
+)
 from indexer.model import Document
 from indexer.text.khmer import clean
 from indexer.vocabulary import TYPE_KEYS, TYPES, load_types
@@ -389,6 +396,50 @@ def test_a_day_whose_digits_a_space_split_is_joined_when_the_evidence_agrees() -
     # a signing on the 21st after the Gazette issue that printed it cannot be: not the 21st
     late = RD_2005_END.replace("ខែមករា", "ខែឧសភា")
     assert detect([RD_2005_HEAD.replace("០១០៥", "០៥០៥"), late])["date"] != "2005-05-21"
+
+
+# Words of signing lines as r5 read them (the store's page_words rows: text, confidence, box,
+# line), copied from an index of ../shared/corpus/pdf built by main (tune half).
+R5 = "r5:Khmer/psm6/med3/x0.85/neural/drop_junk/lexicon/orient"
+RD_2005_WORDS = [
+    ["ធ្វើនៅព្រះបរមរាជវាំង", 91.9, 1022, 528, 1387, 589, 4],
+    ["រាជធានីភ្នំពេញ", 95.3, 1398, 526, 1642, 588, 4],
+    ["ថ្ងៃទី", 67.3, 1669, 524, 1752, 587, 4],
+    ["២", 100.0, 1761, 516, 1794, 594, 4],
+    ["១", 100.0, 1820, 541, 1840, 575, 4],
+    ["ខែមករាឆ្នាំ", 98.6, 1872, 525, 2071, 584, 4],
+    ["២០០៥", 100.0, 2079, 533, 2202, 571, 4],
+]
+#: km_law_2003_amend_art26 (page 4): 30 December written in by hand, ធ្នូ read unsurely
+AMENDMENT_END = "ធ្វើនៅព្រះបរមរាជវាំងរាជធានីភ្នំពេញថ្ងៃទី៣០ខែធ្នូឆ្នាំ ២០០២\n"
+AMENDMENT_WORDS = [
+    ["ធ្វើនៅព្រះបរមរាជវាំងរាជធានីភ្នំពេញ", 95.9, 771, 1185, 1516, 1247, 9],
+    ["ថ្ងៃទី៣០ខែ", 98.2, 1559, 1187, 1758, 1246, 9],
+    ["ធ្នូឆ្នាំ", 78.2, 1958, 1189, 2000, 1249, 9],
+    ["២០០២", 100.0, 2048, 1196, 2182, 1235, 9],
+]
+
+
+def _words_on(page: int, rows: list[list], recipe: str = R5):
+    return lambda index: PageWords(recipe, rows) if index == page else None
+
+
+def test_a_day_or_month_read_unsurely_settles_nothing() -> None:
+    """A hand-filled blank the recogniser read with a confidence under its line leaves the
+    date at what the rest settles, marked doubtful; a typed line read surely keeps its day."""
+    pages = ["ព្រះរាជក្រម\nយើង\nច្បាប់\nស្តីពី\nហិរញ្ញវត្ថុ\n", "មាត្រា ១", AMENDMENT_END]
+    assert detect(pages)["date"] == "2002-12-30"  # the text alone cannot tell
+    found = detect(pages, words_of=_words_on(2, AMENDMENT_WORDS))
+    assert found["date"] == "2002" and found["confidence"]["date"] < DOUBTFUL_BELOW
+    # the month read surely and the day not: the month stands
+    sure_month = [row if row[0] != "ធ្នូឆ្នាំ" else [row[0], 96.7, *row[2:]] for row in AMENDMENT_WORDS]
+    unsure_day = [row if row[0] != "ថ្ងៃទី៣០ខែ" else [row[0], 70.0, *row[2:]] for row in sure_month]
+    assert detect(pages, words_of=_words_on(2, sure_month))["date"] == "2002-12-30"
+    assert detect(pages, words_of=_words_on(2, unsure_day))["date"] == "2002-12"
+    # the typed ២ ១ read surely: the day stands (words of another page say nothing of it)
+    rd_pages = [RD_2005_HEAD, "មាត្រា ១", RD_2005_END]
+    assert detect(rd_pages, words_of=_words_on(2, RD_2005_WORDS))["date"] == "2005-01-21"
+    assert detect(rd_pages, words_of=_words_on(0, AMENDMENT_WORDS))["date"] == "2005-01-21"
 
 
 def test_a_signing_year_with_a_digit_lost_is_weighed_with_the_years_it_may_be() -> None:

@@ -16,13 +16,29 @@ VERSION_KEY = "detector"
 def detect_stored(store: Store, content_hash: str, path: str, say: Callable[[str], None]) -> dict:
     """The metadata of a stored content, with the detector's version; {} (defaults) when the
     detector fails on it, which must not cost the file its place in the index."""
-    texts = [page.text for page in store.pages(content_hash)]
+    stored = store.pages(content_hash)
+    texts = [page.text for page in stored]
     try:
-        found = metadata.detect(texts, Path(path).name)
+        found = metadata.detect(texts, Path(path).name, words_reader(store, content_hash, stored))
     except Exception as err:
         say(f"metadata detection failed on {path} ({err}); using defaults")
         return {}
     return {**found, VERSION_KEY: metadata.DETECTOR_VERSION}
+
+
+def words_reader(store: Store, content_hash: str, stored: list) -> metadata.WordsOf:
+    """A page's OCR'd words and the recipe that read them, read from the store when asked
+    (detection wants one page's, the signing line's)."""
+
+    def words_of(index: int) -> metadata.PageWords | None:
+        number = stored[index].number
+        record = store.page_record(content_hash, number) or {}
+        boxes = store.boxes(content_hash, number)
+        if record.get("method") != "ocr" or boxes is None:
+            return None
+        return metadata.PageWords(record["recipe"], boxes.words)
+
+    return words_of
 
 
 def redetect_outdated(library: Library, store: Store, say: Callable[[str], None]) -> int:

@@ -23,6 +23,7 @@ from indexer.library.metadata.fields import (
     detect_number,
 )
 from indexer.library.metadata.lines import HEAD_PAGES, TAIL_PAGES, pages_read
+from indexer.library.metadata.sureness import PageWords, WordsOf
 from indexer.library.metadata.title import detect_title, title_and_confidence
 from indexer.library.metadata.types import (
     TYPE_CONFIDENCE,
@@ -34,6 +35,7 @@ from indexer.library.metadata.year import detect_year
 
 __all__ = [
     "HEAD_PAGES",
+    "PageWords",
     "TAIL_PAGES",
     "detect",
     "detect_issuer",
@@ -48,19 +50,21 @@ __all__ = [
 
 #: Bump when detection changes: documents detected by an older version are detected again
 #: from their stored pages at the next sync (`ddsearch rebuild` re-detects every one).
-DETECTOR_VERSION = 3
+DETECTOR_VERSION = 4
 #: A field detected less surely than this is doubtful: `catalog export --doubtful` lists it.
 DOUBTFUL_BELOW = 0.6
 #: How sure a year is that no date settles (the weighing of `detect_year` alone).
 UNDATED_YEAR_CONFIDENCE = 0.4
 
 
-def detect(pages: Sequence[str], filename: str = "") -> dict:
+def detect(pages: Sequence[str], filename: str = "", words_of: WordsOf | None = None) -> dict:
     """Metadata of one document from the texts of its pages, in order (raw or `khmer.clean`ed).
 
     Pass every page: the type, title, number and issuer come from the first HEAD_PAGES pages, the
     date from the signing line, which Khmer instruments put at the end of their text (with
     annexes after it), so all pages are read for dates. ``filename`` is a weak fallback only.
+    ``words_of`` gives a page's OCR'd words (by its index in ``pages``): how surely they were
+    read decides whether the signing line's day and month count (`sureness`).
     Returns title, type (a key of `indexer.vocabulary.TYPES`), date (ISO, as far as the
     evidence settles it; '' when it settles none), year (int or None), number (as a Khmer
     document prints it, `numbers.display`), languages, issuer, and ``confidence``: for each
@@ -73,7 +77,7 @@ def detect(pages: Sequence[str], filename: str = "") -> dict:
     # a number is evidence for the date before the date can check it: one whose year is
     # not the guessed one may be right when the guess is a misread year
     candidate = detect_number(pages, kind, guessed_year) or detect_number(pages, kind)
-    dated = dating.decide(pages, kind, candidate)
+    dated = dating.decide(pages, kind, candidate, words_of)
     if kind == "constitution":  # a constitution keeps its adoption year, however amended
         year, date = guessed_year, str(guessed_year) if guessed_year else ""
         year_confidence = date_confidence = UNDATED_YEAR_CONFIDENCE

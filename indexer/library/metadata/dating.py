@@ -28,6 +28,7 @@ from indexer.library.metadata.dates import (
 )
 from indexer.library.metadata.headings import heading
 from indexer.library.metadata.lines import HEAD_LINES, HEAD_PAGES, pages_read, read_pages
+from indexer.library.metadata.sureness import UNSURE_DATE_CONFIDENCE, WordsOf, surely_read
 from indexer.text.khmer import clean, fold
 from indexer.vocabulary import plausible_year
 
@@ -81,24 +82,41 @@ def instrument_start(pages: Sequence[str], kind: str) -> tuple[int, int]:
     return first or (0, 0)
 
 
-def decide(pages: Sequence[str], kind: str = "", number: str = "") -> Dated:
+def decide(
+    pages: Sequence[str], kind: str = "", number: str = "", words_of: WordsOf | None = None
+) -> Dated:
     """The date of an instrument from its pages, its type and the number read off it: the
     pages `lines.read_pages` keeps (the head and the tail), and, when they hold no signing
-    line, the others in order (a code's annexes may follow its signature by fifty pages)."""
-    read = read_pages(pages)
+    line, the others in order (a code's annexes may follow its signature by fifty pages).
+    ``words_of`` gives a page's OCR'd words: a day or month its signing line's words were read
+    unsurely settles nothing (`sureness`)."""
+    indices = pages_read(len(pages))
+    read = [pages[i] for i in indices]
     start = instrument_start(read, kind)
     readings = [r for r in read_dates(read) if r.position >= start or r.kind == "gazette"]
-    own = _own(readings)
-    if own is None and len(read) < len(pages):
-        middle = [page for i, page in enumerate(pages) if i not in set(pages_read(len(pages)))]
-        signing = [r for r in read_dates(middle) if r.kind == "signing" and r.as_date()]
+    own, page = _own(readings), None
+    if own is not None:
+        page = indices[own.position[0]]
+    elif len(read) < len(pages):
+        middle = [i for i in range(len(pages)) if i not in set(indices)]
+        signing = [r for r in read_dates([pages[i] for i in middle]) if r.kind == "signing"]
+        signing = [r for r in signing if r.as_date()]
         if signing:
             # positions of the middle pages: after the head's, in reading order
+            page = middle[signing[0].position[0]]
             own = replace(signing[0], position=(HEAD_PAGES, 0))
             readings.append(own)
+    unsure = False
+    if own is not None and words_of is not None:
+        sure, unsure = surely_read(own, words_of(page))
+        readings = [sure if r is own else r for r in readings]
+        own = sure
     lunar = _lunar_of(read_lunar(pages), own, start)
-    evidence = Evidence(own, lunar, readings, _number_date(number))
-    return evidence.decide()
+    dated = Evidence(own, lunar, readings, _number_date(number)).decide()
+    if unsure:  # a part left out for an unsure reading: the librarian's to settle
+        cap = UNSURE_DATE_CONFIDENCE
+        dated = replace(dated, date_confidence=min(dated.date_confidence, cap))
+    return dated
 
 
 def promulgation(pages: Sequence[str], year: int) -> Dated | None:
