@@ -48,6 +48,7 @@ from rapidfuzz import fuzz
 
 from indexer.library import citations, citator, metadata, numbers
 from indexer.library.metadata import sureness
+from indexer.library.store import Store
 from indexer.text.khmer import khmer_share, normalize
 
 TITLES = CORPUS / "text" / "metadata" / "cambodia_law_titles_ansvar.tsv"
@@ -228,7 +229,8 @@ def measure_pdfs(store: Path | None, jobs: int) -> dict:
     if store:
         db = open_store(store)
         pages = {label["file"]: stored_pages(db, label["file"]) for label in labels}
-        words = {label["file"]: stored_words(db, label["file"]) for label in labels}
+        reader = Store.reader(store)
+        words = {label["file"]: stored_words(reader, label["file"]) for label in labels}
     else:
         pages = {}
         with ProcessPoolExecutor(jobs) as pool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import sqlite3
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -19,7 +18,9 @@ sys.path.insert(0, str(ROOT))  # this checkout's indexer, not one installed in t
 
 from indexer.extract import ocr  # noqa: E402
 from indexer.extract import pool as extract  # noqa: E402
+from indexer.indexing.detection import words_reader  # noqa: E402
 from indexer.library import metadata  # noqa: E402
+from indexer.library.store import Store  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 LABELS = ROOT / "tests" / "data" / "corpus_labels.tsv"
@@ -44,21 +45,11 @@ def stored_pages(db: sqlite3.Connection, name: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def stored_words(db: sqlite3.Connection, name: str) -> metadata.WordsOf:
-    """A corpus file's OCR'd words per page as a store holds them, for `metadata.detect`."""
+def stored_words(store: Store, name: str) -> metadata.WordsOf:
+    """A corpus file's OCR'd words per page as a store holds them, read for `metadata.detect`
+    the way the index's detection reads them."""
     digest = hashlib.sha256((CORPUS / "pdf" / name).read_bytes()).hexdigest()
-    rows = db.execute("SELECT page FROM pages WHERE hash = ? ORDER BY page", (digest,))
-    numbers = [row[0] for row in rows]
-
-    def words_of(index: int) -> metadata.PageWords | None:
-        row = db.execute(
-            "SELECT p.recipe, w.words FROM pages p JOIN page_words w USING (hash, page) "
-            "WHERE p.hash = ? AND p.page = ? AND p.method = 'ocr'",
-            (digest, numbers[index]),
-        ).fetchone()
-        return metadata.PageWords(row[0], json.loads(row[1])) if row else None
-
-    return words_of
+    return words_reader(store, digest, store.pages(digest))
 
 
 def open_store(store: Path) -> sqlite3.Connection:
